@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Parley: a FastCGI application server and messaging app.
+// The module list is the architecture: C shims → FastCGI / Postgres / Web → WebFastCGI adapter →
+// ParleyApp (controllers → services → repositories) → the `parley` executable that wires them.
+import PackageDescription
+
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "parley",
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, reached through pkg-config (Debian's libfcgi-dev and libpq-dev).
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // The libfcgi responder: sockets, worker threads, signals. Knows nothing of HTTP routing.
+        .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
+        // The libpq client: connections, typed queries, transactions, migrations.
+        .target(name: "Postgres", dependencies: ["CLibPQ", logging]),
+        // The transport-free HTTP core: request, response, router, middleware, JSON, forms.
+        .target(name: "Web", dependencies: [logging]),
+        // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
+        .target(name: "WebFastCGI", dependencies: ["Web", "FastCGI", logging]),
+        // The application: controllers → services → repositories, and its migrations.
+        .target(
+            name: "ParleyApp",
+            dependencies: ["Web", "Postgres", logging],
+            resources: [.copy("Migrations")]
+        ),
+        // The command line; the composition root.
+        .executableTarget(
+            name: "parley",
+            dependencies: ["ParleyApp", "WebFastCGI", "FastCGI", "Postgres", "Web", argumentParser, logging]
+        ),
+
+        // Test helpers: the environment `make test` provides, a FastCGI client, child processes.
+        .target(name: "ParleyTesting", dependencies: ["Web"], path: "Tests/ParleyTesting"),
+        .testTarget(name: "WebTests", dependencies: ["Web", "ParleyApp", "ParleyTesting"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
+        .testTarget(name: "FastCGITests", dependencies: ["ParleyTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
+    ]
+)
