@@ -1,0 +1,60 @@
+/// A router wrapped in middleware: the whole transport-free HTTP application.
+///
+/// `respond(to:context:)` never throws: anything a handler throws is turned into a response by
+/// the error middleware (added first, so it wraps everything), and anything that escapes even
+/// that becomes a bare 500. Tests call it directly, with no socket.
+public struct Application<Context: RequestContext>: Sendable {
+    public let router: Router<Context>
+    let middleware: [any Middleware<Context>]
+    let errorMiddleware: ErrorMiddleware<Context>
+
+    public init(router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain) {
+        self.router = router
+        self.middleware = middleware
+        self.errorMiddleware = ErrorMiddleware(renderer: errorPages)
+    }
+
+    public func respond(to request: Request, context: Context) -> Response {
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try errorMiddleware.handle(request, context: context) { request, context in
+                try self.run(request, context: context, from: 0)
+            }
+        } catch {
+            context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(String(reflecting: error))"])
+            response = Response.text("A server error occurred.", status: .internalServerError)
+        }
+        response.headers["X-Request-Id"] = request.id
+        if request.method == .head { response.body = [] }
+        AccessLog.record(request: request, response: response, context: context, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    private func run(_ request: Request, context: Context, from index: Int) throws -> Response {
+        if index < middleware.count {
+            return try middleware[index].handle(request, context: context) { request, context in
+                try self.run(request, context: context, from: index + 1)
+            }
+        }
+        return try dispatch(request, context: context)
+    }
+
+    private func dispatch(_ request: Request, context: Context) throws -> Response {
+        if let malformation = request.malformation { throw malformation }
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let handler, let parameters):
+            var request = request
+            request.parameters = parameters
+            return try handler(request, context)
+        case .methodNotAllowed(let allowed):
+            throw HTTPError(
+                .methodNotAllowed,
+                "Method \"\(request.method.rawValue)\" not allowed.",
+                headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
+            )
+        case .notFound:
+            throw HTTPError(.notFound)
+        }
+    }
+}

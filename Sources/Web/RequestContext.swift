@@ -1,0 +1,13 @@
+import Logging
+
+/// Per-request state the application threads through middleware and handlers: the logger
+/// (with the request id in its metadata), the authenticated user once known, and whatever the
+/// application adds (its worker thread's database connection, for one).
+///
+/// A class, so that what an inner middleware learns (the user) is visible to an outer one
+/// (the access log). A context lives on one worker thread for one request.
+public protocol RequestContext: AnyObject {
+    var logger: Logger { get set }
+    /// The authenticated user's id, for the access log; nil when anonymous.
+    var userID: String? { get set }
+}
