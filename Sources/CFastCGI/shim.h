@@ -25,4 +25,8 @@ static inline void parley_fcgx_set_keep_connection(FCGX_Request *r, int keep) { 
 /// `accept4` and `eventfd` flags are macros Swift sometimes cannot import as constants.
 static inline int parley_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SOCK_CLOEXEC; }
 static inline int parley_errno(void) { return errno; }
+
+/// `accept4` is declared only under _GNU_SOURCE; accept a connection as close-on-exec, blocking.
+extern int accept4(int, struct sockaddr *, socklen_t *, int);
+static inline int parley_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 #endif

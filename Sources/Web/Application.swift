@@ -41,7 +41,7 @@ public struct Application<Context: RequestContext>: Sendable {
     }
 
     private func dispatch(_ request: Request, context: Context) throws -> Response {
-        if let malformation = request.malformation { throw malformation }
+        if let rejection = request.rejection { throw rejection }
         switch router.match(method: request.method, path: request.path) {
         case .found(let handler, let parameters):
             var request = request

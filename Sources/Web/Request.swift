@@ -2,7 +2,7 @@
 ///
 /// The target is parsed leniently at construction so that a malformed one still reaches the
 /// middleware chain (and gets logged, with a request id); ``Application`` answers it with the
-/// 400 stored in ``malformation`` before any route runs.
+/// 400 stored in ``rejection`` before any route runs.
 public struct Request: Sendable {
     public var method: HTTPMethod
     /// The percent-decoded path, e.g. `/api/users/me/`.
@@ -22,8 +22,8 @@ public struct Request: Sendable {
     public var id: String
     /// Values captured by the router from `:name` segments.
     public var parameters: [String: String] = [:]
-    /// Why the target could not be parsed, if it could not.
-    public private(set) var malformation: HTTPError?
+    /// Why the request is refused before routing (a malformed target, a body over the limit).
+    public private(set) var rejection: HTTPError?
 
     public init(
         method: HTTPMethod,
@@ -56,14 +56,20 @@ public struct Request: Sendable {
             if path.utf8.contains(0) { throw PercentDecoding.Failure.invalidEscape }
         } catch {
             path = String(rawPath)
-            malformation = HTTPError(.badRequest, "Malformed request path.")
+            rejection = HTTPError(.badRequest, "Malformed request path.")
         }
         do {
             query = try URLEncodedForm(parsing: rawQuery[...])
         } catch {
             query = URLEncodedForm()
-            if malformation == nil { malformation = error }
+            if rejection == nil { rejection = error }
         }
+    }
+
+    /// Marks the request to be answered with `error` before any route runs, through the same
+    /// middleware (logging, error rendering) as every other request.
+    public mutating func reject(with error: HTTPError) {
+        rejection = error
     }
 
     /// A path parameter captured by the router, e.g. `request.parameters["id"]`.

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFastCGI
+import Dispatch
+import Logging
+import Synchronization
+
+/// The libfcgi responder: a fixed pool of worker threads sharing one epoll set.
+///
+/// Each worker waits in `epoll_wait` and takes whichever event comes: the listening socket (it
+/// accepts the waiting connections and adds them to the set) or a connection with a request
+/// ready (it reads the request with `FCGX_Accept_r`, runs the responder, finishes with
+/// `FCGX_Finish_r`, and re-arms the connection if nginx keeps it). Connections are registered
+/// `EPOLLONESHOT`, so exactly one worker owns a connection while it is being served, and an
+/// idle kept-alive connection costs no thread — unlike libfcgi's own loop, which pins a thread
+/// to every open connection (see shared/notes).
+///
+/// Stop (``stop()``, or SIGTERM/SIGINT when ``run(makeResponder:)`` handles signals): the
+/// listener leaves the set and its path is removed, workers serve the requests already
+/// waiting on open connections, close connections as their requests finish, and exit; `run`
+/// returns once they have, or when `shutdownTimeout` passes.
+public final class FastCGIServer: Sendable {
+    public struct Configuration: Sendable {
+        public var listen: ListenAddress
+        public var workers: Int
+        public var socketMode: UInt32 = 0o660
+        public var socketGroup: String?
+        public var backlog: Int32 = 1024
+        public var shutdownTimeout: Duration = .seconds(10)
+        /// Take SIGTERM/SIGINT on a dedicated thread and stop gracefully.
+        public var handleSignals = true
+
+        public init(listen: ListenAddress, workers: Int) {
+            self.listen = listen
+            self.workers = workers
+        }
+    }
+
+    public let configuration: Configuration
+    public let statistics: FastCGIStatistics
+    let logger: Logger
+
+    private struct State {
+        var stopping = false
+        var epoll: Int32 = -1
+        var wake: Int32 = -1
+        var running = 0
+        var connections: [ObjectIdentifier: FastCGIConnection] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let stopRequested = DispatchSemaphore(value: 0)
+
+    private static let listenTag: UInt64 = 1
+    private static let wakeTag: UInt64 = 2
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.statistics = FastCGIStatistics(workers: configuration.workers)
+        self.logger = logger
+    }
+
+    /// True when fd 0 is a listening socket (spawn-fcgi, systemd `StandardInput=socket`).
+    public static var standardInputIsListeningSocket: Bool { ListenSocket.standardInputIsListeningSocket() }
+
+    /// True once ``stop()`` has been called.
+    public var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Asks the server to stop gracefully. Safe from any thread; later calls do nothing.
+    public func stop() {
+        let first = state.withLock { state -> Bool in
+            if state.stopping { return false }
+            state.stopping = true
+            return true
+        }
+        if first { stopRequested.signal() }
+    }
+
+    /// Listens, runs the workers and blocks until the server has stopped.
+    /// `makeResponder` runs once on each worker thread, so it can create thread-owned state.
+    public func run(makeResponder: @escaping @Sendable (_ worker: Int) -> any FastCGIResponder) throws {
+        if configuration.handleSignals { try SignalHandling.blockTerminationSignals() }
+        let initialized = FCGX_Init()
+        guard initialized == 0 else { throw FastCGIError("FCGX_Init", detail: "libfcgi failed to initialise (\(initialized))") }
+        // libfcgi installs a SIGPIPE handler; a write to a vanished client must fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+
+        let listener = try ListenSocket(
+            address: configuration.listen,
+            options: .init(mode: configuration.socketMode, group: configuration.socketGroup, backlog: configuration.backlog)
+        )
+        if case .tcp(let host, _) = configuration.listen, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            logger.warning("listening on a non-loopback address; keep it reachable by the web server only", metadata: ["listen": "\(configuration.listen)"])
+        }
+        let epoll = try systemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
+        let wake = try systemCall("eventfd") { eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)) }
+        try control(epoll, EPOLL_CTL_ADD, listener.fd, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: Self.listenTag)
+        try control(epoll, EPOLL_CTL_ADD, wake, events: EPOLLIN.rawValue, data: Self.wakeTag)
+        state.withLock {
+            $0.epoll = epoll
+            $0.wake = wake
+            $0.running = configuration.workers
+        }
+
+        if configuration.handleSignals {
+            try SignalHandling.startWatcher(logger: logger) { [self] in stop() }
+        }
+        let listenFD = listener.fd
+        for index in 0..<configuration.workers {
+            try WorkerThread.start(name: "parley-w\(index)") { [self] in
+                let responder = makeResponder(index)
+                workerLoop(responder: responder, epoll: epoll, listener: listenFD)
+                state.withLock { $0.running -= 1 }
+            }
+        }
+        logger.info("listening", metadata: ["listen": "\(configuration.listen)", "workers": "\(configuration.workers)"])
+
+        stopRequested.wait()
+        logger.info("stopping: no new connections; finishing requests in flight", metadata: ["busy": "\(statistics.busyWorkers)"])
+        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, listener.fd, nil)
+        listener.close()
+        var one: UInt64 = 1
+        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+
+        let deadline = ContinuousClock.now + configuration.shutdownTimeout
+        while state.withLock({ $0.running }) > 0 {
+            if ContinuousClock.now >= deadline {
+                logger.warning("shutdown timeout reached with requests still running", metadata: ["busy": "\(statistics.busyWorkers)"])
+                return
+            }
+            usleep(5_000)
+        }
+        let idle = state.withLock { state -> [FastCGIConnection] in
+            defer { state.connections.removeAll() }
+            return Array(state.connections.values)
+        }
+        for connection in idle { connection.closeNow() }
+        Glibc.close(wake)
+        Glibc.close(epoll)
+        logger.info("stopped", metadata: ["requests_served": "\(statistics.requestsServed)"])
+    }
+
+    // MARK: - Workers
+
+    private func workerLoop(responder: any FastCGIResponder, epoll: Int32, listener: Int32) {
+        var event = epoll_event()
+        while true {
+            let count = epoll_wait(epoll, &event, 1, -1)
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.error("epoll_wait failed; worker exits", metadata: ["errno": "\(errno)"])
+                return
+            }
+            if count == 0 { continue }
+            switch event.data.u64 {
+            case Self.wakeTag:
+                drain(responder: responder, epoll: epoll)
+                return
+            case Self.listenTag:
+                acceptConnections(epoll: epoll, listener: listener)
+            default:
+                serve(connection(from: event), responder: responder, epoll: epoll)
+            }
+        }
+    }
+
+    /// After a stop: serve requests already waiting on open connections, then return.
+    private func drain(responder: any FastCGIResponder, epoll: Int32) {
+        var events = [epoll_event](repeating: epoll_event(), count: 16)
+        while true {
+            let count = epoll_wait(epoll, &events, Int32(events.count), 0)
+            var servedAny = false
+            if count > 0 {
+                for event in events[0..<Int(count)] where event.data.u64 != Self.wakeTag && event.data.u64 != Self.listenTag {
+                    serve(connection(from: event), responder: responder, epoll: epoll)
+                    servedAny = true
+                }
+            }
+            if !servedAny { return }
+        }
+    }
+
+    private func acceptConnections(epoll: Int32, listener: Int32) {
+        for _ in 0..<64 {
+            let fd = parley_accept_cloexec(listener)
+            if fd < 0 {
+                let code = errno
+                if code == EINTR || code == ECONNABORTED || code == EPROTO { continue }
+                if code != EAGAIN && code != EWOULDBLOCK && code != EBADF && code != EINVAL {
+                    logger.error("accept failed", metadata: ["errno": "\(code)"])
+                    if code == EMFILE || code == ENFILE { usleep(10_000) }
+                }
+                break
+            }
+            let connection = FastCGIConnection(fd: fd)
+            let registered = state.withLock { state -> Bool in
+                guard !state.stopping else { return false }
+                state.connections[ObjectIdentifier(connection)] = connection
+                return true
+            }
+            guard registered else { connection.closeNow(); break }
+            statistics.acceptedCounter.add(1, ordering: .relaxed)
+            statistics.connectionCounter.add(1, ordering: .relaxed)
+            do {
+                try arm(connection, epoll: epoll, operation: EPOLL_CTL_ADD)
+            } catch {
+                logger.error("cannot watch connection", metadata: ["error": "\(error)"])
+                forget(connection)
+            }
+        }
+        if !isStopping {
+            try? control(epoll, EPOLL_CTL_MOD, listener, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: Self.listenTag)
+        }
+    }
+
+    private func serve(_ connection: FastCGIConnection, responder: any FastCGIResponder, epoll: Int32) {
+        statistics.busyCounter.add(1, ordering: .relaxed)
+        defer { statistics.busyCounter.subtract(1, ordering: .relaxed) }
+        guard connection.acceptNext() else {
+            // nginx closed the connection (or sent garbage); libfcgi has closed the descriptor.
+            forget(connection)
+            return
+        }
+        responder.respond(to: FastCGIRequest(connection.request))
+        statistics.servedCounter.add(1, ordering: .relaxed)
+        let stillOpen = connection.finish(keepOpen: !isStopping)
+        guard stillOpen else {
+            forget(connection)
+            return
+        }
+        do {
+            try arm(connection, epoll: epoll, operation: EPOLL_CTL_MOD)
+        } catch {
+            connection.closeNow()
+            forget(connection)
+        }
+    }
+
+    private func connection(from event: epoll_event) -> FastCGIConnection {
+        let pointer = UnsafeRawPointer(bitPattern: UInt(event.data.u64))!
+        return Unmanaged<FastCGIConnection>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    private func arm(_ connection: FastCGIConnection, epoll: Int32, operation: Int32) throws(FastCGIError) {
+        let pointer = UInt64(UInt(bitPattern: Unmanaged.passUnretained(connection).toOpaque()))
+        try control(epoll, operation, connection.fd, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue | EPOLLRDHUP.rawValue, data: pointer)
+    }
+
+    private func forget(_ connection: FastCGIConnection) {
+        statistics.connectionCounter.subtract(1, ordering: .relaxed)
+        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    private func control(_ epoll: Int32, _ operation: Int32, _ fd: Int32, events: UInt32, data: UInt64) throws(FastCGIError) {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = data
+        try systemCall("epoll_ctl") { epoll_ctl(epoll, operation, fd, &event) }
+    }
+}

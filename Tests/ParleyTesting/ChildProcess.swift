@@ -1,0 +1,84 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process a test starts (usually `parley serve`), stopped by its pid when the test ends.
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    private let errorPipe = Pipe()
+    private let collected = CollectedOutput()
+
+    /// Starts `executable` with `arguments`, adding `environment` to this process's own.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        let collected = self.collected
+        errorPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { collected.append(data) }
+        }
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// What the process wrote to stderr so far (its logs).
+    public var standardError: String { collected.text }
+
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for exit up to `timeout`; returns the exit status, or nil if it is still running.
+    public func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Waits until `path` exists and accepts connections.
+    public func waitForSocket(_ path: String, timeout: TimeInterval = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !process.isRunning { throw TestEnvironmentError(message: "process exited early (\(process.terminationStatus)): \(standardError)") }
+            if FileManager.default.fileExists(atPath: path), (try? FastCGIClient(unixPath: path)) != nil { return }
+            usleep(20_000)
+        }
+        throw TestEnvironmentError(message: "socket \(path) did not appear: \(standardError)")
+    }
+
+    /// Kills the process if it is still running.
+    public func terminate() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        errorPipe.fileHandleForReading.readabilityHandler = nil
+    }
+
+    deinit { terminate() }
+}
+
+final class CollectedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+/// Starts `parley serve` on a fresh unix socket under the test directory.
+public func startParley(extraArguments: [String] = [], environment: [String: String] = [:]) throws -> (ChildProcess, String) {
+    let socket = TestEnvironment.socketPath("parley")
+    var env = environment
+    if env["DATABASE_URL"] == nil { env["DATABASE_URL"] = TestEnvironment.values["PARLEY_TEST_DATABASE_URL"] ?? "" }
+    let child = try ChildProcess(
+        executable: try TestEnvironment.parleyBinary,
+        arguments: ["serve", "--listen", socket, "--workers", "2"] + extraArguments,
+        environment: env
+    )
+    try child.waitForSocket(socket)
+    return (child, socket)
+}
