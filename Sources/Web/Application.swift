@@ -26,7 +26,11 @@ public struct Application<Context: RequestContext>: Sendable {
             response = Response.text("A server error occurred.", status: .internalServerError)
         }
         response.headers["X-Request-Id"] = request.id
-        if request.method == .head { response.body = [] }
+        if request.method == .head {
+            // HEAD answers with GET's headers, including the length the body would have had.
+            if response.headers["Content-Length"] == nil { response.headers["Content-Length"] = String(response.body.count) }
+            response.body = []
+        }
         AccessLog.record(request: request, response: response, context: context, duration: ContinuousClock.now - started)
         return response
     }

@@ -63,14 +63,14 @@ public final class FastCGIClient {
         }
         guard result == 0 else {
             let code = errno
-            close(fd)
+            Glibc.close(fd)
             throw ClientError(description: "connect \(unixPath): errno \(code)")
         }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(fd) }
+    deinit { Glibc.close(fd) }
 
     public func close() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
