@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ParleyTesting", dependencies: ["Web"], path: "Tests/ParleyTesting"),
         .testTarget(name: "WebTests", dependencies: ["Web", "ParleyApp", "ParleyTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
-        .testTarget(name: "FastCGITests", dependencies: ["ParleyTesting"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
     ]
 )
