@@ -1,0 +1,89 @@
+# Parley — operations entry points. Run `make help` for the list.
+#
+# Everything is in scripts/: this file only names the commands. Ports and
+# other settings come from the environment (see README.md, "Configuration"):
+#   make run PARLEY_HTTPS_PORT=9443 PARLEY_HTTP_PORT=9080
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Make's command-line variables reach the scripts through the environment.
+export PARLEY_HTTP_PORT PARLEY_HTTPS_PORT PARLEY_PG_PORT PARLEY_DATA_DIR PARLEY_WORKERS \
+       PARLEY_LOG_LEVEL PARLEY_MAX_BODY_SIZE PARLEY_SHUTDOWN_TIMEOUT PARLEY_RATE_LIMIT \
+       PARLEY_RATE_BURST PARLEY_TEST_PARALLEL PARLEY_TEST_TIMEOUT PARLEY_KEEP_TEST_DIR
+
+.PHONY: help deps build build-debug run up down status env psql seed logs test \
+        nginx-test compose-check lint bench clean
+
+help: ## Show this list
+	@printf 'Parley: make TARGET\n\n'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	    awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+	@printf '\nFirst time: make run   (then open https://127.0.0.1:8443/)\n'
+
+deps: ## Install missing Debian packages (apt-get, only if something is missing)
+	@scripts/deps.sh --test
+
+build: ## Build parley in release mode
+	@scripts/deps.sh
+	swift build -c release
+
+build-debug: ## Build parley and the tests in debug mode
+	@scripts/deps.sh
+	swift build --build-tests
+
+run: ## Start PostgreSQL + parley + nginx in the foreground (Ctrl-C stops all)
+	@scripts/stack.sh run
+
+up: ## Start the same stack in the background (writes .data/parley.env)
+	@scripts/stack.sh up
+
+down: ## Stop the background stack (or a `make run` elsewhere)
+	@scripts/stack.sh down
+
+status: ## Show what is running
+	@scripts/stack.sh status
+
+env: ## Print .data/parley.env (use: set -a; . .data/parley.env; set +a)
+	@scripts/stack.sh env
+
+psql: ## Open psql on the dev database
+	@scripts/stack.sh psql
+
+seed: ## Run `parley seed` against the dev database (if parley has it)
+	@scripts/stack.sh seed
+
+logs: ## Follow the dev stack's logs
+	@tail -n 50 -F .data/log/parley.log .data/log/nginx-error.log .data/log/nginx-access.log .data/pg/postgres.log
+
+test: ## Build debug, start a throwaway stack, run `swift test` (the CI entry point)
+	@scripts/test.sh
+
+nginx-test: ## Render nginx.conf into .data/ and run nginx -t on it and on deploy/nginx-site.conf
+	@scripts/stack.sh nginx-test
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	    . scripts/lib.sh && ensure_cert "$$d/tls" && \
+	    scripts/check-site-conf.sh "$$d/site" "$$d/tls" && echo "nginx -t: deploy/nginx-site.conf is valid"
+
+compose-check: ## Validate docker-compose.yml (docker-compose config -q; no engine needed)
+	@scripts/deps.sh --test
+	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+
+lint: ## shellcheck the scripts
+	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)"; exit 1; }
+	shellcheck -x scripts/*.sh .ci/run
+
+bench: ## (coming with issue 6) load tests through nginx with wrk
+	@echo "make bench: not implemented yet."
+	@echo "Issue 6 adds wrk runs through nginx against the dev stack (make up), with results"
+	@echo "written to bench/out/. Nothing is measured by this placeholder."
+
+clean: ## Remove .build; `make clean DATA=yes` also stops the stack and deletes .data (the dev database!)
+	rm -rf .build
+ifeq ($(DATA),yes)
+	@scripts/stack.sh down || true
+	@if [ -L .data/pg ]; then rm -rf -- "$$(readlink .data/pg)"; fi
+	rm -rf .data
+else
+	@echo "kept .data (the dev database); to delete it too: make clean DATA=yes"
+endif

@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# Parley's local stack: PostgreSQL (own cluster under .data/), `parley serve`
+# on a unix socket, and nginx (TLS, static files) in front of it.
+#
+#   scripts/stack.sh run      everything in the foreground; Ctrl-C stops it all
+#   scripts/stack.sh up       the same in the background (pid files in .data/run)
+#   scripts/stack.sh down     stop whatever `up` or `run` started
+#   scripts/stack.sh status   what is running
+#   scripts/stack.sh env      print .data/parley.env
+#   scripts/stack.sh psql     psql into the dev database
+#   scripts/stack.sh nginx-test  render nginx.conf and run `nginx -t` on it
+#
+# Environment: PARLEY_HTTP_PORT (8080), PARLEY_HTTPS_PORT (8443),
+# PARLEY_PG_PORT (5432; only names the unix socket, no TCP), PARLEY_DATA_DIR
+# (.data), PARLEY_BUILD_CONFIG (release), PARLEY_RATE_LIMIT (50r/s),
+# PARLEY_RATE_BURST (100); PARLEY_* settings of `parley serve` (workers, log
+# level, …) pass through the environment to it.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+DATA=${PARLEY_DATA_DIR:-$PARLEY_ROOT/.data}
+HTTP_PORT=${PARLEY_HTTP_PORT:-8080}
+HTTPS_PORT=${PARLEY_HTTPS_PORT:-8443}
+PG_PORT=${PARLEY_PG_PORT:-5432}
+BUILD_CONFIG=${PARLEY_BUILD_CONFIG:-release}
+
+RUN_DIR=$DATA/run
+LOG_DIR=$DATA/log
+NGINX_DIR=$DATA/nginx
+NGINX_CONF=$NGINX_DIR/nginx.conf
+TLS_DIR=$DATA/tls
+ENV_FILE=$DATA/parley.env
+SOCK=$RUN_DIR/parley.sock
+PARLEY_PIDFILE=$RUN_DIR/parley.pid
+NGINX_PIDFILE=$RUN_DIR/nginx.pid
+STACK_PIDFILE=$RUN_DIR/stack.pid
+PUBLIC=$PARLEY_ROOT/public
+URL="https://127.0.0.1:$HTTPS_PORT/"
+
+# Set by resolve_pg_dir.
+PG_DIR=
+PGDATA_DIR=
+PG_SOCKDIR=
+
+# ---------------------------------------------------------------- pieces
+
+# Where the cluster lives: .data/pg, unless PostgreSQL's user cannot reach it
+# (a checkout inside a 0700 home directory while we are root) or its socket
+# path would be too long; then /var/tmp/parley-dev-HASH/pg with .data/pg a
+# symlink to it. The choice is made once and kept (the symlink remembers it).
+resolve_pg_dir() {
+    local want=$DATA/pg
+    if [[ -L $want ]]; then
+        PG_DIR=$(readlink -- "$want")
+    elif [[ -d $want ]]; then
+        PG_DIR=$want
+    else
+        PG_DIR=$want
+        local reason=''
+        if ((IS_ROOT)) && ! user_can postgres -x "$DATA"; then
+            reason="user postgres cannot traverse $DATA"
+        elif ((${#want} + 20 > UNIX_PATH_MAX)); then
+            reason="the socket path under $want would exceed $UNIX_PATH_MAX bytes"
+        fi
+        if [[ -n $reason ]]; then
+            local hash
+            hash=$(printf '%s' "$DATA" | cksum | cut -d' ' -f1)
+            PG_DIR=/var/tmp/parley-dev-$hash/pg
+            warn "$reason: keeping the PostgreSQL cluster in $PG_DIR ($want links to it)"
+            mkdir -p "$PG_DIR"
+            chmod 0755 "$(dirname -- "$PG_DIR")"
+            ln -sfn -- "$PG_DIR" "$want"
+        fi
+    fi
+    PGDATA_DIR=$PG_DIR/data
+    PG_SOCKDIR=$PG_DIR/run
+}
+
+prepare_pg_dirs() {
+    mkdir -p "$PG_DIR" "$PG_SOCKDIR"
+    if ((IS_ROOT)); then
+        chown postgres: "$PG_DIR" "$PG_SOCKDIR"
+        # The data directory is created by initdb (it insists on 0700).
+    fi
+    chmod 0700 "$PG_DIR" "$PG_SOCKDIR"
+}
+
+write_env_file() {
+    local url
+    url=$(database_url "$PG_SOCKDIR" "$PG_PORT")
+    {
+        echo "# Parley dev stack (written by scripts/stack.sh). Use it with:"
+        echo "#   set -a; . .data/parley.env; set +a"
+        echo "# then psql, or .build/release/parley migrate --status, talk to the dev stack."
+        shell_kv DATABASE_URL "$url"
+        shell_kv PGDATA "$PGDATA_DIR"
+        shell_kv PGHOST "$PG_SOCKDIR"
+        shell_kv PGPORT "$PG_PORT"
+        shell_kv PGUSER parley
+        shell_kv PGDATABASE parley
+        shell_kv PARLEY_LISTEN "unix:$SOCK"
+        shell_kv PARLEY_SOCKET_MODE "${PARLEY_SOCKET_MODE:-0660}"
+        if ((IS_ROOT)); then
+            shell_kv PARLEY_SOCKET_GROUP "${PARLEY_SOCKET_GROUP:-$(nginx_worker_group)}"
+        fi
+        shell_kv PARLEY_HTTP_PORT "$HTTP_PORT"
+        shell_kv PARLEY_HTTPS_PORT "$HTTPS_PORT"
+        shell_kv PARLEY_URL "$URL"
+    } >"$ENV_FILE.tmp"
+    mv -f "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+# shell_kv KEY VALUE: KEY='VALUE' with single quotes escaped.
+shell_kv() {
+    local q="'\\''"
+    printf "%s='%s'\n" "$1" "${2//\'/$q}"
+}
+
+render_nginx() {
+    render_stack_nginx "$NGINX_CONF" "$NGINX_PIDFILE" "$LOG_DIR" "$NGINX_DIR/tmp" "$SOCK" \
+        "$PUBLIC" "$TLS_DIR" "$HTTP_PORT" "$HTTPS_PORT"
+}
+
+nginx_cmd() {
+    "$(nginx_bin)" -p "$DATA/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"
+}
+
+nginx_test() {
+    local out
+    if ! out=$(nginx_cmd -t -q 2>&1); then
+        printf '%s\n' "$out" >&2
+        die "nginx -t failed for $NGINX_CONF"
+    fi
+}
+
+make_dirs() {
+    mkdir -p "$DATA" "$RUN_DIR" "$LOG_DIR" "$NGINX_DIR" "$TLS_DIR"
+    # Others (postgres, nginx workers) may need to traverse these; the socket
+    # itself is 0660 and the TLS key 0600.
+    chmod 0755 "$DATA" "$RUN_DIR" "$LOG_DIR"
+    chmod 0700 "$TLS_DIR"
+}
+
+anything_running() {
+    pid_alive "$STACK_PIDFILE" || pid_alive "$PARLEY_PIDFILE" || pid_alive "$NGINX_PIDFILE" ||
+        { [[ -n $PGDATA_DIR ]] && pg_running "$PGDATA_DIR"; }
+}
+
+# ---------------------------------------------------------------- stopping
+
+stop_stack() {
+    stop_pidfile "$NGINX_PIDFILE" nginx "QUIT:10 TERM:5"
+    local timeout=${PARLEY_SHUTDOWN_TIMEOUT:-10}
+    stop_pidfile "$PARLEY_PIDFILE" parley "TERM:$((timeout + 5))"
+    [[ -n $PGDATA_DIR && -d $PGDATA_DIR ]] && pg_stop "$PGDATA_DIR"
+    rm -f -- "$STACK_PIDFILE"
+}
+
+cmd_down() {
+    if [[ -e $DATA/pg ]]; then resolve_pg_dir; fi
+    if pid_alive "$STACK_PIDFILE"; then
+        log "asking the running 'make run' (pid $(<"$STACK_PIDFILE")) to stop"
+        stop_pid "$(<"$STACK_PIDFILE")" "make run" "TERM:40"
+    fi
+    stop_stack
+    log "stopped"
+}
+
+# ---------------------------------------------------------------- starting
+
+# start_stack fg|bg: everything up to a healthy stack. Sets parley_pid, nginx_pid.
+start_stack() {
+    local mode=$1
+
+    ensure_packages "${PARLEY_DEPS[@]}"
+    local bin
+    bin=$(build_parley "$BUILD_CONFIG")
+
+    make_dirs
+    resolve_pg_dir
+    if anything_running; then
+        if [[ $mode == bg ]] && pid_alive "$PARLEY_PIDFILE" && pid_alive "$NGINX_PIDFILE"; then
+            log "already up: $URL  (make down to stop)"
+            exit 0
+        fi
+        die "part of the stack is already running; run 'make down' first"
+    fi
+    [[ $mode == fg ]] && echo $$ >"$STACK_PIDFILE"
+
+    # From here on, a failure stops whatever was started.
+    trap 'rc=$?; if ((rc != 0)); then warn "start failed; stopping what was started"; stop_stack; fi' EXIT
+
+    ((${#SOCK} <= UNIX_PATH_MAX)) || die "socket path too long ($SOCK); set PARLEY_DATA_DIR to a shorter directory"
+    for p in "$HTTP_PORT" "$HTTPS_PORT"; do
+        port_in_use "$p" && die "127.0.0.1:$p is already in use (set PARLEY_HTTP_PORT / PARLEY_HTTPS_PORT)"
+    done
+
+    # PostgreSQL
+    prepare_pg_dirs
+    pg_init "$PGDATA_DIR"
+    pg_write_runtime_conf "$PGDATA_DIR" "$PG_SOCKDIR" "$PG_PORT"
+    pg_start "$PGDATA_DIR" "$PG_DIR/postgres.log"
+    pg_ensure_app_db "$PG_SOCKDIR" "$PG_PORT"
+    write_env_file
+    DATABASE_URL=$(database_url "$PG_SOCKDIR" "$PG_PORT")
+    export DATABASE_URL
+
+    log "parley migrate"
+    "$bin" migrate || die "parley migrate failed"
+    if [[ ! -e $DATA/.seeded ]] && parley_has_command "$bin" seed; then
+        log "parley seed (first run only; 'make seed' runs it again)"
+        "$bin" seed || die "parley seed failed"
+        touch "$DATA/.seeded"
+    fi
+
+    # nginx config and certificate
+    ensure_cert "$TLS_DIR"
+    render_nginx
+    nginx_test
+
+    # parley serve
+    local args
+    mapfile -t args < <(parley_serve_args "$SOCK")
+    log "parley ${args[*]}"
+    if [[ $mode == fg ]]; then
+        # Own session: Ctrl-C reaches this script only, which then stops the
+        # pieces in order. Logs still go to this terminal.
+        setsid "$bin" "${args[@]}" </dev/null &
+    else
+        setsid "$bin" "${args[@]}" </dev/null >>"$LOG_DIR/parley.log" 2>&1 &
+    fi
+    parley_pid=$!
+    echo "$parley_pid" >"$PARLEY_PIDFILE"
+    if ! wait_for_socket "$SOCK" "$parley_pid" 30; then
+        [[ $mode == bg ]] && show_log "$LOG_DIR/parley.log"
+        die "parley serve did not create $SOCK"
+    fi
+
+    # nginx
+    log "nginx on 127.0.0.1:$HTTP_PORT (redirect) and 127.0.0.1:$HTTPS_PORT (TLS)"
+    if [[ $mode == fg ]]; then
+        setsid "$(nginx_bin)" -p "$DATA/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" \
+            -g 'daemon off;' </dev/null &
+        nginx_pid=$!
+    else
+        nginx_cmd </dev/null || { show_log "$LOG_DIR/nginx-error.log"; die "nginx did not start"; }
+        local i
+        for ((i = 0; i < 50; i++)); do pid_alive "$NGINX_PIDFILE" && break; sleep 0.1; done
+        nginx_pid=$(<"$NGINX_PIDFILE")
+    fi
+
+    local code
+    if code=$(wait_for_http "${URL}healthz" 200 20); then
+        log "healthy: GET /healthz → $code"
+    else
+        kill -0 "$nginx_pid" 2>/dev/null || { show_log "$LOG_DIR/nginx-error.log"; die "nginx exited"; }
+        warn "GET ${URL}healthz answered $code (not 200); see $LOG_DIR/ and $PG_DIR/postgres.log"
+    fi
+    trap - EXIT
+}
+
+cmd_up() {
+    start_stack bg
+    cat >&2 <<EOF
+
+  Parley is up:   $URL   (self-signed certificate: accept it once)
+  health:         ${URL}healthz
+  environment:    set -a; . ${ENV_FILE#"$PARLEY_ROOT"/}; set +a
+  logs:           ${LOG_DIR#"$PARLEY_ROOT"/}/
+  stop:           make down
+
+EOF
+}
+
+STOP_REQUESTED=0
+cmd_run() {
+    start_stack fg
+    trap 'STOP_REQUESTED=1' INT TERM HUP
+    # Whatever happens from here on, stop all three.
+    trap 'trap "" INT TERM HUP; log "stopping"; stop_stack' EXIT
+    cat >&2 <<EOF
+
+  Parley is running:  $URL   (self-signed certificate: accept it once)
+  health:             ${URL}healthz
+  environment:        set -a; . ${ENV_FILE#"$PARLEY_ROOT"/}; set +a
+  Press Ctrl-C to stop.
+
+EOF
+    while :; do
+        wait -n "$parley_pid" "$nginx_pid" 2>/dev/null || true
+        ((STOP_REQUESTED)) && break
+        if ! kill -0 "$parley_pid" 2>/dev/null; then
+            warn "parley serve exited on its own"
+            exit 1
+        fi
+        if ! kill -0 "$nginx_pid" 2>/dev/null; then
+            show_log "$LOG_DIR/nginx-error.log"
+            warn "nginx exited on its own"
+            exit 1
+        fi
+    done
+    exit 0
+}
+
+cmd_status() {
+    [[ -e $DATA/pg ]] && resolve_pg_dir
+    local s
+    if pid_alive "$STACK_PIDFILE"; then echo "make run:   running (pid $(<"$STACK_PIDFILE"))"; fi
+    if [[ -n $PGDATA_DIR ]] && pg_running "$PGDATA_DIR"; then s="running ($PGDATA_DIR)"; else s="stopped"; fi
+    echo "postgres:   $s"
+    if pid_alive "$PARLEY_PIDFILE"; then s="running (pid $(<"$PARLEY_PIDFILE"), $SOCK)"; else s="stopped"; fi
+    echo "parley:     $s"
+    if pid_alive "$NGINX_PIDFILE"; then s="running (pid $(<"$NGINX_PIDFILE"), $URL)"; else s="stopped"; fi
+    echo "nginx:      $s"
+    if pid_alive "$NGINX_PIDFILE"; then
+        echo "/healthz:   $(http_status "${URL}healthz")"
+    fi
+}
+
+cmd_nginx_test() {
+    make_dirs
+    ensure_cert "$TLS_DIR"
+    render_nginx
+    nginx_test
+    log "nginx -t: $NGINX_CONF is valid"
+}
+
+cmd_psql() {
+    [[ -s $ENV_FILE ]] || die "no $ENV_FILE yet: run 'make up' first"
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_FILE"
+    set +a
+    exec "$(pg_bindir)/psql" "$@"
+}
+
+cmd_seed() {
+    [[ -s $ENV_FILE ]] || die "no $ENV_FILE yet: run 'make up' first"
+    local bin
+    bin=$(build_parley "$BUILD_CONFIG")
+    parley_has_command "$bin" seed || die "this parley has no 'seed' command yet"
+    set -a
+    # shellcheck source=/dev/null
+    . "$ENV_FILE"
+    set +a
+    "$bin" seed
+    touch "$DATA/.seeded"
+}
+
+case ${1:-} in
+    run) cmd_run ;;
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    env) cat -- "$ENV_FILE" ;;
+    psql) shift; cmd_psql "$@" ;;
+    seed) cmd_seed ;;
+    nginx-test) cmd_nginx_test ;;
+    *)
+        sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# `make test`: Parley's whole test run on a throwaway stack.
+#
+#  1. installs missing Debian packages (as `make run` does, plus docker-compose);
+#  2. static checks: docker-compose.yml (`docker-compose config -q`), the
+#     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`);
+#  3. builds debug with tests (`swift build --build-tests`);
+#  4. starts, in a mktemp directory under /tmp: a PostgreSQL cluster (unix
+#     socket only), `parley migrate`, `parley serve` (the debug binary) on a
+#     unix socket, and nginx on free loopback ports;
+#  5. runs `swift test` with the stack described in the environment;
+#  6. stops everything it started (by pid) and exits with the tests' status.
+#
+# Environment handed to the tests (see README.md, "Tests"):
+#   PARLEY_TEST_REQUIRE_STACK=1        the stack below is up; tests must not skip
+#   PARLEY_TEST_DATABASE_URL           role parley (LOGIN CREATEDB), owner of db parley
+#   PARLEY_TEST_ADMIN_DATABASE_URL     superuser postgres, db postgres (same cluster)
+#   PARLEY_TEST_PG_CTL                 `sh -c "$PARLEY_TEST_PG_CTL restart -m fast -w"` restarts it
+#   PARLEY_BIN                         absolute path of the debug `parley`
+#   PARLEY_TEST_SOCKET                 the stack's FastCGI socket (`parley serve`)
+#   PARLEY_TEST_HTTP_URL               http://127.0.0.1:PORT  (nginx; redirects)
+#   PARLEY_TEST_HTTPS_URL              https://127.0.0.1:PORT (nginx; self-signed)
+#   PARLEY_TEST_DIR                    the temp dir (writable; for tests that start their own parley)
+#   PARLEY_TEST_NGINX_PREFIX           nginx's prefix (conf/, logs/ inside)
+#   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
+#
+# Knobs: PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
+# (seconds for `swift test`, default 900), PARLEY_KEEP_TEST_DIR=1 (keep the
+# temp dir), extra arguments are passed to `swift test` (e.g. --filter X).
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+cd "$PARLEY_ROOT"
+
+SECONDS=0
+phase() { log "[$(printf '%4ds' "$SECONDS")] $*"; }
+
+# ---------------------------------------------------------------- 1. packages
+phase "dependencies"
+ensure_packages "${PARLEY_DEPS[@]}" "${PARLEY_TEST_DEPS[@]}"
+
+# ---------------------------------------------------------------- the temp dir
+T=$(mktemp -d /tmp/parley-test.XXXXXX)
+# postgres and the nginx workers must be able to traverse it.
+chmod 0755 "$T"
+PG_DIR=$T/pg
+PGDATA_DIR=$PG_DIR/data
+PG_SOCKDIR=$PG_DIR/run
+RUN_DIR=$T/run
+LOG_DIR=$T/log
+NGINX_PREFIX=$T/nginx
+TLS_DIR=$T/tls
+PUBLIC=$T/public
+SOCK=$RUN_DIR/parley.sock
+PARLEY_PIDFILE=$RUN_DIR/parley.pid
+NGINX_PIDFILE=$NGINX_PREFIX/nginx.pid
+mkdir -p "$RUN_DIR" "$LOG_DIR" "$NGINX_PREFIX/tmp" "$NGINX_PREFIX/logs" "$TLS_DIR"
+chmod 0755 "$RUN_DIR" "$LOG_DIR"
+
+parley_pid=
+rc=1
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    local status=$?
+    trap '' INT TERM
+    ((rc == 0 && status != 0)) && rc=$status
+    phase "stopping the test stack"
+    stop_pidfile "$NGINX_PIDFILE" nginx "QUIT:10 TERM:5"
+    if [[ -n $parley_pid ]] && kill -0 "$parley_pid" 2>/dev/null; then
+        stop_pid "$parley_pid" parley "TERM:$((${PARLEY_SHUTDOWN_TIMEOUT:-10} + 5))"
+    fi
+    rm -f -- "$PARLEY_PIDFILE"
+    [[ -d $PGDATA_DIR ]] && pg_stop "$PGDATA_DIR"
+    if ((rc != 0)); then
+        show_log "$LOG_DIR/parley.log" 60
+        show_log "$LOG_DIR/nginx-error.log" 20
+        show_log "$PG_DIR/postgres.log" 20
+    fi
+    if [[ ${PARLEY_KEEP_TEST_DIR:-0} == 1 ]]; then
+        log "kept $T"
+    else
+        rm -rf -- "$T"
+    fi
+    phase "done (exit $rc)"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- 2. static checks
+phase "docker-compose config -q"
+docker-compose -f docker-compose.yml config -q || die "docker-compose.yml is invalid"
+
+mapfile -t ports < <(free_ports 3)
+PG_PORT=${ports[0]}
+HTTP_PORT=${ports[1]}
+HTTPS_PORT=${ports[2]}
+
+ensure_cert "$TLS_DIR"
+cp -R -- "$PARLEY_ROOT/public" "$PUBLIC"
+chmod -R a+rX "$PUBLIC"
+
+phase "nginx -t (nginx.conf, rendered into $NGINX_PREFIX)"
+NGINX_CONF=$NGINX_PREFIX/conf/nginx.conf
+render_stack_nginx "$NGINX_CONF" "$NGINX_PIDFILE" "$LOG_DIR" "$NGINX_PREFIX/tmp" "$SOCK" \
+    "$PUBLIC" "$TLS_DIR" "$HTTP_PORT" "$HTTPS_PORT"
+NGINX=$(nginx_bin)
+nginx_run() { "$NGINX" -p "$NGINX_PREFIX/" -c "$NGINX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"; }
+nginx_run -t -q || die "nginx -t failed for the rendered nginx.conf"
+
+phase "nginx -t (deploy/nginx-site.conf, with test certificates)"
+"$PARLEY_ROOT/scripts/check-site-conf.sh" "$T/site-check" "$TLS_DIR" ||
+    die "deploy/nginx-site.conf does not pass nginx -t"
+
+if command -v shellcheck >/dev/null 2>&1; then
+    phase "shellcheck"
+    shellcheck -x scripts/*.sh .ci/run || warn "shellcheck found problems (not fatal)"
+fi
+
+# ---------------------------------------------------------------- 3. build
+phase "swift build --build-tests"
+swift build --build-tests
+PARLEY_BIN="$(swift build --show-bin-path)/parley"
+[[ -x $PARLEY_BIN ]] || die "no parley executable at $PARLEY_BIN"
+
+# ---------------------------------------------------------------- 4. the stack
+phase "PostgreSQL (unix socket $PG_SOCKDIR/.s.PGSQL.$PG_PORT)"
+mkdir -p "$PG_DIR" "$PG_SOCKDIR"
+((IS_ROOT)) && chown postgres: "$PG_DIR" "$PG_SOCKDIR"
+chmod 0700 "$PG_DIR"
+chmod 0700 "$PG_SOCKDIR"
+pg_init "$PGDATA_DIR"
+# Throwaway data: durability off for speed; room for tests that start parleys.
+pg_write_runtime_conf "$PGDATA_DIR" "$PG_SOCKDIR" "$PG_PORT" "fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200"
+pg_start "$PGDATA_DIR" "$PG_DIR/postgres.log"
+pg_ensure_app_db "$PG_SOCKDIR" "$PG_PORT"
+DATABASE_URL=$(database_url "$PG_SOCKDIR" "$PG_PORT")
+ADMIN_DATABASE_URL=$(printf 'postgresql://postgres@/postgres?host=%s&port=%s' "$(uri_encode "$PG_SOCKDIR")" "$PG_PORT")
+
+# A command prefix that controls this cluster, for tests that restart it.
+pg_ctl_words=()
+((IS_ROOT)) && pg_ctl_words+=(runuser -u postgres --)
+pg_ctl_words+=("$(pg_bindir)/pg_ctl" -D "$PGDATA_DIR" -l "$PG_DIR/postgres.log")
+PG_CTL_CMD=$(printf '%q ' "${pg_ctl_words[@]}")
+PG_CTL_CMD=${PG_CTL_CMD% }
+
+phase "parley migrate"
+DATABASE_URL=$DATABASE_URL "$PARLEY_BIN" migrate || die "parley migrate failed"
+
+phase "parley serve on $SOCK"
+mapfile -t serve_args < <(parley_serve_args "$SOCK")
+DATABASE_URL=$DATABASE_URL setsid "$PARLEY_BIN" "${serve_args[@]}" </dev/null >"$LOG_DIR/parley.log" 2>&1 &
+parley_pid=$!
+echo "$parley_pid" >"$PARLEY_PIDFILE"
+wait_for_socket "$SOCK" "$parley_pid" 30 || die "parley serve did not create $SOCK"
+
+phase "nginx on 127.0.0.1:$HTTP_PORT and 127.0.0.1:$HTTPS_PORT"
+nginx_run </dev/null || die "nginx did not start"
+HTTP_URL=http://127.0.0.1:$HTTP_PORT
+HTTPS_URL=https://127.0.0.1:$HTTPS_PORT
+if code=$(wait_for_http "$HTTPS_URL/healthz" 200 30); then
+    phase "stack healthy: GET /healthz → $code"
+else
+    warn "GET $HTTPS_URL/healthz answered $code after 30s (the tests will tell)"
+fi
+
+# ---------------------------------------------------------------- 5. tests
+export PARLEY_TEST_REQUIRE_STACK=1
+export PARLEY_TEST_DATABASE_URL=$DATABASE_URL
+export PARLEY_TEST_ADMIN_DATABASE_URL=$ADMIN_DATABASE_URL
+export PARLEY_TEST_PG_CTL=$PG_CTL_CMD
+export PARLEY_BIN
+export PARLEY_TEST_SOCKET=$SOCK
+export PARLEY_TEST_HTTP_URL=$HTTP_URL
+export PARLEY_TEST_HTTPS_URL=$HTTPS_URL
+export PARLEY_TEST_DIR=$T
+export PARLEY_TEST_NGINX_PREFIX=$NGINX_PREFIX
+export PARLEY_TEST_LOG_DIR=$LOG_DIR
+
+test_args=()
+[[ ${PARLEY_TEST_PARALLEL:-0} == 1 ]] && test_args+=(--parallel)
+test_args+=("$@")
+phase "swift test ${test_args[*]}"
+# In the background so that Ctrl-C (INT) reaches this script, which then stops
+# the tests and the stack; `timeout` bounds a hung test run.
+timeout --kill-after=30 "${PARLEY_TEST_TIMEOUT:-900}" swift test "${test_args[@]}" &
+test_pid=$!
+trap 'kill -TERM "$test_pid" 2>/dev/null || true' INT TERM
+while :; do
+    set +e
+    wait "$test_pid"
+    rc=$?
+    set -e
+    ((rc > 128)) && kill -0 "$test_pid" 2>/dev/null && continue
+    break
+done
+trap 'exit 130' INT
+trap 'exit 143' TERM
+((rc == 124)) && warn "swift test ran out of time (${PARLEY_TEST_TIMEOUT:-900}s)"
+
+if ! kill -0 "$parley_pid" 2>/dev/null; then
+    warn "the stack's parley serve is no longer running (it should have outlived the tests)"
+fi
+phase "swift test exited $rc"
+exit "$rc"
