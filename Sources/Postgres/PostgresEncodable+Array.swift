@@ -1,0 +1,40 @@
+extension Array: PostgresEncodable where Element: PostgresArrayEncodable {
+    public static var postgresType: PostgresDataType { Element.postgresArrayType }
+
+    /// One-dimensional array, lower bound 1, in `array_send` format.
+    public func encode(into buffer: inout [UInt8]) throws {
+        buffer.appendBigEndian(Int32(self.isEmpty ? 0 : 1))  // dimensions
+        buffer.appendBigEndian(Int32(0))  // flags: no NULL elements
+        buffer.appendBigEndian(Element.postgresType.rawValue)
+        guard !self.isEmpty else { return }
+        buffer.appendBigEndian(Int32(self.count))
+        buffer.appendBigEndian(Int32(1))  // lower bound
+        for element in self {
+            let lengthAt = buffer.count
+            buffer.appendBigEndian(Int32(0))
+            try element.encode(into: &buffer)
+            let length = Int32(buffer.count - lengthAt - 4)
+            Swift.withUnsafeBytes(of: length.bigEndian) { bytes in
+                for index in 0..<4 { buffer[lengthAt + index] = bytes[index] }
+            }
+        }
+    }
+
+    /// `{"a","b \"quoted\""}`: every element quoted, `"` and `\` escaped.
+    public func encodeText(into buffer: inout [UInt8]) throws {
+        buffer.append(UInt8(ascii: "{"))
+        var element = [UInt8]()
+        for (index, value) in self.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            element.removeAll(keepingCapacity: true)
+            try value.encodeText(into: &element)
+            buffer.append(UInt8(ascii: "\""))
+            for byte in element {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { buffer.append(UInt8(ascii: "\\")) }
+                buffer.append(byte)
+            }
+            buffer.append(UInt8(ascii: "\""))
+        }
+        buffer.append(UInt8(ascii: "}"))
+    }
+}

@@ -1,0 +1,97 @@
+/// A SQL statement and its bind parameters.
+///
+/// Written as a string literal, every interpolated value becomes a parameter:
+///
+///     let query: PostgresQuery = "SELECT name FROM users WHERE id = \(id) AND role = \(role)"
+///     // query.sql   == "SELECT name FROM users WHERE id = $1 AND role = $2"
+///     // query.binds == [PostgresBind(id), PostgresBind(role)]
+///
+/// Only values that conform to `PostgresEncodable` can be interpolated. The escape hatches are
+/// `\(identifier:)`, which quotes a name (`"user table"`), and `\(unsafeRaw:)`, which splices
+/// text verbatim and must never see user input.
+public struct PostgresQuery: Sendable, Hashable {
+    /// The SQL text with `$1`, `$2`… placeholders.
+    public var sql: String
+    /// The values for the placeholders, in order.
+    public var binds: PostgresBindings
+
+    /// A query from SQL text that was not written as a literal: the caller vouches that no
+    /// untrusted text was concatenated into it.
+    public init(unsafeSQL sql: String, binds: PostgresBindings = PostgresBindings()) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// Refuses what libpq cannot send faithfully: NUL in the SQL text (it would truncate the
+    /// C string) and binds that failed to encode.
+    func validate() throws {
+        if let error = self.binds.encodingError {
+            throw error.with(sql: self.sql)
+        }
+        if self.sql.utf8.contains(0) {
+            throw PostgresError.invalidQuery("SQL text contains a NUL character (U+0000)")
+        }
+    }
+}
+
+extension PostgresQuery: ExpressibleByStringInterpolation {
+    public init(stringLiteral value: String) {
+        self.sql = value
+        self.binds = PostgresBindings()
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.sql = stringInterpolation.sql
+        self.binds = stringInterpolation.binds
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol, Sendable {
+        public typealias StringLiteralType = String
+
+        var sql: String
+        var binds: PostgresBindings
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            self.sql = ""
+            self.sql.reserveCapacity(literalCapacity + 3 * interpolationCount)
+            self.binds = PostgresBindings(capacity: interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            self.sql.append(literal)
+        }
+
+        /// A value, sent as the next bind parameter (`nil` becomes NULL).
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
+            self.binds.append(value)
+            self.sql.append("$")
+            self.sql.append(String(self.binds.count))
+        }
+
+        /// An identifier (table, column, schema), double-quoted with embedded quotes doubled.
+        public mutating func appendInterpolation(identifier: String) {
+            self.sql.append(PostgresQuery.quoteIdentifier(identifier))
+        }
+
+        /// Raw SQL text, spliced verbatim. Never pass user input.
+        public mutating func appendInterpolation(unsafeRaw raw: String) {
+            self.sql.append(raw)
+        }
+    }
+
+    /// `users` → `"users"`, `we"ird` → `"we""ird"`.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+extension PostgresQuery: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The SQL and the bind types; never the values.
+    public var description: String {
+        self.binds.isEmpty ? self.sql : "\(self.sql) \(self.binds)"
+    }
+
+    public var debugDescription: String {
+        "PostgresQuery(sql: \(String(reflecting: self.sql)), binds: \(self.binds))"
+    }
+}

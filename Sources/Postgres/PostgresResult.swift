@@ -1,0 +1,68 @@
+import Foundation
+import CLibPQ
+
+/// Owns one `PGresult` and frees it in `deinit`.
+///
+/// `@unchecked Sendable`: a PGresult is never modified after libpq hands it over, and libpq
+/// documents results as safe to read from any thread; this class exposes no mutation.
+final class PostgresResult: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let rowCount: Int
+    let columnCount: Int
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+        self.rowCount = Int(PQntuples(pointer))
+        self.columnCount = Int(PQnfields(pointer))
+    }
+
+    deinit {
+        PQclear(self.pointer)
+    }
+
+    /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case).
+    func columnIndex(named name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { wanted in
+            for index in 0..<self.columnCount {
+                guard let columnName = PQfname(self.pointer, Int32(index)) else { continue }
+                let length = strlen(columnName)
+                guard length == wanted.count else { continue }
+                if length == 0 || memcmp(columnName, wanted.baseAddress!, length) == 0 { return index }
+            }
+            return nil
+        }
+    }
+
+    func columnName(_ index: Int) -> String {
+        PQfname(self.pointer, Int32(index)).map { String(cString: $0) } ?? "?column?"
+    }
+
+    func columnType(_ index: Int) -> PostgresDataType {
+        PostgresDataType(PQftype(self.pointer, Int32(index)))
+    }
+
+    func isNull(row: Int, column: Int) -> Bool {
+        PQgetisnull(self.pointer, Int32(row), Int32(column)) == 1
+    }
+
+    /// Lends the bytes of one value (`nil` for NULL) for the duration of `body`.
+    func withValue<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) {
+            if self.isNull(row: row, column: column) { return try body(nil) }
+            let length = Int(PQgetlength(self.pointer, Int32(row), Int32(column)))
+            let value = PQgetvalue(self.pointer, Int32(row), Int32(column))
+            return try body(UnsafeRawBufferPointer(start: value, count: length))
+        }
+    }
+
+    /// Rows affected by INSERT/UPDATE/DELETE/SELECT/MOVE/FETCH/COPY, 0 for other commands.
+    var affectedRows: Int {
+        PQcmdTuples(self.pointer).flatMap { Int(String(cString: $0)) } ?? 0
+    }
+
+    /// The command tag, for example `INSERT 0 1` or `ROLLBACK`.
+    var commandTag: String {
+        PQcmdStatus(self.pointer).map { String(cString: $0) } ?? ""
+    }
+}

@@ -1,0 +1,86 @@
+/// One row of a result. Values are decoded by column name or position:
+///
+///     let name = try row.decode(String.self, column: "name")
+///     let (id, name, seen) = try row.decode((UUID, String, Date?).self)   // columns in order
+///     let user = try row.decode(User.self)                                // Decodable, by name
+public struct PostgresRow: Sendable {
+    let result: PostgresResult
+    let index: Int
+
+    public var columnCount: Int { self.result.columnCount }
+
+    public var columns: [PostgresColumn] {
+        PostgresRows(result: self.result).columns
+    }
+
+    /// Whether the named column is NULL in this row.
+    public func isNull(column: String) throws -> Bool {
+        self.result.isNull(row: self.index, column: try self.columnIndex(column, for: Any.self))
+    }
+
+    /// Decodes the named column (exact, case-sensitive name).
+    public func decode<T: PostgresDecodable>(_ type: T.Type, column: String) throws -> T {
+        try self.decodeValue(type, at: try self.columnIndex(column, for: type))
+    }
+
+    /// Decodes the column at `index` (0-based).
+    public func decode<T: PostgresDecodable>(_ type: T.Type, at index: Int) throws -> T {
+        guard index >= 0 && index < self.result.columnCount else {
+            throw PostgresError(
+                kind: .decoding,
+                message: "no column at index \(index) for Swift type \(T.self); the row has \(self.result.columnCount) columns")
+        }
+        return try self.decodeValue(type, at: index)
+    }
+
+    /// Decodes the row's columns, in order, into a tuple; the column count must match.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
+        var count = 0
+        for _ in repeat (each T).self { count += 1 }
+        guard count == self.result.columnCount else {
+            throw PostgresError(
+                kind: .decoding,
+                message: "cannot decode a row of \(self.result.columnCount) columns as \(types), which has \(count) elements")
+        }
+        var index = 0
+        func next<U: PostgresDecodable>(_ type: U.Type) throws -> U {
+            defer { index += 1 }
+            return try self.decodeValue(type, at: index)
+        }
+        return (repeat try next((each T).self))
+    }
+
+    func columnIndex(_ name: String, for type: Any.Type) throws -> Int {
+        if let index = self.result.columnIndex(named: name) { return index }
+        let names = (0..<self.result.columnCount).map { self.result.columnName($0) }
+        throw PostgresError(
+            kind: .decoding,
+            message: "no column named \"\(name)\" for Swift type \(type); columns are: \(names.joined(separator: ", "))")
+    }
+
+    func decodeValue<T: PostgresDecodable>(_ type: T.Type, at column: Int) throws -> T {
+        let pgType = self.result.columnType(column)
+        do {
+            return try self.result.withValue(row: self.index, column: column) { bytes in
+                guard let bytes else {
+                    guard let null = T.postgresNull else {
+                        throw PostgresDecodingFailure("unexpected NULL; decode as an Optional")
+                    }
+                    return null
+                }
+                return try T(postgresBytes: bytes, type: pgType)
+            }
+        } catch {
+            throw self.decodingError(column: column, swiftType: T.self, reason: "\(error)")
+        }
+    }
+
+    func decodingError(column: Int, swiftType: Any.Type, reason: String) -> PostgresError {
+        let name = self.result.columnName(column)
+        let pgType = self.result.columnType(column)
+        return PostgresError(
+            kind: .decoding,
+            message: "cannot decode column \"\(name)\" (PostgreSQL type \(pgType)) as Swift type \(swiftType): \(reason)",
+            decodingContext: .init(column: name, columnIndex: column, swiftType: "\(swiftType)", postgresType: pgType))
+    }
+}
