@@ -2,6 +2,8 @@
 # Validate deploy/nginx-site.conf with `nginx -t`, the way Debian's nginx would
 # load it: inside a copy of Debian's default http {} block, with the Let's
 # Encrypt paths pointed at a test certificate and the log paths at WORKDIR.
+# Then deploy/nginx-docker.conf the same way (its upstream host "parley",
+# which only resolves on the compose network, replaced by 127.0.0.1).
 #   scripts/check-site-conf.sh WORKDIR TLSDIR   (TLSDIR has cert.pem and key.pem)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -47,4 +49,8 @@ http {
 }
 CONF
 
+"$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"
+
+sed -e 's|server parley:9000;|server 127.0.0.1:9000;|' \
+    "$PARLEY_ROOT/deploy/nginx-docker.conf" >"$work/site.conf"
 "$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"
