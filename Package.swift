@@ -43,7 +43,7 @@ let package = Package(
 
         // Test helpers: the environment `make test` provides, a FastCGI client, child processes.
         .target(name: "ParleyTesting", dependencies: ["Web"], path: "Tests/ParleyTesting"),
-        .testTarget(name: "WebTests", dependencies: ["Web", "ParleyApp", "ParleyTesting"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "WebFastCGI", "ParleyApp", "ParleyTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
