@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Parley: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Parley: a messaging app and the Swift FastCGI server it runs on.",
+        discussion: """
+            Run `parley serve` behind nginx (FastCGI over a unix socket), after `parley migrate`.
+            Every option can also be set in the environment (shown in each option's help);
+            the database is DATABASE_URL, a libpq connection URI or keyword string.
+            """,
+        subcommands: [Serve.self, Migrate.self]
+    )
+}

@@ -1,0 +1,110 @@
+import Foundation
+import ParleyTesting
+import Testing
+
+/// The real `parley serve` binary, started as a process on its own socket.
+@Suite("parley serve process", .enabled(if: TestEnvironment.runsIntegration))
+struct ParleyProcessTests {
+    @Test("SIGTERM with a request in flight: the request completes and parley exits 0")
+    func sigtermDuringRequest() throws {
+        let (parley, socket) = try startParley()
+        defer { parley.terminate() }
+        let client = try FastCGIClient(unixPath: socket)
+        // Begin a request and leave its body unfinished, so it is in flight at the signal.
+        try client.begin()
+        try client.sendParams(FastCGIClient.params(method: "GET", uri: "/healthz", contentLength: 4))
+        try client.sendStdin(Array("ab".utf8), end: false)
+        usleep(200_000)
+        parley.signal(SIGTERM)
+        usleep(200_000)
+        try client.sendStdin(Array("cd".utf8), end: true)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.bodyText.contains("\"status\":\"ok\""))
+        #expect(parley.waitForExit(timeout: 15) == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket))
+        #expect(parley.standardError.contains("stopped"))
+    }
+
+    @Test("SIGINT on an idle server exits 0 promptly")
+    func sigintIdle() throws {
+        let (parley, socket) = try startParley()
+        defer { parley.terminate() }
+        let client = try FastCGIClient(unixPath: socket)
+        #expect(try client.send(method: "GET", uri: "/healthz").status == 200)
+        parley.signal(SIGINT)
+        #expect(parley.waitForExit(timeout: 15) == 0)
+    }
+
+    @Test("health is 503 when PostgreSQL cannot be reached, and the error does not leak")
+    func healthWithoutDatabase() throws {
+        let (parley, socket) = try startParley(environment: ["DATABASE_URL": "postgresql:///nowhere?host=/nonexistent-dir&connect_timeout=1"])
+        defer { parley.terminate() }
+        let response = try FastCGIClient(unixPath: socket).send(method: "GET", uri: "/healthz")
+        #expect(response.status == 503)
+        #expect(!response.bodyText.contains("nonexistent"))
+        #expect(response.bodyText.contains("unavailable"))
+    }
+
+    @Test("listens on a loopback TCP address")
+    func tcpListen() throws {
+        let port = UInt16.random(in: 20000...40000)
+        let child = try ChildProcess(
+            executable: try TestEnvironment.parleyBinary,
+            arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--workers", "1"],
+            environment: ["DATABASE_URL": try TestEnvironment.databaseURL]
+        )
+        defer { child.terminate() }
+        var client: FastCGIClient?
+        let deadline = Date().addingTimeInterval(20)
+        while client == nil, Date() < deadline {
+            client = try? FastCGIClient(host: "127.0.0.1", port: port)
+            if client == nil { usleep(20_000) }
+        }
+        let connected = try #require(client)
+        #expect(try connected.send(method: "GET", uri: "/healthz").status == 200)
+        child.signal(SIGTERM)
+        #expect(child.waitForExit(timeout: 15) == 0)
+    }
+
+    @Test("serves a listening socket inherited on fd 0, as spawn-fcgi and systemd pass it")
+    func inheritedSocket() throws {
+        let path = TestEnvironment.socketPath("inherited")
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        #expect(bound == 0)
+        #expect(listen(fd, 16) == 0)
+        defer { unlink(path) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.parleyBinary)
+        process.arguments = ["serve", "--workers", "1"]  // no --listen: fd 0 is a listening socket
+        process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": try TestEnvironment.databaseURL]) { $1 }
+        process.standardInput = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let response = try FastCGIClient(unixPath: path).send(method: "GET", uri: "/healthz")
+        #expect(response.status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        // The inherited socket was not shut down: it still accepts connections for the next instance.
+        #expect((try? FastCGIClient(unixPath: path)) != nil)
+    }
+
+    @Test("bad flags fail with a message that says what is wrong", arguments: [
+        (["serve", "--listen", "nonsense"], "Cannot read --listen"),
+        (["serve", "--socket-mode", "0666", "--listen", "/tmp/x.sock"], "world-writable"),
+        (["serve", "--workers", "0", "--listen", "/tmp/x.sock"], "--workers must be between"),
+    ])
+    func badFlags(arguments: [String], message: String) throws {
+        let child = try ChildProcess(executable: try TestEnvironment.parleyBinary, arguments: arguments, environment: ["DATABASE_URL": "postgresql:///x"])
+        let status = child.waitForExit(timeout: 15)
+        #expect(status != nil && status != 0)
+        #expect(child.standardError.contains(message))
+    }
+}
