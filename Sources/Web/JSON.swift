@@ -55,8 +55,8 @@ extension Request {
             return try JSON.decoder().decode(T.self, from: Data(body))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             throw HTTPError(.badRequest, "JSON parse error - malformed JSON.")
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .validation([key.stringValue: ["This field is required."]])
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .validation([Request.fieldName(context.codingPath + [key]): ["This field is required."]])
         } catch let DecodingError.typeMismatch(_, context) {
             throw Request.fieldError(context, "Incorrect type.")
         } catch let DecodingError.valueNotFound(_, context) {
@@ -69,9 +69,14 @@ extension Request {
     }
 
     private static func fieldError(_ context: DecodingError.Context, _ message: String) -> HTTPError {
-        let field = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        let field = fieldName(context.codingPath)
         if field.isEmpty { return HTTPError(.badRequest, "JSON parse error - \(message)") }
         return .validation([field: [message]])
+    }
+
+    /// `address.city`, `tags.1`: the path to the offending value, as the client spelled it.
+    private static func fieldName(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 }
 
