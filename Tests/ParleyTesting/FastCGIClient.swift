@@ -7,10 +7,40 @@ import Glibc
 /// PARAMS, STDIN, then STDOUT/STDERR records until END_REQUEST. For tests against a real socket.
 public final class FastCGIClient {
     public struct Response {
-        public var stdout: [UInt8]
+        public var stdout: [UInt8] { didSet { split() } }
         public var stderr: [UInt8]
         public var appStatus: UInt32
         public var protocolStatus: UInt8
+        public private(set) var headText = ""
+        public private(set) var body: [UInt8] = []
+
+        init(stdout: [UInt8], stderr: [UInt8], appStatus: UInt32, protocolStatus: UInt8) {
+            self.stdout = stdout
+            self.stderr = stderr
+            self.appStatus = appStatus
+            self.protocolStatus = protocolStatus
+            split()
+        }
+
+        private mutating func split() {
+            let separator: [UInt8] = [13, 10, 13, 10]
+            var index = 0
+            var found: Int?
+            stdout.withUnsafeBufferPointer { bytes in
+                while index + 4 <= bytes.count {
+                    if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { found = index; break }
+                    index += 1
+                }
+            }
+            _ = separator
+            if let found {
+                headText = String(decoding: stdout[..<found], as: UTF8.self)
+                body = Array(stdout[(found + 4)...])
+            } else {
+                headText = String(decoding: stdout, as: UTF8.self)
+                body = []
+            }
+        }
 
         /// The CGI `Status:` code (200 when absent).
         public var status: Int {
@@ -18,16 +48,6 @@ public final class FastCGIClient {
             return Int(value.prefix(3)) ?? 0
         }
 
-        public var headText: String {
-            let text = String(decoding: stdout, as: UTF8.self)
-            guard let range = text.range(of: "\r\n\r\n") else { return text }
-            return String(text[..<range.lowerBound])
-        }
-
-        public var body: [UInt8] {
-            guard let index = stdout.firstRange(of: Array("\r\n\r\n".utf8)) else { return [] }
-            return Array(stdout[index.upperBound...])
-        }
 
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
@@ -61,11 +81,25 @@ public final class FastCGIClient {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard result == 0 else {
-            let code = errno
-            Glibc.close(fd)
-            throw ClientError(description: "connect \(unixPath): errno \(code)")
+        // A throwing init still runs deinit (which closes fd) once every property is set:
+        // closing here too would close a descriptor some other thread has since been given.
+        guard result == 0 else { throw ClientError(description: "connect \(unixPath): errno \(errno)") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Connects to a TCP address (IPv4 numeric).
+    public init(host: String, port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError(description: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        guard result == 0 else { throw ClientError(description: "connect \(host):\(port): errno \(errno)") }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
@@ -129,7 +163,8 @@ public final class FastCGIClient {
     }
 
     public func readResponse(requestID: UInt16 = 1) throws -> Response {
-        var response = Response(stdout: [], stderr: [], appStatus: 0, protocolStatus: 0)
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
         while true {
             let header = try readExactly(8)
             let type = header[1]
@@ -138,12 +173,11 @@ public final class FastCGIClient {
             let content = try readExactly(length)
             _ = try readExactly(padding)
             switch type {
-            case 6: response.stdout += content
-            case 7: response.stderr += content
+            case 6: stdout += content
+            case 7: stderr += content
             case 3:
-                response.appStatus = UInt32(content[0]) << 24 | UInt32(content[1]) << 16 | UInt32(content[2]) << 8 | UInt32(content[3])
-                response.protocolStatus = content[4]
-                return response
+                let appStatus = UInt32(content[0]) << 24 | UInt32(content[1]) << 16 | UInt32(content[2]) << 8 | UInt32(content[3])
+                return Response(stdout: stdout, stderr: stderr, appStatus: appStatus, protocolStatus: content[4])
             default: continue
             }
         }
