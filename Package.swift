@@ -20,6 +20,8 @@ let package = Package(
         // C libraries, reached through pkg-config (Debian's libfcgi-dev and libpq-dev).
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libsodium: argon2id password hashing, HMAC-SHA256 for JWTs, SHA-256, secure random bytes.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
 
         // The libfcgi responder: sockets, worker threads, signals. Knows nothing of HTTP routing.
         .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
@@ -32,7 +34,7 @@ let package = Package(
         // The application: controllers → services → repositories, and its migrations.
         .target(
             name: "ParleyApp",
-            dependencies: ["Web", "Postgres", logging],
+            dependencies: ["Web", "Postgres", "CSodium", logging],
             resources: [.copy("Migrations")]
         ),
         // The command line; the composition root.
@@ -47,5 +49,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
+        // The JSON API through the in-process application, against the real PostgreSQL.
+        .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting"]),
     ]
 )

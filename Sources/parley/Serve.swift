@@ -50,7 +50,11 @@ struct Serve: ParsableCommand {
         let maxBodySize = try Environment.int(maxBodySize, "PARLEY_MAX_BODY_SIZE") ?? 10 * 1024 * 1024
         guard maxBodySize >= 0 else { throw ValidationError("--max-body-size must not be negative.") }
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
-        let application = ParleyApplication.build()
+        let appConfiguration = try AppConfiguration.fromEnvironment()
+        if appConfiguration.auth.jwtKeyIsEphemeral {
+            logger.warning("no PARLEY_JWT_SECRET or PARLEY_JWT_SECRET_FILE: tokens are signed with a random key that dies with this process")
+        }
+        let application = ParleyApplication.build(configuration: appConfiguration)
 
         let server = FastCGIServer(configuration: serverConfiguration, logger: logger)
         do {

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Everything the application can be configured with, read once at start-up.
+/// Each area has its own part (`AuthConfiguration`, …) with its own environment variables.
+public struct AppConfiguration: Sendable {
+    public var auth: AuthConfiguration
+
+    public init(auth: AuthConfiguration) {
+        self.auth = auth
+    }
+
+    /// Reads every part from the environment; errors name the variable that is wrong.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        AppConfiguration(auth: try AuthConfiguration.fromEnvironment(environment))
+    }
+
+    /// A configuration for tests: a fixed random key, default limits.
+    public static func testing() -> AppConfiguration {
+        AppConfiguration(auth: AuthConfiguration(jwtKey: Sodium.randomBytes(32)))
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

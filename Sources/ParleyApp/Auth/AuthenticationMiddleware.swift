@@ -1,0 +1,47 @@
+import Foundation
+import Web
+
+/// Bearer-token authentication for `/api/`: a valid access token puts its user in the context;
+/// no header leaves the request anonymous (routes that need a user call `requireUser()`);
+/// a header that is present but wrong is a 401, as DRF answers it.
+///
+/// The user is loaded by id on every request (a primary-key lookup), so a deleted account's
+/// tokens stop working at once.
+struct AuthenticationMiddleware: Middleware {
+    let signer: JWTSigner
+
+    func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
+        guard request.path.hasPrefix("/api/"), let header = request.headers["Authorization"] else {
+            return try next(request, context)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw AuthenticationError.invalidHeader
+        }
+        let claims: JWTClaims
+        do {
+            claims = try signer.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw AuthenticationError.invalidToken
+        }
+        guard claims.tokenType == .access else { throw AuthenticationError.invalidToken }
+        guard let user = try UserLookup(database: context.database).authenticatedUser(id: claims.userID) else {
+            throw AuthenticationError.userNotFound
+        }
+        context.user = user
+        return try next(request, context)
+    }
+}
+
+/// 401s with the texts DRF and simplejwt use, and the `WWW-Authenticate` challenge.
+public struct AuthenticationError: HTTPResponseError, Equatable {
+    public let publicMessage: String
+    public var status: HTTPStatus { .unauthorized }
+    public var headers: HTTPHeaders { ["WWW-Authenticate": #"Bearer realm="api""#] }
+
+    public static let notProvided = AuthenticationError(publicMessage: "Authentication credentials were not provided.")
+    public static let invalidHeader = AuthenticationError(publicMessage: "Authorization header must contain two space-delimited values: Bearer <token>.")
+    public static let invalidToken = AuthenticationError(publicMessage: "Given token not valid for any token type")
+    public static let userNotFound = AuthenticationError(publicMessage: "User not found")
+    public static let badCredentials = AuthenticationError(publicMessage: "No active account found with the given credentials")
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The claims Parley puts in its JSON Web Tokens, named as djangorestframework-simplejwt names
+/// them, so DRF clients read them unchanged.
+public struct JWTClaims: Codable, Sendable, Equatable {
+    public enum TokenType: String, Codable, Sendable {
+        case access
+        case refresh
+    }
+
+    public var tokenType: TokenType
+    public var userID: UUID
+    /// Expiry and issue time, seconds since 1970.
+    public var exp: Int
+    public var iat: Int
+    /// A unique id per token (refresh tokens are looked up by it).
+    public var jti: String
+    /// Refresh tokens: the family every rotation of one log-in shares (RFC 9700 reuse detection).
+    public var family: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tokenType = "token_type"
+        case userID = "user_id"
+        case exp, iat, jti
+        case family = "fam"
+    }
+
+    public init(tokenType: TokenType, userID: UUID, issuedAt: Date, lifetime: Duration, jti: String = Sodium.randomToken(bytes: 16), family: String? = nil) {
+        self.tokenType = tokenType
+        self.userID = userID
+        self.iat = Int(issuedAt.timeIntervalSince1970)
+        self.exp = iat + Int(lifetime.components.seconds)
+        self.jti = jti
+        self.family = family
+    }
+}
+
+/// Why a token was refused. The client sees one message for all of them (no oracle).
+public struct JWTError: Error, Equatable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "invalid token: \(reason)" }
+}
+
+/// HS256 JSON Web Tokens. The algorithm is fixed by the server: a token whose header names any
+/// other (`none` included) is refused before its signature is even looked at.
+public struct JWTSigner: Sendable {
+    private let key: [UInt8]
+    private static let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
+    public init(key: [UInt8]) {
+        precondition(key.count >= 32, "an HS256 key needs at least 32 bytes")
+        self.key = key
+    }
+
+    public func sign(_ claims: JWTClaims) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let payload = Base64URL.encode((try? encoder.encode(claims)) ?? Data())
+        let signingInput = JWTSigner.header + "." + payload
+        return signingInput + "." + Base64URL.encode(Sodium.hmacSHA256(key: key, message: Array(signingInput.utf8)))
+    }
+
+    /// Verifies signature, algorithm and expiry, and returns the claims.
+    public func verify(_ token: String, now: Date = Date()) throws(JWTError) -> JWTClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw JWTError(reason: "not three parts") }
+        guard let headerBytes = Base64URL.decode(parts[0]),
+              let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
+              header["alg"] as? String == "HS256"
+        else { throw JWTError(reason: "algorithm is not HS256") }
+        guard let signature = Base64URL.decode(parts[2]) else { throw JWTError(reason: "signature is not base64url") }
+        let expected = Sodium.hmacSHA256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
+        guard Sodium.constantTimeEquals(signature, expected) else { throw JWTError(reason: "bad signature") }
+        guard let payload = Base64URL.decode(parts[1]),
+              let claims = try? JSONDecoder().decode(JWTClaims.self, from: Data(payload))
+        else { throw JWTError(reason: "malformed claims") }
+        guard Double(claims.exp) > now.timeIntervalSince1970 else { throw JWTError(reason: "expired") }
+        return claims
+    }
+}

@@ -1,0 +1,77 @@
+import CSodium
+import Foundation
+
+/// The libsodium primitives Parley uses, behind Swift signatures: random bytes, SHA-256,
+/// HMAC-SHA256 and constant-time comparison. `sodium_init` runs once, before first use.
+public enum Sodium {
+    private static let initialized: Bool = sodium_init() >= 0
+
+    static func ensureInitialized() {
+        precondition(initialized, "libsodium failed to initialise")
+    }
+
+    /// `count` cryptographically secure random bytes.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        ensureInitialized()
+        var bytes = [UInt8](repeating: 0, count: count)
+        if count > 0 { bytes.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) } }
+        return bytes
+    }
+
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        ensureInitialized()
+        let input = Array(data)
+        var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        _ = input.withUnsafeBufferPointer { crypto_hash_sha256(&digest, $0.baseAddress, UInt64($0.count)) }
+        return digest
+    }
+
+    public static func hmacSHA256(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
+        ensureInitialized()
+        let input = Array(message)
+        var state = crypto_auth_hmacsha256_state()
+        var mac = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
+        _ = key.withUnsafeBufferPointer { crypto_auth_hmacsha256_init(&state, $0.baseAddress!, $0.count) }
+        _ = input.withUnsafeBufferPointer { crypto_auth_hmacsha256_update(&state, $0.baseAddress, UInt64($0.count)) }
+        _ = crypto_auth_hmacsha256_final(&state, &mac)
+        return mac
+    }
+
+    /// Compares in time independent of where the inputs differ.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in sodium_memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+
+    /// A random URL-safe token carrying `bytes` of entropy (session and refresh token secrets).
+    public static func randomToken(bytes: Int = 32) -> String {
+        Base64URL.encode(randomBytes(bytes))
+    }
+
+    /// Lowercase hex SHA-256 of a string: how token secrets are stored (never the secret itself).
+    public static func sha256Hex(_ text: String) -> String {
+        sha256(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JWTs use.
+public enum Base64URL {
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ byte in
+            (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
+        }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let remainder = base64.utf8.count % 4
+        if remainder == 1 { return nil }
+        if remainder > 0 { base64 += String(repeating: "=", count: 4 - remainder) }
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+}
