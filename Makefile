@@ -7,10 +7,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Make's command-line variables reach the scripts through the environment.
-export PARLEY_HTTP_PORT PARLEY_HTTPS_PORT PARLEY_PG_PORT PARLEY_DATA_DIR PARLEY_WORKERS \
-       PARLEY_LOG_LEVEL PARLEY_MAX_BODY_SIZE PARLEY_SHUTDOWN_TIMEOUT PARLEY_RATE_LIMIT \
-       PARLEY_RATE_BURST PARLEY_TEST_PARALLEL PARLEY_TEST_TIMEOUT PARLEY_KEEP_TEST_DIR
+# Settings are read from the environment by the scripts; variables given on
+# make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
 .PHONY: help deps build build-debug run up down status env psql seed logs test \
         nginx-test compose-check lint bench clean
@@ -82,7 +80,7 @@ clean: ## Remove .build; `make clean DATA=yes` also stops the stack and deletes 
 	rm -rf .build
 ifeq ($(DATA),yes)
 	@scripts/stack.sh down || true
-	@if [ -L .data/pg ]; then rm -rf -- "$$(readlink .data/pg)"; fi
+	@if [ -L .data/pg ]; then d=$$(readlink .data/pg); rm -rf -- "$$d"; rmdir -- "$$(dirname -- "$$d")" 2>/dev/null || true; fi
 	rm -rf .data
 else
 	@echo "kept .data (the dev database); to delete it too: make clean DATA=yes"

@@ -7,10 +7,20 @@
 # environment; nothing is specific to one machine.
 
 PARLEY_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
-export PARLEY_ROOT
 
-# Debian packages the stack needs at run time and build time.
-PARLEY_DEPS=(libfcgi-dev libpq-dev nginx postgresql openssl ssl-cert curl wrk)
+# Debian packages the stack needs at run time and build time, plus every
+# `.apt([...])` provider that Package.swift names for its system libraries
+# (libfcgi-dev, libpq-dev, libsodium-dev, … as the package grows).
+PARLEY_DEPS=(libfcgi-dev libpq-dev libsodium-dev pkg-config nginx postgresql openssl ssl-cert curl wrk)
+package_apt_providers() {
+    [[ -r $PARLEY_ROOT/Package.swift ]] || return 0
+    grep -o '\.apt(\[[^]]*\])' "$PARLEY_ROOT/Package.swift" | grep -o '"[^"]*"' | tr -d '"' | sort -u
+}
+mapfile -t _parley_apt < <(package_apt_providers)
+for _p in "${_parley_apt[@]}"; do
+    [[ " ${PARLEY_DEPS[*]} " == *" $_p "* ]] || PARLEY_DEPS+=("$_p")
+done
+unset _p _parley_apt
 # And for `make test`: Debian's docker-compose validates docker-compose.yml
 # offline (`config -q`); python3 finds free ports.
 PARLEY_TEST_DEPS=(docker-compose python3)
@@ -104,8 +114,9 @@ pg_os_user() {
 }
 
 # as_pg CMD...: run CMD as pg_os_user.
+# (From / so that postgres never complains about a working directory it cannot enter.)
 as_pg() {
-    if ((IS_ROOT)); then runuser -u postgres -- "$@"; else "$@"; fi
+    if ((IS_ROOT)); then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # The user nginx workers run as when the master is root.
@@ -173,7 +184,7 @@ pg_write_runtime_conf() {
         echo "unix_socket_directories = $(pg_conf_quote "$sockdir")"
         echo "unix_socket_permissions = 0770"
         echo "log_line_prefix = '%m [%p] %q%u@%d '"
-        [[ -n $extra ]] && printf '%s\n' "$extra"
+        if [[ -n $extra ]]; then printf '%s\n' "$extra"; fi
     } | as_pg tee "$datadir/parley.conf" >/dev/null
 }
 

@@ -154,6 +154,8 @@ stop_stack() {
     stop_pidfile "$NGINX_PIDFILE" nginx "QUIT:10 TERM:5"
     local timeout=${PARLEY_SHUTDOWN_TIMEOUT:-10}
     stop_pidfile "$PARLEY_PIDFILE" parley "TERM:$((timeout + 5))"
+    # parley removes its socket when it stops; a killed one leaves it behind.
+    if [[ -S $SOCK ]] && ! pid_alive "$PARLEY_PIDFILE"; then rm -f -- "$SOCK"; fi
     [[ -n $PGDATA_DIR && -d $PGDATA_DIR ]] && pg_stop "$PGDATA_DIR"
     rm -f -- "$STACK_PIDFILE"
 }
