@@ -6,6 +6,7 @@ import PackageDescription
 
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let mustache: Target.Dependency = .product(name: "Mustache", package: "swift-mustache")
 
 let package = Package(
     name: "parley",
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries, reached through pkg-config (Debian's libfcgi-dev and libpq-dev).
@@ -34,8 +36,8 @@ let package = Package(
         // The application: controllers → services → repositories, and its migrations.
         .target(
             name: "ParleyApp",
-            dependencies: ["Web", "Postgres", "CSodium", logging],
-            resources: [.copy("Migrations")]
+            dependencies: ["Web", "Postgres", "CSodium", logging, mustache],
+            resources: [.copy("Migrations"), .copy("Templates")]
         ),
         // The command line; the composition root.
         .executableTarget(
