@@ -274,6 +274,15 @@ ensure_cert() {
     chmod 0644 "$dir/cert.pem"
 }
 
+# ensure_secret FILE: a random key (64 base64 characters) in FILE, mode 0600,
+# made once. Used as PARLEY_JWT_SECRET_FILE so tokens survive restarts.
+ensure_secret() {
+    local file=$1
+    [[ -s $file ]] && return 0
+    mkdir -p "$(dirname -- "$file")"
+    (umask 077 && openssl rand -base64 48 >"$file") || die "openssl could not create $file"
+}
+
 # ---------------------------------------------------------------- ports
 
 # free_ports N: print N distinct free TCP ports on 127.0.0.1, one per line.
@@ -403,9 +412,14 @@ parley_serve_args() {
     printf '%s\n' "${args[@]}"
 }
 
-# parley_has_command BIN NAME: `parley help NAME` succeeds.
+# parley_has_command BIN NAME: NAME is listed among `parley --help`'s subcommands
+# (`parley help NAME` exits 0 even for a name it does not know).
+# (Output captured first: `grep -q` closing a pipe early would make pipefail
+# report a SIGPIPE as failure.)
 parley_has_command() {
-    "$1" help "$2" >/dev/null 2>&1
+    local out
+    out=$("$1" --help 2>/dev/null) || return 1
+    grep -qE "^[[:space:]]+$2([[:space:]]|$)" <<<"$out"
 }
 
 # ---------------------------------------------------------------- nginx

@@ -31,6 +31,7 @@ LOG_DIR=$DATA/log
 NGINX_DIR=$DATA/nginx
 NGINX_CONF=$NGINX_DIR/nginx.conf
 TLS_DIR=$DATA/tls
+SECRET_FILE=$DATA/secrets/jwt.key
 ENV_FILE=$DATA/parley.env
 SOCK=$RUN_DIR/parley.sock
 PARLEY_PIDFILE=$RUN_DIR/parley.pid
@@ -101,6 +102,9 @@ write_env_file() {
         shell_kv PGUSER parley
         shell_kv PGDATABASE parley
         shell_kv PARLEY_LISTEN "unix:$SOCK"
+        if [[ ${PARLEY_JWT_SECRET_FILE:-} == "$SECRET_FILE" ]]; then
+            shell_kv PARLEY_JWT_SECRET_FILE "$SECRET_FILE"
+        fi
         shell_kv PARLEY_SOCKET_MODE "${PARLEY_SOCKET_MODE:-0660}"
         if ((IS_ROOT)); then
             shell_kv PARLEY_SOCKET_GROUP "${PARLEY_SOCKET_GROUP:-$(nginx_worker_group)}"
@@ -141,6 +145,8 @@ make_dirs() {
     # itself is 0660 and the TLS key 0600.
     chmod 0755 "$DATA" "$RUN_DIR" "$LOG_DIR"
     chmod 0700 "$TLS_DIR"
+    mkdir -p "$DATA/secrets"
+    chmod 0700 "$DATA/secrets"
 }
 
 anything_running() {
@@ -205,6 +211,13 @@ start_stack() {
     pg_write_runtime_conf "$PGDATA_DIR" "$PG_SOCKDIR" "$PG_PORT"
     pg_start "$PGDATA_DIR" "$PG_DIR/postgres.log"
     pg_ensure_app_db "$PG_SOCKDIR" "$PG_PORT"
+    # Token signing key (kept in .data/secrets, so logins survive restarts),
+    # unless one was given in the environment.
+    if [[ -z ${PARLEY_JWT_SECRET:-} && -z ${PARLEY_JWT_SECRET_FILE:-} ]]; then
+        ensure_secret "$SECRET_FILE"
+        export PARLEY_JWT_SECRET_FILE=$SECRET_FILE
+    fi
+
     write_env_file
     DATABASE_URL=$(database_url "$PG_SOCKDIR" "$PG_PORT")
     export DATABASE_URL
