@@ -4,19 +4,23 @@ import Foundation
 /// Each area has its own part (`AuthConfiguration`, …) with its own environment variables.
 public struct AppConfiguration: Sendable {
     public var auth: AuthConfiguration
+    public var messaging: MessagingConfiguration
 
-    public init(auth: AuthConfiguration) {
+    public init(auth: AuthConfiguration, messaging: MessagingConfiguration = MessagingConfiguration()) {
         self.auth = auth
+        self.messaging = messaging
     }
 
     /// Reads every part from the environment; errors name the variable that is wrong.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
-        AppConfiguration(auth: try AuthConfiguration.fromEnvironment(environment))
+        AppConfiguration(
+            auth: try AuthConfiguration.fromEnvironment(environment),
+            messaging: try MessagingConfiguration.fromEnvironment(environment))
     }
 
     /// A configuration for tests: a fixed random key, default limits.
     public static func testing() -> AppConfiguration {
-        AppConfiguration(auth: AuthConfiguration(jwtKey: Sodium.randomBytes(32)))
+        AppConfiguration(auth: AuthConfiguration(jwtKey: Sodium.randomBytes(32)), messaging: .testing())
     }
 }
 

@@ -7,9 +7,20 @@ public enum ParleyApplication {
         var router = Router<AppContext>()
         HealthController().register(on: &router)
         HomeController().register(on: &router)
+        MessagingRoutes(configuration: configuration.messaging).register(on: &router)
         return Application(
             router: router,
-            middleware: [AuthenticationMiddleware(signer: signer)]
+            middleware: [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging)
         )
+    }
+
+    /// After authentication: the chat-hours gate (when configured), then ETags on GETs.
+    static func messagingMiddleware(_ configuration: MessagingConfiguration) -> [any Middleware<AppContext>] {
+        var middleware: [any Middleware<AppContext>] = []
+        if let hours = configuration.closedHours {
+            middleware.append(ClosedHoursMiddleware<AppContext>(hours: hours, pathPrefixes: MessagingRoutes.chatPrefixes))
+        }
+        middleware.append(ConditionalGETMiddleware<AppContext>(pathPrefixes: MessagingRoutes.conditionalGETPrefixes))
+        return middleware
     }
 }

@@ -1,0 +1,98 @@
+import Web
+
+/// Django REST framework's page-number pagination over HTTP: reading `?page=` and `?page_size=`,
+/// and writing `{"count", "next", "previous", "results"}` with absolute links.
+///
+/// - `page` is 1-based; anything that is not a positive whole number, or a page past the end,
+///   is `404 {"detail": "Invalid page."}` (as DRF answers).
+/// - `page_size` defaults to 20 and is capped at 100; a value that is not a positive whole
+///   number falls back to the default (DRF ignores it too).
+/// - `next`/`previous` are `request.baseURL` + the path + the query with `page` replaced
+///   (and removed for page 1, as DRF does), every other parameter kept.
+enum Pagination {
+    static let defaultPageSize = 20
+    static let maxPageSize = 100
+    static let invalidPage = HTTPError(.notFound, "Invalid page.")
+
+    static func pageRequest(_ query: URLEncodedForm) throws(HTTPError) -> PageRequest {
+        var number = 1
+        if let text = query["page"] {
+            // DRF also accepts "last"; it needs the count first, so it is not offered here.
+            guard let value = Int(text), value >= 1 else { throw invalidPage }
+            number = value
+        }
+        return PageRequest(number: number, size: pageSize(query))
+    }
+
+    static func pageSize(_ query: URLEncodedForm) -> Int {
+        guard let text = query["page_size"], let value = Int(text), value >= 1 else { return defaultPageSize }
+        return min(value, maxPageSize)
+    }
+
+    /// The response body of one page.
+    static func body<Item: Encodable>(_ page: Page<Item>, request: Request) -> PageBody<Item> {
+        let next = page.hasNext ? link(request, setting: [("page", String(page.request.number + 1))]) : nil
+        var previous: String?
+        if page.hasPrevious {
+            let number = page.request.number - 1
+            previous = link(request, setting: [("page", number == 1 ? nil : String(number))])
+        }
+        return PageBody(count: page.total, next: next, previous: previous, results: page.items)
+    }
+
+    /// The absolute URL of this request with some query parameters replaced (nil removes one).
+    /// Parameters keep their order; new ones go at the end.
+    static func link(_ request: Request, setting changes: [(String, String?)]) -> String {
+        var pairs = request.query.pairs
+        for (name, value) in changes {
+            if let value {
+                if let index = pairs.firstIndex(where: { $0.name == name }) {
+                    pairs[index].value = value
+                    pairs.removeAll { $0.name == name && $0.value != value }
+                } else {
+                    pairs.append((name: name, value: value))
+                }
+            } else {
+                pairs.removeAll { $0.name == name }
+            }
+        }
+        let rawPath = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? request.path
+        let query = URLEncodedForm(pairs: pairs).encoded
+        return request.baseURL + rawPath + (query.isEmpty ? "" : "?" + query)
+    }
+}
+
+/// `{"count": N, "next": url|null, "previous": url|null, "results": [...]}`.
+struct PageBody<Item: Encodable>: Encodable {
+    var count: Int
+    var next: String?
+    var previous: String?
+    var results: [Item]
+
+    enum CodingKeys: String, CodingKey { case count, next, previous, results }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(count, forKey: .count)
+        try container.encode(next, forKey: .next)  // null, not omitted
+        try container.encode(previous, forKey: .previous)
+        try container.encode(results, forKey: .results)
+    }
+}
+
+/// A keyset page, as DRF's CursorPagination shapes it: `{"next", "previous", "results"}`,
+/// no count.
+struct CursorPageBody<Item: Encodable>: Encodable {
+    var next: String?
+    var previous: String?
+    var results: [Item]
+
+    enum CodingKeys: String, CodingKey { case next, previous, results }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(next, forKey: .next)
+        try container.encode(previous, forKey: .previous)
+        try container.encode(results, forKey: .results)
+    }
+}

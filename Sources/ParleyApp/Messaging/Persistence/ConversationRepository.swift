@@ -1,0 +1,37 @@
+import Foundation
+
+/// A conversation and whether one user takes part in it.
+struct ConversationAccess: Sendable, Equatable {
+    var conversation: Conversation
+    var isParticipant: Bool
+}
+
+/// conversations and conversation_participants.
+protocol ConversationRepository {
+    /// Inserts the conversation and its participants (`participantIDs` already includes the
+    /// creator, without duplicates).
+    func create(title: String, createdBy: UUID, participantIDs: [UUID]) throws -> Conversation
+
+    /// The conversation and whether `userID` is in it; nil when there is no such conversation.
+    /// With `lock`, the conversation row is locked against deletion (FOR KEY SHARE) until the
+    /// transaction ends.
+    func access(_ conversationID: UUID, userID: UUID, lock: Bool) throws -> ConversationAccess?
+
+    /// How many conversations `userID` takes part in.
+    func count(for userID: UUID) throws -> Int
+
+    /// `userID`'s conversations, most recent activity first (then by id), with participants,
+    /// last message and unread count, in a fixed number of queries whatever `limit` is.
+    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> [ConversationSummary]
+
+    /// One conversation as `userID` (a participant) sees it.
+    func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary?
+
+    func delete(_ conversationID: UUID) throws
+
+    /// Moves `userID`'s read mark to now; returns it (nil when not a participant).
+    func markRead(_ conversationID: UUID, userID: UUID) throws -> Date?
+
+    /// Records a new message's time as the conversation's last activity.
+    func touch(_ conversationID: UUID, at: Date) throws
+}

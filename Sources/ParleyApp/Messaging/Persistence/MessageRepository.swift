@@ -1,0 +1,29 @@
+import Foundation
+
+/// messages and message_edits.
+protocol MessageRepository {
+    func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message
+
+    /// With `lock`, the row is locked for update until the transaction ends.
+    func find(_ messageID: UUID, lock: Bool) throws -> Message?
+
+    func count(_ filter: MessageFilter) throws -> Int
+
+    /// One numbered page: `ORDER BY sent_at, message_id` (either way) `LIMIT … OFFSET …`.
+    func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message]
+
+    /// A keyset seek: up to `limit` messages strictly after `cursor` in `direction`, nearest
+    /// first. Reads only the index entries it returns, however deep the cursor is.
+    func seek(_ filter: MessageFilter, from cursor: MessageCursor, direction: ScanDirection, limit: Int) throws -> [Message]
+
+    /// Keeps `oldBody` as an earlier version, then stores `newBody` with `edited_at`.
+    func edit(_ messageID: UUID, oldBody: String, newBody: String, editedBy: UUID) throws -> Message
+
+    func delete(_ messageID: UUID) throws
+
+    /// The earlier versions, oldest first.
+    func edits(of messageID: UUID) throws -> [MessageEdit]
+
+    /// The message and all its descendants (down to `maxDepth` levels), in one query.
+    func thread(rootID: UUID, maxDepth: Int) throws -> [Message]
+}

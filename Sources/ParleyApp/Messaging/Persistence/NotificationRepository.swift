@@ -1,0 +1,25 @@
+import Foundation
+
+/// notifications.
+protocol NotificationRepository {
+    /// One notification for every participant of the message's conversation except its
+    /// sender; returns how many.
+    @discardableResult
+    func fanOut(_ message: Message) throws -> Int
+
+    func count(recipientID: UUID, read: Bool?) throws -> Int
+
+    /// Newest first (then by id). `read`: nil for all, false for unread only, true for read only.
+    func list(recipientID: UUID, read: Bool?, offset: Int, limit: Int) throws -> [MessageNotification]
+
+    /// Marks one of `recipientID`'s notifications read (idempotent); nil when it is not theirs.
+    func markRead(_ notificationID: UUID, recipientID: UUID) throws -> MessageNotification?
+
+    /// Marks every unread notification of `recipientID` read; returns how many changed.
+    func markAllRead(recipientID: UUID) throws -> Int
+
+    /// Marks `recipientID`'s notifications of one conversation read.
+    @discardableResult
+    func markRead(conversationID: UUID, recipientID: UUID) throws -> Int
+}
+

@@ -1,0 +1,38 @@
+import Foundation
+import Postgres
+
+/// The messaging repositories on the worker thread's PostgreSQL connection.
+struct PostgresMessagingStore: MessagingStore {
+    let database: PostgresDatabase
+
+    func read<T>(_ body: (MessagingRepositories) throws -> T) throws -> T {
+        try database.read { connection in try body(Self.repositories(connection)) }
+    }
+
+    func transaction<T>(_ body: (MessagingRepositories) throws -> T) throws -> T {
+        do {
+            return try database.transaction { connection in try body(Self.repositories(connection)) }
+        } catch let error as PostgresTransactionError where error.closureError is MessagingError && error.rollbackError == nil {
+            // A refusal decided by the service (403, 400…): rolled back cleanly; surface it as is.
+            throw error.closureError!
+        }
+    }
+
+    static func repositories(_ connection: PostgresConnection) -> MessagingRepositories {
+        MessagingRepositories(
+            users: PostgresMessagingUserRepository(connection: connection),
+            conversations: PostgresConversationRepository(connection: connection),
+            messages: PostgresMessageRepository(connection: connection),
+            notifications: PostgresNotificationRepository(connection: connection),
+            idempotency: PostgresIdempotencyRepository(connection: connection))
+    }
+}
+
+struct PostgresMessagingUserRepository: MessagingUserRepository {
+    let connection: PostgresConnection
+
+    func existingUserIDs(_ ids: [UUID]) throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try connection.query("SELECT user_id FROM users WHERE user_id = ANY(\(ids))").map { try $0.decode(UUID.self, column: "user_id") })
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Postgres
+
+/// notifications in PostgreSQL.
+///
+/// The list walks `notifications_recipient_created_idx` (recipient_id, created_at DESC,
+/// notification_id DESC) in order, or its partial twin `notifications_recipient_unread_idx`
+/// (`WHERE read_at IS NULL`) for `?unread=true`, which holds only unread rows and so stays
+/// small however many a user has read; no sort node either way.
+struct PostgresNotificationRepository: NotificationRepository {
+    let connection: PostgresConnection
+
+    private struct Row: Decodable {
+        var notificationId: UUID
+        var recipientId: UUID
+        var messageId: UUID
+        var messagePreview: String
+        var conversationId: UUID
+        var senderId: UUID
+        var senderUsername: String
+        var createdAt: Date
+        var readAt: Date?
+
+        var notification: MessageNotification {
+            MessageNotification(
+                notificationID: notificationId, recipientID: recipientId, messageID: messageId, messagePreview: messagePreview,
+                conversationID: conversationId, sender: UserReference(userID: senderId, username: senderUsername),
+                createdAt: createdAt, readAt: readAt)
+        }
+    }
+
+    /// Selects `Row` from `n` (a notifications row or RETURNING set) joined to its message and sender.
+    private static let columns = """
+        n.notification_id, n.recipient_id, n.message_id,
+        CASE WHEN char_length(m.message_body) > \(MessageNotification.previewLength)
+             THEN left(m.message_body, \(MessageNotification.previewLength)) || '…' ELSE m.message_body END AS message_preview,
+        n.conversation_id, m.sender_id, u.username AS sender_username, n.created_at, n.read_at
+        """
+
+    func fanOut(_ message: Message) throws -> Int {
+        try connection.execute("""
+            INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
+            SELECT p.user_id, \(message.messageID), p.conversation_id, \(message.sentAt)
+            FROM conversation_participants p
+            WHERE p.conversation_id = \(message.conversationID) AND p.user_id <> \(message.sender.userID)
+            """)
+    }
+
+    func count(recipientID: UUID, read: Bool?) throws -> Int {
+        try connection.query("""
+            SELECT count(*) AS total FROM notifications n WHERE n.recipient_id = \(recipientID) \(unsafeRaw: Self.readCondition(read))
+            """)[0].decode(Int.self, column: "total")
+    }
+
+    /// Fixed text: the partial index's predicate for unread, its negation for read.
+    private static func readCondition(_ read: Bool?) -> String {
+        switch read {
+        case nil: ""
+        case false?: "AND n.read_at IS NULL"
+        case true?: "AND n.read_at IS NOT NULL"
+        }
+    }
+
+    func list(recipientID: UUID, read: Bool?, offset: Int, limit: Int) throws -> [MessageNotification] {
+        try connection.query("""
+            SELECT \(unsafeRaw: Self.columns)
+            FROM notifications n
+            JOIN messages m ON m.message_id = n.message_id
+            JOIN users u ON u.user_id = m.sender_id
+            WHERE n.recipient_id = \(recipientID) \(unsafeRaw: Self.readCondition(read))
+            ORDER BY n.created_at DESC, n.notification_id DESC
+            LIMIT \(limit) OFFSET \(offset)
+            """).decode(Row.self).map(\.notification)
+    }
+
+    func markRead(_ notificationID: UUID, recipientID: UUID) throws -> MessageNotification? {
+        try connection.query("""
+            WITH n AS (
+                UPDATE notifications SET read_at = coalesce(read_at, clock_timestamp())
+                WHERE notification_id = \(notificationID) AND recipient_id = \(recipientID)
+                RETURNING *
+            )
+            SELECT \(unsafeRaw: Self.columns)
+            FROM n JOIN messages m ON m.message_id = n.message_id JOIN users u ON u.user_id = m.sender_id
+            """).first?.decode(Row.self).notification
+    }
+
+    func markAllRead(recipientID: UUID) throws -> Int {
+        try connection.execute("""
+            UPDATE notifications SET read_at = clock_timestamp()
+            WHERE recipient_id = \(recipientID) AND read_at IS NULL
+            """)
+    }
+
+    func markRead(conversationID: UUID, recipientID: UUID) throws -> Int {
+        try connection.execute("""
+            UPDATE notifications SET read_at = clock_timestamp()
+            WHERE conversation_id = \(conversationID) AND recipient_id = \(recipientID) AND read_at IS NULL
+            """)
+    }
+}
