@@ -20,7 +20,7 @@ public struct AppConfiguration: Sendable {
 
     /// A configuration for tests: a fixed random key, default limits.
     public static func testing() -> AppConfiguration {
-        AppConfiguration(auth: AuthConfiguration(jwtKey: Sodium.randomBytes(32)), messaging: .testing())
+        AppConfiguration(auth: .testing(), messaging: .testing())
     }
 }
 

@@ -8,6 +8,7 @@ public enum ParleyApplication {
         HealthController().register(on: &router)
         HomeController().register(on: &router)
         MessagingRoutes(configuration: configuration.messaging).register(on: &router)
+        AccountsRoutes.register(on: &router, configuration: configuration.auth, signer: signer)
         return Application(
             router: router,
             middleware: [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging)

@@ -1,7 +1,20 @@
 import Foundation
 
-/// Token settings. The signing key comes from `PARLEY_JWT_SECRET` (at least 32 bytes of text)
-/// or `PARLEY_JWT_SECRET_FILE`; every instance behind one nginx must share it.
+/// Token, password and log-in settings, from the environment.
+///
+/// | variable | default | meaning |
+/// | --- | --- | --- |
+/// | `PARLEY_JWT_SECRET` or `PARLEY_JWT_SECRET_FILE` | random per process | HS256 key, ≥ 32 bytes; every instance behind one nginx must share it |
+/// | `PARLEY_ACCESS_TOKEN_MINUTES` | 5 | access token lifetime |
+/// | `PARLEY_REFRESH_TOKEN_HOURS` | 24 | refresh token lifetime (each rotation starts a new one) |
+/// | `PARLEY_PASSWORD_HASH_ITERATIONS` | 2 | argon2id t (libsodium opslimit) |
+/// | `PARLEY_PASSWORD_HASH_MEMORY_KIB` | 65536 | argon2id m in KiB (64 MiB, libsodium INTERACTIVE); with t, must meet OWASP's minimum (m = 19 MiB t = 2 or an equivalent) |
+/// | `PARLEY_PASSWORD_HASH_CONCURRENCY` | max(1, cores / 2) | hashes running at once, process-wide |
+/// | `PARLEY_PASSWORD_HASH_QUEUE` | 2 × concurrency | callers allowed to wait for a slot; beyond, 503 at once |
+/// | `PARLEY_PASSWORD_HASH_WAIT_MS` | 2000 | longest wait for a slot before 503 with `Retry-After` |
+/// | `PARLEY_LOGIN_FAILURES_PER_ACCOUNT` | 10 | failed log-ins per account per window, then 429 |
+/// | `PARLEY_LOGIN_FAILURES_PER_ADDRESS` | 50 | failed log-ins per client address (IPv6: per /64) per window, then 429 |
+/// | `PARLEY_LOGIN_FAILURE_WINDOW_SECONDS` | 900 | the sliding window of both |
 public struct AuthConfiguration: Sendable {
     public var jwtKey: [UInt8]
     /// True when no key was configured and a random one was made for this process only.
@@ -9,8 +22,34 @@ public struct AuthConfiguration: Sendable {
     public var accessTokenLifetime: Duration = .seconds(5 * 60)
     public var refreshTokenLifetime: Duration = .seconds(24 * 60 * 60)
 
+    /// argon2id cost of new hashes; stored hashes with other parameters are rehashed at log-in.
+    public var passwordHashing: PasswordHashingParameters = .interactive
+    public var passwordHashConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    public var passwordHashQueueLimit = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    public var passwordHashWaitTimeout: Duration = .seconds(2)
+    public var passwordMinimumLength = 8
+    /// Longer passwords are refused with a 400 (argon2id would take them, but a megabyte of
+    /// "password" is an attack on the request path, not a password).
+    public var maxPasswordBytes = 4096
+
+    public var loginFailuresPerAccount = 10
+    public var loginFailuresPerAddress = 50
+    public var loginFailureWindow: Duration = .seconds(15 * 60)
+
     public init(jwtKey: [UInt8]) {
         self.jwtKey = jwtKey
+    }
+
+    /// For tests: a random key, the cheapest argon2id libsodium allows (so tests run fast; one
+    /// test checks the production parameters) and a per-address log-in limit high enough that
+    /// every test sharing 127.0.0.1 does not trip it.
+    public static func testing() -> AuthConfiguration {
+        var configuration = AuthConfiguration(jwtKey: Sodium.randomBytes(32))
+        configuration.passwordHashing = .minimum
+        configuration.passwordHashConcurrency = 4
+        configuration.passwordHashQueueLimit = 64
+        configuration.loginFailuresPerAddress = 100_000
+        return configuration
     }
 
     public static func fromEnvironment(_ environment: [String: String]) throws -> AuthConfiguration {
@@ -29,14 +68,64 @@ public struct AuthConfiguration: Sendable {
             configuration = AuthConfiguration(jwtKey: Sodium.randomBytes(32))
             configuration.jwtKeyIsEphemeral = true
         }
-        if let minutes = environment["PARLEY_ACCESS_TOKEN_MINUTES"], !minutes.isEmpty {
-            guard let value = Int(minutes), value > 0 else { throw ConfigurationError("PARLEY_ACCESS_TOKEN_MINUTES must be a positive whole number.") }
-            configuration.accessTokenLifetime = .seconds(value * 60)
+        let read = EnvironmentReader(environment)
+        if let minutes = try read.positive("PARLEY_ACCESS_TOKEN_MINUTES") {
+            configuration.accessTokenLifetime = .seconds(minutes * 60)
         }
-        if let hours = environment["PARLEY_REFRESH_TOKEN_HOURS"], !hours.isEmpty {
-            guard let value = Int(hours), value > 0 else { throw ConfigurationError("PARLEY_REFRESH_TOKEN_HOURS must be a positive whole number.") }
-            configuration.refreshTokenLifetime = .seconds(value * 3600)
+        if let hours = try read.positive("PARLEY_REFRESH_TOKEN_HOURS") {
+            configuration.refreshTokenLifetime = .seconds(hours * 3600)
+        }
+
+        if let iterations = try read.positive("PARLEY_PASSWORD_HASH_ITERATIONS") {
+            configuration.passwordHashing.iterations = UInt64(iterations)
+        }
+        if let kibibytes = try read.positive("PARLEY_PASSWORD_HASH_MEMORY_KIB") {
+            configuration.passwordHashing.memoryBytes = kibibytes * 1024
+        }
+        guard configuration.passwordHashing.isSupported else {
+            throw ConfigurationError("PARLEY_PASSWORD_HASH_ITERATIONS / PARLEY_PASSWORD_HASH_MEMORY_KIB are outside what libsodium accepts.")
+        }
+        guard configuration.passwordHashing.meetsOWASPMinimum else {
+            throw ConfigurationError(
+                "argon2id \(configuration.passwordHashing) is below OWASP's minimum (m = 19456 KiB with t = 2, or an equivalent); raise PARLEY_PASSWORD_HASH_MEMORY_KIB or PARLEY_PASSWORD_HASH_ITERATIONS.")
+        }
+        if let concurrency = try read.positive("PARLEY_PASSWORD_HASH_CONCURRENCY") {
+            configuration.passwordHashConcurrency = concurrency
+            configuration.passwordHashQueueLimit = 2 * concurrency
+        }
+        if let queue = try read.nonNegative("PARLEY_PASSWORD_HASH_QUEUE") {
+            configuration.passwordHashQueueLimit = queue
+        }
+        if let milliseconds = try read.nonNegative("PARLEY_PASSWORD_HASH_WAIT_MS") {
+            configuration.passwordHashWaitTimeout = .milliseconds(milliseconds)
+        }
+        if let limit = try read.positive("PARLEY_LOGIN_FAILURES_PER_ACCOUNT") {
+            configuration.loginFailuresPerAccount = limit
+        }
+        if let limit = try read.positive("PARLEY_LOGIN_FAILURES_PER_ADDRESS") {
+            configuration.loginFailuresPerAddress = limit
+        }
+        if let seconds = try read.positive("PARLEY_LOGIN_FAILURE_WINDOW_SECONDS") {
+            configuration.loginFailureWindow = .seconds(seconds)
         }
         return configuration
+    }
+}
+
+/// Whole-number settings; errors name the variable.
+private struct EnvironmentReader {
+    let environment: [String: String]
+    init(_ environment: [String: String]) { self.environment = environment }
+
+    func positive(_ key: String) throws -> Int? {
+        guard let text = environment[key], !text.isEmpty else { return nil }
+        guard let value = Int(text), value > 0 else { throw ConfigurationError("\(key) must be a positive whole number.") }
+        return value
+    }
+
+    func nonNegative(_ key: String) throws -> Int? {
+        guard let text = environment[key], !text.isEmpty else { return nil }
+        guard let value = Int(text), value >= 0 else { throw ConfigurationError("\(key) must be a whole number, 0 or more.") }
+        return value
     }
 }

@@ -6,7 +6,8 @@ import Web
 /// a header that is present but wrong is a 401, as DRF answers it.
 ///
 /// The user is loaded by id on every request (a primary-key lookup), so a deleted account's
-/// tokens stop working at once.
+/// tokens stop working at once; so do access tokens of a refresh family that was revoked
+/// (log-out, or a refresh token reused).
 struct AuthenticationMiddleware: Middleware {
     let signer: JWTSigner
 
@@ -25,8 +26,9 @@ struct AuthenticationMiddleware: Middleware {
             throw AuthenticationError.invalidToken
         }
         guard claims.tokenType == .access else { throw AuthenticationError.invalidToken }
-        guard let user = try UserLookup(database: context.database).authenticatedUser(id: claims.userID) else {
-            throw AuthenticationError.userNotFound
+        let family = claims.family.flatMap(UUID.init(uuidString:))
+        guard let user = try UserLookup(database: context.database).authenticatedUser(id: claims.userID, family: family) else {
+            throw family == nil ? AuthenticationError.userNotFound : AuthenticationError.invalidToken
         }
         context.user = user
         return try next(request, context)
@@ -44,4 +46,6 @@ public struct AuthenticationError: HTTPResponseError, Equatable {
     public static let invalidToken = AuthenticationError(publicMessage: "Given token not valid for any token type")
     public static let userNotFound = AuthenticationError(publicMessage: "User not found")
     public static let badCredentials = AuthenticationError(publicMessage: "No active account found with the given credentials")
+    /// A refresh token that is not valid (simplejwt's wording), or an access token sent to refresh.
+    public static let invalidRefreshToken = AuthenticationError(publicMessage: "Token is invalid or expired")
 }

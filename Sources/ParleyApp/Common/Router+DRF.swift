@@ -1,6 +1,6 @@
 import Web
 
-extension Router {
+extension Router where Context == AppContext {
     /// Registers a route the way Django REST framework clients expect it: the canonical pattern
     /// ends in a slash (`/api/register/`), and the same path without the slash works too.
     ///
@@ -17,13 +17,15 @@ extension Router {
         let bare = String(pattern.dropLast())
         if method == .get || method == .head {
             on(method, bare) { request, _ in
-                .redirect(to: Self.appendingSlash(to: request.uri), status: .movedPermanently)
+                .redirect(to: DRFPath.appendingSlash(to: request.uri), status: .movedPermanently)
             }
         } else {
             on(method, bare, use: handler)
         }
     }
+}
 
+enum DRFPath {
     /// `/api/users?search=a` → `/api/users/?search=a`, from the raw (still percent-encoded) target.
     static func appendingSlash(to uri: String) -> String {
         guard let question = uri.firstIndex(of: "?") else { return uri + "/" }

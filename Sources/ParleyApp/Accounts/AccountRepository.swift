@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL;
+/// the in-memory one backs fast service tests.
+///
+/// Uniqueness of username and email (case-insensitive) is the store's job: `create` and
+/// `update` throw ``DuplicateAccountError`` rather than callers checking first (which races).
+protocol AccountRepository {
+    func create(_ account: NewAccount) throws -> Account
+    func find(id: UUID) throws -> Account?
+    /// The account whose username, or else whose email, equals `identifier` case-insensitively;
+    /// only by email when `emailOnly`.
+    func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials?
+    /// Applies `changes`; nil when the account does not exist.
+    func update(id: UUID, _ changes: AccountChanges) throws -> Account?
+    /// Stores `newHash` only if the stored hash is still `oldHash` (a rehash must not undo a
+    /// password change that happened meanwhile). True when stored.
+    func replacePasswordHash(id: UUID, oldHash: String, newHash: String) throws -> Bool
+    func setRole(id: UUID, role: Role) throws -> Account?
+    /// Deletes the account and, by cascade, everything that belongs to it. False if absent.
+    func delete(id: UUID) throws -> Bool
+    /// Accounts whose "username first_name last_name" contains every term (case-insensitive,
+    /// terms taken literally: `%` and `_` are not wildcards), ordered by username; all when
+    /// `terms` is empty.
+    func search(terms: [String], page: PageRequest) throws -> Page<Account>
+}
+
+/// A username or email that another account already has (a unique index said so).
+public struct DuplicateAccountError: Error, Equatable {
+    public enum Field: String, Sendable { case username, email }
+    public let field: Field
+}

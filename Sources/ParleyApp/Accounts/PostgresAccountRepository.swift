@@ -1,0 +1,179 @@
+import Foundation
+import Postgres
+
+/// Accounts in the `users` table (migrations 0001 and 0004).
+struct PostgresAccountRepository: AccountRepository {
+    let database: PostgresDatabase
+
+    private struct Row: Decodable {
+        let userID: UUID
+        let username: String
+        let email: String
+        let firstName: String
+        let lastName: String
+        let phoneNumber: String?
+        let role: String
+        let createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id", username, email, firstName = "first_name", lastName = "last_name"
+            case phoneNumber = "phone_number", role, createdAt = "created_at"
+        }
+
+        var account: Account {
+            Account(
+                id: userID, username: username, email: email, firstName: firstName, lastName: lastName,
+                phoneNumber: phoneNumber, role: Role(rawValue: role) ?? .guest, createdAt: createdAt)
+        }
+    }
+
+    func create(_ account: NewAccount) throws -> Account {
+        try mappingDuplicates {
+            try database.write { connection in
+                try connection.query("""
+                    INSERT INTO users (username, email, first_name, last_name, phone_number, password_hash, role)
+                    VALUES (\(account.username), \(account.email), \(account.firstName), \(account.lastName),
+                            \(account.phoneNumber), \(account.passwordHash), \(account.role.rawValue))
+                    RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
+                    """).decode(Row.self)[0].account
+            }
+        }
+    }
+
+    func find(id: UUID) throws -> Account? {
+        try database.read { connection in
+            try connection.query("""
+                SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at
+                FROM users WHERE user_id = \(id)
+                """).decode(Row.self).first?.account
+        }
+    }
+
+    func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials? {
+        try database.read { connection in
+            // Both arms use the unique indexes on lower(username) and lower(email); a username
+            // match wins over another account's email.
+            let rows = try connection.query("""
+                SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, password_hash
+                FROM users
+                WHERE (NOT \(emailOnly) AND lower(username) = lower(\(identifier))) OR lower(email) = lower(\(identifier))
+                ORDER BY lower(username) = lower(\(identifier)) DESC
+                LIMIT 1
+                """)
+            guard let row = rows.first else { return nil }
+            return AccountCredentials(account: try row.decode(Row.self).account, passwordHash: try row.decode(String.self, column: "password_hash"))
+        }
+    }
+
+    func update(id: UUID, _ changes: AccountChanges) throws -> Account? {
+        // COALESCE keeps a column when its change is absent; the phone number is nullable, so
+        // whether to set it travels as its own flag.
+        let setsPhone = changes.phoneNumber != nil
+        let phone = changes.phoneNumber ?? nil
+        return try mappingDuplicates {
+            try database.write { connection in
+                try connection.query("""
+                    UPDATE users SET
+                        username = COALESCE(\(changes.username), username),
+                        email = COALESCE(\(changes.email), email),
+                        first_name = COALESCE(\(changes.firstName), first_name),
+                        last_name = COALESCE(\(changes.lastName), last_name),
+                        phone_number = CASE WHEN \(setsPhone) THEN \(phone) ELSE phone_number END
+                    WHERE user_id = \(id)
+                    RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
+                    """).decode(Row.self).first?.account
+            }
+        }
+    }
+
+    func replacePasswordHash(id: UUID, oldHash: String, newHash: String) throws -> Bool {
+        try database.write { connection in
+            try connection.execute("""
+                UPDATE users SET password_hash = \(newHash) WHERE user_id = \(id) AND password_hash = \(oldHash)
+                """) == 1
+        }
+    }
+
+    func setRole(id: UUID, role: Role) throws -> Account? {
+        try database.write { connection in
+            try connection.query("""
+                UPDATE users SET role = \(role.rawValue) WHERE user_id = \(id)
+                RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
+                """).decode(Row.self).first?.account
+        }
+    }
+
+    func delete(id: UUID) throws -> Bool {
+        // One statement, so one transaction: the user row and, through ON DELETE CASCADE, its
+        // refresh tokens, memberships, messages and notifications go together or not at all.
+        try database.write { connection in
+            try connection.execute("DELETE FROM users WHERE user_id = \(id)") == 1
+        }
+    }
+
+    func search(terms: [String], page: PageRequest) throws -> Page<Account> {
+        let patterns = terms.prefix(3).map { "%" + Self.escapeLike($0) + "%" }
+        return try database.read { connection in
+            // lower(…) must match the expression of users_search_trgm_idx for the index to apply.
+            // LIKE's escape character is the backslash (escapeLike doubles it in the terms).
+            let rows: PostgresRows
+            switch patterns.count {
+            case 0:
+                rows = try connection.query("""
+                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, count(*) OVER () AS total
+                    FROM users
+                    ORDER BY lower(username), user_id LIMIT \(page.size) OFFSET \(page.offset)
+                    """)
+            case 1:
+                rows = try connection.query("""
+                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, count(*) OVER () AS total
+                    FROM users
+                    WHERE lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[0]))
+                    ORDER BY lower(username), user_id LIMIT \(page.size) OFFSET \(page.offset)
+                    """)
+            case 2:
+                rows = try connection.query("""
+                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, count(*) OVER () AS total
+                    FROM users
+                    WHERE lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[0]))
+                      AND lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[1]))
+                    ORDER BY lower(username), user_id LIMIT \(page.size) OFFSET \(page.offset)
+                    """)
+            default:
+                rows = try connection.query("""
+                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, count(*) OVER () AS total
+                    FROM users
+                    WHERE lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[0]))
+                      AND lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[1]))
+                      AND lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(patterns[2]))
+                    ORDER BY lower(username), user_id LIMIT \(page.size) OFFSET \(page.offset)
+                    """)
+            }
+            let accounts = try rows.decode(Row.self).map(\.account)
+            let total = try rows.first?.decode(Int.self, column: "total") ?? 0
+            return Page(items: accounts, total: total, request: page)
+        }
+    }
+
+    /// `50%_off\` → `50\%\_off\\`: the term matches itself, not a pattern.
+    static func escapeLike(_ term: String) -> String {
+        var escaped = ""
+        for character in term {
+            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    private func mappingDuplicates<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            switch error.constraintName {
+            case "users_username_lower_key": throw DuplicateAccountError(field: .username)
+            case "users_email_lower_key": throw DuplicateAccountError(field: .email)
+            default: throw error
+            }
+        }
+    }
+}
