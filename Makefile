@@ -71,10 +71,8 @@ lint: ## shellcheck the scripts
 	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)"; exit 1; }
 	shellcheck -x scripts/*.sh .ci/run
 
-bench: ## (coming with issue 6) load tests through nginx with wrk
-	@echo "make bench: not implemented yet."
-	@echo "Issue 6 adds wrk runs through nginx against the dev stack (make up), with results"
-	@echo "written to bench/out/. Nothing is measured by this placeholder."
+bench: ## Load tests through nginx with wrk: parley vs a C reference (writes bench/out/latest.md)
+	@bench/run.sh
 
 clean: ## Remove .build; `make clean DATA=yes` also stops the stack and deletes .data (the dev database!)
 	rm -rf .build

@@ -3,6 +3,8 @@ import Foundation
 /// Everything the application can be configured with, read once at start-up.
 /// Each area has its own part (`AuthConfiguration`, …) with its own environment variables.
 public struct AppConfiguration: Sendable {
+    /// The TechEmpower benchmark routes of `make bench` (`parley serve --bench`); off otherwise.
+    public var benchRoutes = false
     public var auth: AuthConfiguration
     public var messaging: MessagingConfiguration
 

@@ -7,6 +7,14 @@ public enum ParleyApplication {
         var router = Router<AppContext>()
         HealthController().register(on: &router)
         HomeController().register(on: &router)
+        if configuration.benchRoutes {
+            // `parley serve --bench` only (make bench): the TechEmpower test types.
+            do {
+                try BenchController(templates: TemplateLibrary()).register(on: &router)
+            } catch {
+                preconditionFailure("--bench: \(error)")
+            }
+        }
         MessagingRoutes(configuration: configuration.messaging).register(on: &router)
         AccountsRoutes.register(on: &router, configuration: configuration.auth, signer: signer)
         return Application(

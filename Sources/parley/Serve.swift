@@ -39,6 +39,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds to let requests in flight finish after SIGTERM. [env: PARLEY_SHUTDOWN_TIMEOUT] (default: 10)")
     var shutdownTimeout: Int?
 
+    @Flag(help: "Also serve the TechEmpower benchmark routes (/plaintext, /json, /db, /queries, /fortunes, /updates) used by `make bench`; never in production. [env: PARLEY_BENCH=1]")
+    var bench = false
+
     @OptionGroup var common: CommonOptions
 
     /// Two per core. Measured with wrk through nginx on a 2-core machine, `/healthz` (one
@@ -53,7 +56,11 @@ struct Serve: ParsableCommand {
         let maxBodySize = try Environment.int(maxBodySize, "PARLEY_MAX_BODY_SIZE") ?? 10 * 1024 * 1024
         guard maxBodySize >= 0 else { throw ValidationError("--max-body-size must not be negative.") }
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
-        let appConfiguration = try AppConfiguration.fromEnvironment()
+        var appConfiguration = try AppConfiguration.fromEnvironment()
+        if bench || Environment.values["PARLEY_BENCH"] == "1" {
+            appConfiguration.benchRoutes = true
+            logger.warning("benchmark routes enabled (--bench): /plaintext, /json, /db, /queries, /fortunes, /updates")
+        }
         if appConfiguration.auth.jwtKeyIsEphemeral {
             logger.warning("no PARLEY_JWT_SECRET or PARLEY_JWT_SECRET_FILE: tokens are signed with a random key that dies with this process")
         }

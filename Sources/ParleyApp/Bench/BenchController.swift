@@ -1,0 +1,151 @@
+import Mustache
+import Postgres
+import Web
+
+/// The TechEmpower Framework Benchmarks test types, for `make bench` only: registered when
+/// `parley serve` runs with `--bench` (`PARLEY_BENCH=1`), never otherwise.
+///
+/// Each route follows the TechEmpower rules (see bench/README.md): a new object per request
+/// through the JSON encoder, one random `world` row per query, no caching, `queries` clamped
+/// to 1…500, fortunes rendered through the same Mustache `TemplateLibrary` as the pages with
+/// the extra fortune added at request time. The `world` and `fortune` tables are created and
+/// filled by the bench harness (bench/sql/techempower.sql), not by migrations.
+struct BenchController {
+    let templates: TemplateLibrary
+
+    static let templateName = "bench/fortunes"
+
+    /// Loads the templates (a missing or malformed one stops the start, not a request).
+    init(templates: TemplateLibrary) throws {
+        try templates.require([Self.templateName])
+        self.templates = templates
+    }
+
+    func register(on router: inout Router<AppContext>) {
+        router.get("/plaintext") { _, _ in
+            Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array("Hello, World!".utf8))
+        }
+        router.get("/json") { _, _ in
+            try .json(HelloMessage(message: "Hello, World!"))
+        }
+        router.get("/db") { _, context in
+            var random = BenchRandom()
+            let world = try context.database.read { connection in
+                try BenchController.world(id: random.worldID(), on: connection)
+            }
+            return try .json(world)
+        }
+        router.get("/queries") { request, context in
+            let count = BenchController.queryCount(request)
+            var random = BenchRandom()
+            let ids = (0..<count).map { _ in random.worldID() }
+            let worlds = try context.database.read { try BenchController.worlds(ids: ids, on: $0) }
+            return try .json(worlds)
+        }
+        router.get("/updates") { request, context in
+            let count = BenchController.queryCount(request)
+            var random = BenchRandom()
+            let ids = (0..<count).map { _ in random.worldID() }
+            let worlds = try context.database.write { connection -> [World] in
+                var worlds = try BenchController.worlds(ids: ids, on: connection)
+                for index in worlds.indices { worlds[index].randomNumber = random.worldID() }
+                try BenchController.update(worlds, on: connection)
+                return worlds
+            }
+            return try .json(worlds)
+        }
+        router.get("/fortunes") { _, context in
+            var fortunes = try context.database.read { connection in
+                try connection.query("SELECT id, message FROM fortune").map { row in
+                    let (id, message) = try row.decode((Int32, String).self)
+                    return Fortune(id: id, message: message)
+                }
+            }
+            fortunes.append(Fortune(id: 0, message: "Additional fortune added at request time."))
+            fortunes.sort { $0.message < $1.message }
+            return .html(templates.render(["fortunes": fortunes], template: Self.templateName))
+        }
+    }
+
+    /// `?queries=`: missing, not a number or below 1 is 1; above 500 is 500.
+    static func queryCount(_ request: Request) -> Int {
+        guard let text = request.query["queries"], let value = Int(text) else { return 1 }
+        return min(max(value, 1), 500)
+    }
+
+    static func world(id: Int32, on connection: PostgresConnection) throws -> World {
+        let rows = try connection.query("SELECT id, randomnumber FROM world WHERE id = \(id)")
+        guard let row = rows.first else { throw HTTPError(.notFound) }
+        let (id, randomNumber) = try row.decode((Int32, Int32).self)
+        return World(id: id, randomNumber: randomNumber)
+    }
+
+    /// One SELECT per row, sent in one pipeline with a sync after each (allowed by the rules).
+    static func worlds(ids: [Int32], on connection: PostgresConnection) throws -> [World] {
+        if ids.count == 1 { return [try world(id: ids[0], on: connection)] }
+        let queries = ids.map { id -> PostgresQuery in "SELECT id, randomnumber FROM world WHERE id = \(id)" }
+        return try connection.pipeline(queries).map { outcome in
+            guard let row = try outcome.get().first else { throw HTTPError(.notFound) }
+            let (id, randomNumber) = try row.decode((Int32, Int32).self)
+            return World(id: id, randomNumber: randomNumber)
+        }
+    }
+
+    /// One UPDATE for the whole batch; ids sorted (and each once) so that concurrent batches
+    /// lock rows in the same order and cannot deadlock.
+    static func update(_ worlds: [World], on connection: PostgresConnection) throws {
+        var latest: [Int32: Int32] = [:]
+        for world in worlds { latest[world.id] = world.randomNumber }
+        let ids = latest.keys.sorted()
+        let numbers = ids.map { latest[$0]! }
+        try connection.execute("""
+            UPDATE world SET randomnumber = v.r
+            FROM unnest(\(ids)::int4[], \(numbers)::int4[]) AS v(id, r)
+            WHERE world.id = v.id
+            """)
+    }
+}
+
+struct HelloMessage: Encodable {
+    let message: String
+}
+
+struct World: Encodable {
+    var id: Int32
+    var randomNumber: Int32
+}
+
+struct Fortune: MustacheParent {
+    var id: Int32
+    var message: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "message": message
+        default: nil
+        }
+    }
+}
+
+/// wyrand, seeded once per request from the system generator: a request draws up to 1,000
+/// numbers, and one `getrandom` per request is cheaper than one per number. Not for secrets.
+struct BenchRandom {
+    private var state: UInt64
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = system.next()
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0xA076_1D64_78BD_642F
+        let product = state.multipliedFullWidth(by: state ^ 0xE703_7ED1_A0B4_28DB)
+        return product.high ^ product.low
+    }
+
+    /// 1…10,000.
+    mutating func worldID() -> Int32 {
+        Int32(truncatingIfNeeded: next() % 10_000) + 1
+    }
+}

@@ -1,0 +1,106 @@
+# Turns bench/out/results.tsv into the Markdown tables of make bench (bench/run.sh).
+# Fields: group scenario conns server round requests duration_us p50_us p99_us connect read
+# write status timeout hwm_kb. Per (group, scenario, conns, server): the run with the most
+# requests/s gives rps, p50 and p99; errors are summed over every run; RSS is the highest seen.
+#   awk -F'\t' -f report.awk results.tsv               the tables
+#   awk -F'\t' -v only=minratio -f report.awk results.tsv   the lowest TechEmpower ratio at the first connection count
+
+function key(g, s, c, v) { return g SUBSEP s SUBSEP c SUBSEP v }
+function ms(us) { return sprintf("%.2f", us / 1000) }
+function mib(kb) { return kb > 0 ? sprintf("%.1f", kb / 1024) : "–" }
+
+{
+    g = $1; s = $2; c = $3; v = $4
+    rps = $7 > 0 ? $6 / ($7 / 1e6) : 0
+    k = key(g, s, c, v)
+    if (!(k in best) || rps > best[k]) { best[k] = rps; p50[k] = $8; p99[k] = $9 }
+    sock[k] += $10 + $11 + $12; status[k] += $13; timeouts[k] += $14
+    if ($15 > hwm[k]) hwm[k] = $15
+    if ($15 > maxhwm) maxhwm = $15
+    row = g SUBSEP s SUBSEP c
+    if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
+    if (first_conns == "") first_conns = c
+}
+
+function ratio_of(s, c,    kp, kc) {
+    kp = key("te", s, c, "parley"); kc = key("te", s, c, "C")
+    if (!(kp in best) || !(kc in best) || best[kc] == 0) return -1
+    return best[kp] / best[kc]
+}
+
+END {
+    if (only == "minratio") {
+        min = -1
+        for (i = 1; i <= rows; i++) {
+            split(order[i], f, SUBSEP)
+            if (f[1] != "te" || f[3] != first_conns) continue
+            r = ratio_of(f[2], f[3])
+            if (r >= 0 && (min < 0 || r < min)) min = r
+        }
+        print (min < 0 ? "n/a" : sprintf("%.2f", min))
+        exit
+    }
+    if (checks_failed != "") printf "**Checks failed:** %s (see Notes)\n\n", checks_failed
+
+    # TechEmpower types.
+    header = 0
+    for (i = 1; i <= rows; i++) {
+        split(order[i], f, SUBSEP)
+        if (f[1] != "te") continue
+        if (!header) {
+            print "## TechEmpower test types: parley vs the C reference\n"
+            print "| test | conns | parley req/s | C req/s | ratio | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley VmHWM MiB |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            header = 1
+        }
+        kp = key("te", f[2], f[3], "parley"); kc = key("te", f[2], f[3], "C")
+        r = ratio_of(f[2], f[3])
+        printf "| %s | %s | %.0f | %.0f | %s | %s / %s | %s / %s | %d / %d | %d | %d / %d | %d | %s |\n",
+            f[2], f[3], best[kp], best[kc], (r < 0 ? "–" : sprintf("%.2f", r)),
+            ms(p50[kp]), ms(p99[kp]), ms(p50[kc]), ms(p99[kc]),
+            sock[kp], timeouts[kp], status[kp], sock[kc], timeouts[kc], status[kc], mib(hwm[kp])
+    }
+
+    # Parley's own hot paths.
+    header = 0
+    for (i = 1; i <= rows; i++) {
+        split(order[i], f, SUBSEP)
+        if (f[1] != "app") continue
+        if (!header) {
+            print "\n## Parley's hot paths (JWT, 1,000 users / 10,000 conversations / 2 M messages)\n"
+            print "| scenario | conns | req/s | p50 | p99 | sock err / timeouts | non-2xx | VmHWM MiB |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|"
+            header = 1
+        }
+        k = key("app", f[2], f[3], "parley")
+        printf "| %s | %s | %.0f | %s | %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], ms(p50[k]), ms(p99[k]),
+            sock[k], timeouts[k], status[k], mib(hwm[k])
+    }
+
+    # Growth: one row per page and connection count, the three sizes side by side.
+    header = 0
+    for (i = 1; i <= rows; i++) {
+        split(order[i], f, SUBSEP)
+        if (f[1] != "growth") continue
+        split(f[2], pg, " ")
+        gr = pg[1] SUBSEP f[3]
+        if (gr in growth_seen) continue
+        growth_seen[gr] = 1
+        if (!header) {
+            print "\n## Growth: a page of messages (20) by conversation size\n"
+            print "first = page 1 (`GET …/messages/`, the default, numbered); middle / last = keyset (`?after=<message id>`)."
+            print "time ratio = req/s at 10 messages ÷ req/s at 1,000,000 (target ≤ 1.5).\n"
+            print "| page | conns | 10 msgs req/s (p50 / p99) | 10,000 msgs | 1,000,000 msgs | time ratio 1M vs 10 | errors / non-2xx |"
+            print "|---|---:|---:|---:|---:|---:|---:|"
+            header = 1
+        }
+        ka = key("growth", pg[1] " 10", f[3], "parley")
+        kb = key("growth", pg[1] " 10000", f[3], "parley")
+        kc = key("growth", pg[1] " 1000000", f[3], "parley")
+        printf "| %s | %s | %.0f (%s / %s) | %.0f (%s / %s) | %.0f (%s / %s) | %s | %d / %d |\n", pg[1], f[3],
+            best[ka], ms(p50[ka]), ms(p99[ka]), best[kb], ms(p50[kb]), ms(p99[kb]), best[kc], ms(p50[kc]), ms(p99[kc]),
+            (best[kc] > 0 ? sprintf("%.2f", best[ka] / best[kc]) : "–"),
+            sock[ka] + sock[kb] + sock[kc] + timeouts[ka] + timeouts[kb] + timeouts[kc], status[ka] + status[kb] + status[kc]
+    }
+    printf "\nparley peak RSS over the whole run (VmHWM): %s MiB\n", mib(maxhwm)
+}

@@ -1,0 +1,445 @@
+#!/usr/bin/env bash
+# `make bench`: load tests of parley through nginx, side by side with a C reference.
+#
+#  1. builds parley in release mode (--scratch-path .build-bench) and the C reference
+#     (bench/reference/reference.c: libfcgi + libpq, same threading design, no framework);
+#  2. starts its own stack with scripts/stack.sh (PostgreSQL, `parley serve --bench`, nginx
+#     from the same nginx.conf users get) under bench/out/stack, on free loopback ports, with
+#     nginx's limit_req and the app's message rate limit raised through their env knobs;
+#     then the C reference on its own unix socket behind a second nginx rendered from the
+#     same nginx.conf with only the socket (and ports) switched;
+#  3. creates the TechEmpower tables and, once, the messaging data set (COPY);
+#  4. checks every endpoint's answer (status, type, body) on both servers;
+#  5. runs wrk (-t2, 64 and 256 connections) per scenario, parley and C interleaved
+#     (parley, C, parley, C…), so machine noise hits both alike;
+#  6. prints Markdown tables (also bench/out/latest.md) ending in
+#     `min ratio vs C reference: X.XX`; stops everything it started, by pid (trap EXIT).
+#
+# Knobs: BENCH_DURATION (seconds per run, 5), BENCH_WARMUP (1), BENCH_ROUNDS (2: runs per
+# server per TechEmpower scenario), BENCH_APP_ROUNDS (1), BENCH_CONNECTIONS ("64 256"),
+# BENCH_ONLY (any of "te app growth"; default all), BENCH_TESTS (TechEmpower subset, e.g.
+# "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
+# BENCH_RELOAD=1 (reload the messaging data set). See bench/README.md.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+cd "$PARLEY_ROOT"
+
+BENCH=$PARLEY_ROOT/bench
+OUT=$BENCH/out
+DATA=$OUT/stack
+REF_DIR=$OUT/reference
+DURATION=${BENCH_DURATION:-5}
+WARMUP=${BENCH_WARMUP:-1}
+ROUNDS=${BENCH_ROUNDS:-2}
+APP_ROUNDS=${BENCH_APP_ROUNDS:-1}
+CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
+ONLY=${BENCH_ONLY:-te app growth}
+THREADS=${BENCH_THREADS:-2}
+SCRATCH=${BENCH_SCRATCH:-$PARLEY_ROOT/.build-bench}
+PG_PORT=${BENCH_PG_PORT:-5433}
+TE_TESTS=${BENCH_TESTS:-plaintext json db queries fortunes updates}
+
+# The messaging data set: 1,000 users, 10,000 conversations; conversation 1 holds 10
+# messages, 2 holds 10,000, 3 holds 1,000,000, the others 100 each (≈2.0 M messages).
+DS_USERS=1000
+DS_CONVERSATIONS=10000
+DS_PER=100
+DS_SMALL=10
+DS_MEDIUM=10000
+DS_LARGE=1000000
+DS_VERSION="v1 $DS_USERS $DS_CONVERSATIONS $DS_PER $DS_SMALL $DS_MEDIUM $DS_LARGE"
+BENCH_USER=benchuser
+BENCH_PASSWORD=bench-password-not-secret-1
+# The bench user takes part in conversations 1..BENCH_USER_CONVERSATIONS (the list scenario),
+# reads conversation 5 (a page of messages) and posts to conversation 4.
+BENCH_USER_CONVERSATIONS=103
+READ_CONVERSATION=5
+POST_CONVERSATION=4
+
+SECONDS=0
+phase() { log "[$(printf '%4ds' "$SECONDS")] $*"; }
+
+mkdir -p "$OUT" "$REF_DIR"
+RESULTS=$OUT/results.tsv
+WRK_LOG=$OUT/wrk.log
+NOTES=$OUT/notes.txt
+: >"$RESULTS"
+: >"$WRK_LOG"
+: >"$NOTES"
+note() { printf '%s\n' "$*" >>"$NOTES"; warn "$*"; }
+
+# ---------------------------------------------------------------- build
+
+phase "building parley (release, $SCRATCH) and the C reference"
+ensure_packages "${PARLEY_DEPS[@]}"
+swift build -c release --scratch-path "$SCRATCH" >&2
+PARLEY_BIN=$SCRATCH/release/parley
+[[ -x $PARLEY_BIN ]] || die "no parley at $PARLEY_BIN"
+# shellcheck disable=SC2046  # pkg-config's flags are words
+cc -O2 -Wall -o "$REF_DIR/reference" "$BENCH/reference/reference.c" $(pkg-config --cflags --libs fcgi libpq) -lpthread
+
+# ---------------------------------------------------------------- the stack
+
+mapfile -t PORTS < <(free_ports 4)
+export PARLEY_DATA_DIR=$DATA
+export PARLEY_HTTP_PORT=${PORTS[0]} PARLEY_HTTPS_PORT=${PORTS[1]} PARLEY_PG_PORT=$PG_PORT
+export PARLEY_BIN PARLEY_BENCH=1
+# nginx's limit_req (the same directive users get, raised) and the app's per-user message limit.
+export PARLEY_RATE_LIMIT=${BENCH_RATE_LIMIT:-1000000r/s} PARLEY_RATE_BURST=${BENCH_RATE_BURST:-1000000}
+export PARLEY_MESSAGE_RATE_LIMIT=1000000000
+REF_HTTP_PORT=${PORTS[2]}
+REF_HTTPS_PORT=${PORTS[3]}
+REF_SOCK=$DATA/run/reference.sock
+REF_PIDFILE=$REF_DIR/reference.pid
+REF_NGINX=$REF_DIR/nginx
+REF_NGINX_PIDFILE=$REF_NGINX/nginx.pid
+WORKERS=${PARLEY_WORKERS:-$((2 * $(nproc)))}  # parley's default (Serve.defaultWorkers)
+
+stop_all() {
+    trap '' INT TERM
+    phase "stopping the bench stack"
+    stop_pidfile "$REF_NGINX_PIDFILE" "reference nginx" "QUIT:10 TERM:5"
+    stop_pidfile "$REF_PIDFILE" reference "TERM:5"
+    rm -f -- "$REF_SOCK"
+    scripts/stack.sh down >&2 || true
+}
+# Whatever a previous, interrupted run left behind (by its pid files only).
+stop_all 2>/dev/null
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# The logs of one run only (the access logs grow by ~200 bytes a request).
+rm -f -- "$DATA"/log/parley.log "$DATA"/log/nginx-access.log "$REF_NGINX"/log/*.log
+
+phase "starting PostgreSQL, parley serve --bench and nginx (scripts/stack.sh up)"
+scripts/stack.sh up >&2
+set -a
+# shellcheck source=/dev/null
+. "$DATA/parley.env"
+set +a
+PARLEY_PID=$(<"$DATA/run/parley.pid")
+PARLEY_URL=https://127.0.0.1:$PARLEY_HTTPS_PORT
+REF_URL=https://127.0.0.1:$REF_HTTPS_PORT
+PSQL=("$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1)
+PSQL_ADMIN=("${PSQL[@]}" -U postgres -d parley)
+
+phase "TechEmpower tables (world, fortune)"
+"${PSQL[@]}" -f "$BENCH/sql/techempower.sql" >/dev/null
+
+phase "C reference ($WORKERS workers) behind its own nginx (same nginx.conf, socket switched)"
+group_args=()
+if ((IS_ROOT)); then group_args=(REF_SOCKET_GROUP="$(nginx_worker_group)"); fi
+env REF_SOCKET="$REF_SOCK" REF_WORKERS="$WORKERS" "${group_args[@]}" \
+    setsid "$REF_DIR/reference" </dev/null >>"$REF_DIR/reference.log" 2>&1 &
+echo $! >"$REF_PIDFILE"
+wait_for_socket "$REF_SOCK" "$(<"$REF_PIDFILE")" 10 || { show_log "$REF_DIR/reference.log"; die "the reference did not start"; }
+render_stack_nginx "$REF_NGINX/nginx.conf" "$REF_NGINX_PIDFILE" "$REF_NGINX/log" "$REF_NGINX/tmp" "$REF_SOCK" \
+    "$PARLEY_ROOT/public" "$DATA/tls" "$REF_HTTP_PORT" "$REF_HTTPS_PORT"
+"$(nginx_bin)" -p "$REF_NGINX/" -c "$REF_NGINX/nginx.conf" -e "$REF_NGINX/log/nginx-error.log" </dev/null ||
+    { show_log "$REF_NGINX/log/nginx-error.log"; die "the reference's nginx did not start"; }
+
+# ---------------------------------------------------------------- messaging data set
+
+# Ids as bench/messaging/generate.awk makes them.
+conversation_id() { printf '00000000-0000-4000-a000-%012x' "$1"; }
+message_id() { printf '%08x-0000-4000-8000-%012x' "$1" "$2"; }
+
+have_messaging_schema() {
+    local n
+    n=$("${PSQL[@]}" -At -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+        AND table_name IN ('users', 'conversations', 'conversation_participants', 'messages')")
+    [[ $n == 4 ]]
+}
+
+generate() {
+    awk -v table="$1" -v users=$DS_USERS -v conversations=$DS_CONVERSATIONS -v per=$DS_PER \
+        -v small=$DS_SMALL -v medium=$DS_MEDIUM -v large=$DS_LARGE -f "$BENCH/messaging/generate.awk"
+}
+
+load_messaging() {
+    local loaded
+    loaded=$("${PSQL[@]}" -At -c "SELECT to_regclass('bench_dataset') IS NOT NULL") || return 1
+    if [[ $loaded == t && ${BENCH_RELOAD:-0} != 1 ]] &&
+        [[ $("${PSQL[@]}" -At -c "SELECT version FROM bench_dataset") == "$DS_VERSION" ]]; then
+        log "messaging data set already loaded ($DS_VERSION)"
+        return 0
+    fi
+    phase "loading the messaging data set with COPY: $DS_USERS users, $DS_CONVERSATIONS conversations, ≈2 M messages"
+    "${PSQL_ADMIN[@]}" -c "DROP TABLE IF EXISTS bench_dataset" \
+        -c "TRUNCATE users, conversations, conversation_participants, messages CASCADE"
+    local spec
+    for spec in "users:users:user_id, username, email, first_name, last_name, password_hash, role" \
+        "conversations:conversations:conversation_id, title, created_by, created_at, last_message_at" \
+        "participants:conversation_participants:conversation_id, user_id, joined_at, last_read_at" \
+        "messages:messages:message_id, conversation_id, sender_id, message_body, sent_at"; do
+        local name=${spec%%:*} rest=${spec#*:}
+        local table=${rest%%:*} columns=${rest#*:}
+        log "COPY $table"
+        # As the superuser, with triggers and foreign-key checks off for the load (the
+        # generator makes consistent rows); indexes stay and COPY maintains them.
+        generate "$name" | "${PSQL_ADMIN[@]}" -c "SET session_replication_role = replica" \
+            -c "\\copy $table ($columns) FROM STDIN"
+    done
+    "${PSQL_ADMIN[@]}" -c "VACUUM ANALYZE users, conversations, conversation_participants, messages"
+    "${PSQL[@]}" -c "CREATE TABLE bench_dataset (version text NOT NULL)" \
+        -c "INSERT INTO bench_dataset VALUES ('$DS_VERSION')"
+}
+
+# POST JSON; prints "STATUS BODY".
+post_json() {
+    curl -k -s -o "$OUT/post.body" -w '%{http_code}' -H 'Content-Type: application/json' "${@:3}" --data-binary "$2" "$1" || true
+    printf ' '
+    cat "$OUT/post.body" 2>/dev/null || true
+}
+
+# A fresh access token for the bench user (registered through the API the first time).
+bench_token() {
+    local out
+    out=$(post_json "$PARLEY_URL/api/token/" "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}")
+    [[ ${out%% *} == 200 ]] || return 1
+    sed -n 's/.*"access"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' <<<"${out#* }"
+}
+
+APP_READY=0
+APP_WHY=
+prepare_app() {
+    if ! have_messaging_schema; then
+        APP_WHY="the messaging tables (users, conversations, conversation_participants, messages) are not in the migrations yet"
+        return 1
+    fi
+    local status
+    status=$(http_status "$PARLEY_URL/api/conversations/")
+    if [[ $status == 404 ]]; then
+        APP_WHY="GET /api/conversations/ is not registered on main yet (404)"
+        return 1
+    fi
+    load_messaging || { APP_WHY="loading the data set failed (schema changed? see above)"; return 1; }
+    local out
+    out=$(post_json "$PARLEY_URL/api/register/" \
+        "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@bench.invalid\",\"password\":\"$BENCH_PASSWORD\"}")
+    case ${out%% *} in
+        201 | 200) log "registered $BENCH_USER through POST /api/register/" ;;
+        400) ;;  # already registered
+        *) APP_WHY="POST /api/register/ answered ${out%% *}: ${out#* }"; return 1 ;;
+    esac
+    TOKEN=$(bench_token) || { APP_WHY="POST /api/token/ did not give a token"; return 1; }
+    "${PSQL_ADMIN[@]}" >/dev/null <<SQL
+SET session_replication_role = replica;
+INSERT INTO conversation_participants (conversation_id, user_id, joined_at)
+SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(k), 12, '0'))::uuid, u.user_id, '2025-01-01 00:00:00+00'
+  FROM generate_series(1, $BENCH_USER_CONVERSATIONS) AS k, users u
+ WHERE lower(u.username) = '$BENCH_USER'
+ON CONFLICT DO NOTHING;
+-- What earlier runs posted.
+DELETE FROM messages WHERE conversation_id = '$(conversation_id $POST_CONVERSATION)'
+   AND sender_id = (SELECT user_id FROM users WHERE lower(username) = '$BENCH_USER');
+SQL
+    APP_READY=1
+}
+
+# ---------------------------------------------------------------- checks
+
+CHECK_FAILED=()
+# check NAME URL EXPECTED-TYPE-PREFIX BODY-TEST [curl args]: BODY-TEST is a function name.
+check() {
+    local name=$1 url=$2 type=$3 test=$4
+    shift 4
+    local headers body status ctype
+    headers=$(curl -k -s -D - -o "$OUT/check.body" "$@" "$url" | tr -d '\r') || true
+    body=$(cat "$OUT/check.body")
+    status=$(awk 'NR == 1 { print $2 }' <<<"$headers")
+    ctype=$(awk -F': ' 'tolower($1) == "content-type" { print $2 }' <<<"$headers")
+    local problem=
+    [[ $status == 200 || $status == 201 ]] || problem="status $status"
+    [[ -z $problem && $ctype != "$type"* ]] && problem="Content-Type '$ctype', want $type"
+    [[ -z $problem ]] && ! grep -qi '^date: ' <<<"$headers" && problem="no Date header"
+    [[ -z $problem ]] && ! grep -qi '^server: ' <<<"$headers" && problem="no Server header"
+    [[ -z $problem ]] && ! grep -qi '^content-length: ' <<<"$headers" && problem="no Content-Length"
+    [[ -z $problem ]] && ! $test "$body" && problem="unexpected body: ${body:0:300}"
+    if [[ -n $problem ]]; then
+        CHECK_FAILED+=("$name")
+        note "check failed: $name ($url): $problem"
+    fi
+}
+body_plaintext() { [[ $1 == 'Hello, World!' ]]; }
+body_json() { [[ $1 == '{"message":"Hello, World!"}' ]]; }
+body_world() { [[ $1 =~ ^\{\"id\":[0-9]+,\"randomNumber\":[0-9]+\}$ ]]; }
+world_count() { grep -o '"randomNumber"' <<<"$1" | wc -l; }
+body_worlds1() { [[ $1 =~ ^\[\{\"id\":[0-9]+,\"randomNumber\":[0-9]+\}\]$ ]]; }
+body_worlds20() { [[ ${1:0:1} == '[' && $(world_count "$1") == 20 ]]; }
+body_worlds500() { [[ $(world_count "$1") == 500 ]]; }
+body_fortunes() {
+    local ids
+    ids=$(grep -o '<tr><td>[0-9]*</td>' <<<"$1" | tr -dc '0-9\n' | paste -sd, -)
+    [[ $ids == 11,4,5,2,8,0,3,7,10,6,9,1,12 ]] &&
+        [[ $1 == *'<td>&lt;script&gt;alert(&quot;This should not be displayed in a browser alert box.&quot;);&lt;/script&gt;</td>'* ]] &&
+        [[ $1 == *'フレームワークのベンチマーク'* ]] &&
+        [[ $1 == '<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>'* ]] &&
+        [[ $1 == *'</table></body></html>' ]]
+}
+body_any_json() { [[ ${1:0:1} == '{' || ${1:0:1} == '[' ]]; }
+
+check_techempower() {
+    local who=$1 url=$2
+    check "$who plaintext" "$url/plaintext" text/plain body_plaintext
+    check "$who json" "$url/json" application/json body_json
+    check "$who db" "$url/db" application/json body_world
+    check "$who queries=20" "$url/queries?queries=20" application/json body_worlds20
+    check "$who queries=0" "$url/queries?queries=0" application/json body_worlds1
+    check "$who queries=foo" "$url/queries?queries=foo" application/json body_worlds1
+    check "$who queries (none)" "$url/queries" application/json body_worlds1
+    check "$who queries=501" "$url/queries?queries=501" application/json body_worlds500
+    check "$who updates=20" "$url/updates?queries=20" application/json body_worlds20
+    check "$who fortunes" "$url/fortunes" 'text/html; charset=utf-8' body_fortunes
+}
+
+check_updates_persist() {
+    local who=$1 url=$2 before after
+    before=$("${PSQL[@]}" -At -c "SELECT sum(randomnumber::bigint) FROM world")
+    curl -k -s -o /dev/null "$url/updates?queries=50"
+    after=$("${PSQL[@]}" -At -c "SELECT sum(randomnumber::bigint) FROM world")
+    if [[ $before == "$after" ]]; then
+        CHECK_FAILED+=("$who updates persist")
+        note "check failed: $who /updates changed no row"
+    fi
+}
+
+# ---------------------------------------------------------------- wrk
+
+# run_wrk GROUP SCENARIO CONNS SERVER ROUND URL [wrk args]: one measured run, one line in results.tsv.
+run_wrk() {
+    local group=$1 scenario=$2 conns=$3 server=$4 round=$5 url=$6
+    shift 6
+    local out line
+    out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 2s -s "$BENCH/wrk/report.lua" "$@" "$url" 2>&1) || true
+    printf '### %s %s c=%s %s round %s: %s\n%s\n' "$group" "$scenario" "$conns" "$server" "$round" "$url" "$out" >>"$WRK_LOG"
+    line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
+    if [[ -z $line ]]; then
+        note "wrk produced no summary for $group/$scenario c=$conns $server (see $WRK_LOG)"
+        return 0
+    fi
+    local hwm=0
+    if [[ $server == parley ]]; then
+        hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PARLEY_PID/status" 2>/dev/null || echo 0)
+    fi
+    # group scenario conns server round  requests duration_us p50 p99 connect read write status timeout hwm_kb
+    awk -v g="$group" -v s="$scenario" -v c="$conns" -v v="$server" -v r="$round" -v h="${hwm:-0}" '
+        { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g, s, c, v, r,
+              f["requests"], f["duration_us"], f["p50_us"], f["p99_us"], f["connect"], f["read"], f["write"],
+              f["status"], f["timeout"], h }' <<<"$line" >>"$RESULTS"
+    printf '  %-10s %-22s c=%-4s %-6s %8.0f req/s\n' "$group" "$scenario" "$conns" "$server" \
+        "$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } } END { print f["requests"] / (f["duration_us"] / 1e6) }' <<<"$line")" >&2
+}
+
+warm() {
+    local url=$1 conns=$2
+    shift 2
+    ((WARMUP > 0)) || return 0
+    wrk -t"$THREADS" -c"$conns" -d"${WARMUP}s" --timeout 2s "$@" "$url" >/dev/null 2>&1 || true
+}
+
+te_path() {
+    case $1 in
+        queries) echo "/queries?queries=20" ;;
+        updates) echo "/updates?queries=20" ;;
+        *) echo "/$1" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- run
+
+phase "checking every endpoint's answer"
+check_techempower parley "$PARLEY_URL"
+check_techempower C "$REF_URL"
+check_updates_persist parley "$PARLEY_URL"
+check_updates_persist C "$REF_URL"
+
+if [[ " $ONLY " == *" app "* || " $ONLY " == *" growth "* ]]; then
+    prepare_app || note "Parley's own hot paths skipped: $APP_WHY. The data loader (bench/messaging/) and these scenarios run as soon as the endpoints are on main."
+fi
+
+if [[ " $ONLY " == *" te "* ]]; then
+    phase "TechEmpower types: $TE_TESTS (parley and C interleaved, ${ROUNDS} rounds of ${DURATION}s)"
+    for test in $TE_TESTS; do
+        path=$(te_path "$test")
+        for conns in $CONNECTIONS; do
+            warm "$PARLEY_URL$path" "$conns"
+            warm "$REF_URL$path" "$conns"
+            for ((round = 1; round <= ROUNDS; round++)); do
+                run_wrk te "$test" "$conns" parley "$round" "$PARLEY_URL$path"
+                run_wrk te "$test" "$conns" C "$round" "$REF_URL$path"
+            done
+        done
+    done
+fi
+
+if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
+    phase "Parley's hot paths (JWT)"
+    read_cid=$(conversation_id $READ_CONVERSATION)
+    post_cid=$(conversation_id $POST_CONVERSATION)
+    check "parley conversation list" "$PARLEY_URL/api/conversations/" application/json body_any_json -H "Authorization: Bearer $TOKEN"
+    check "parley messages page" "$PARLEY_URL/api/conversations/$read_cid/messages/" application/json body_any_json -H "Authorization: Bearer $TOKEN"
+    check "parley post message" "$PARLEY_URL/api/conversations/$post_cid/messages/" application/json body_any_json \
+        -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary '{"message_body":"bench check"}'
+    for conns in $CONNECTIONS; do
+        TOKEN=$(bench_token)
+        auth=(-H "Authorization: Bearer $TOKEN")
+        warm "$PARLEY_URL/api/conversations/" "$conns" "${auth[@]}"
+        for ((round = 1; round <= APP_ROUNDS; round++)); do
+            run_wrk app "conversation list" "$conns" parley "$round" "$PARLEY_URL/api/conversations/" "${auth[@]}"
+            run_wrk app "messages page" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$read_cid/messages/" "${auth[@]}"
+            BENCH_METHOD=POST BENCH_BODY='{"message_body":"A message posted by make bench."}' \
+                run_wrk app "post message" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$post_cid/messages/" "${auth[@]}"
+        done
+    done
+fi
+
+if ((APP_READY)) && [[ " $ONLY " == *" growth "* ]]; then
+    phase "growth: a page of messages at 10, 10,000 and 1,000,000 messages"
+    for page in first middle last; do
+        for conns in $CONNECTIONS; do
+            TOKEN=$(bench_token)
+            auth=(-H "Authorization: Bearer $TOKEN")
+            urls=()
+            for k in 1 2 3; do
+                case $k in 1) n=$DS_SMALL ;; 2) n=$DS_MEDIUM ;; 3) n=$DS_LARGE ;; esac
+                base="$PARLEY_URL/api/conversations/$(conversation_id "$k")/messages/"
+                case $page in
+                    first) urls+=("$base") ;;                                            # page 1 (the default)
+                    middle) urls+=("$base?after=$(message_id "$k" $((n / 2)))") ;;       # keyset, from the middle
+                    last) urls+=("$base?after=$(message_id "$k" $((n > 21 ? n - 21 : 1)))") ;;  # keyset, the last 20
+                esac
+            done
+            [[ $conns == "${CONNECTIONS%% *}" ]] &&
+                for i in 0 1 2; do check "parley growth $page ${i}" "${urls[$i]}" application/json body_any_json "${auth[@]}"; done
+            for i in 0 1 2; do warm "${urls[$i]}" "$conns" "${auth[@]}"; done
+            for ((round = 1; round <= APP_ROUNDS; round++)); do
+                run_wrk growth "$page 10" "$conns" parley "$round" "${urls[0]}" "${auth[@]}"
+                run_wrk growth "$page 10000" "$conns" parley "$round" "${urls[1]}" "${auth[@]}"
+                run_wrk growth "$page 1000000" "$conns" parley "$round" "${urls[2]}" "${auth[@]}"
+            done
+        done
+    done
+fi
+
+# ---------------------------------------------------------------- report
+
+phase "report"
+{
+    printf '# make bench — %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, best of %s interleaved runs per server;\n' "$THREADS" "$DURATION" "$ROUNDS"
+    printf 'parley %s workers (default) vs the C reference (libfcgi + libpq, same design, %s workers). Load average at the end: %s.\n' \
+        "$WORKERS" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
+    awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
+    if [[ -s $NOTES ]]; then
+        printf '\nNotes:\n'
+        sed 's/^/- /' "$NOTES"
+    fi
+    printf '\nmin ratio vs C reference: %s\n' "$(awk -F'\t' -f "$BENCH/report.awk" -v only=minratio "$RESULTS")"
+} >"$OUT/latest.md"
+cat "$OUT/latest.md"
+phase "done (bench/out/latest.md; raw: bench/out/results.tsv, bench/out/wrk.log)"
