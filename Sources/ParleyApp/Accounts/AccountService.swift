@@ -86,7 +86,7 @@ struct AccountService {
         // Longest terms first: with at most three used, keep the most selective.
         let chosen = Array(terms.sorted { $0.count > $1.count }.prefix(3))
         let page = try accounts.search(terms: chosen, page: page)
-        guard page.request.exists(total: page.total), page.request.number == 1 || !page.items.isEmpty else {
+        guard page.request.exists(total: page.total) else {
             throw AccountError.invalidPage
         }
         return page

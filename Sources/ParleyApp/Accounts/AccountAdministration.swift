@@ -1,0 +1,19 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Account tasks for the command line (`parley createuser`), through the same rules and
+/// repository as the API: the password is validated and hashed with the configured argon2id
+/// parameters, and a taken username or email is reported per field.
+public enum AccountAdministration {
+    public static func createUser(
+        database: PostgresDatabase, configuration: AuthConfiguration, logger: Logger,
+        username: String, email: String, password: String, firstName: String, lastName: String, role: Role
+    ) throws -> Account {
+        let hasher = PasswordHasher(parameters: configuration.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
+        let service = AccountService(
+            accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration, logger: logger)
+        return try service.register(RegistrationInput(
+            username: username, email: email, password: password, firstName: firstName, lastName: lastName, role: role))
+    }
+}
