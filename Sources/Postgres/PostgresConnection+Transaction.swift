@@ -8,6 +8,7 @@ extension PostgresConnection {
     /// closure must therefore be safe to repeat. Any failure is thrown as a
     /// `PostgresTransactionError` that keeps every error (BEGIN, closure, ROLLBACK, COMMIT).
     /// Transactions do not nest.
+    @discardableResult
     public func withTransaction<T>(
         isolation: PostgresIsolationLevel = .readCommitted,
         maxAttempts: Int = 3,

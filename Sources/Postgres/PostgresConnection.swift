@@ -40,6 +40,7 @@ public final class PostgresConnection {
             throw PostgresError.connection(message.isEmpty ? "could not connect" : message)
         }
         self.handle = connection
+        self.backendPID = Int(PQbackendPID(connection))
         PQsetNoticeReceiver(connection, noticeReceiver, Unmanaged.passUnretained(self.noticeSink).toOpaque())
 
         try self.simpleCommand(configuration.sessionSettingsSQL)  // on failure, deinit closes the handle
@@ -68,10 +69,8 @@ public final class PostgresConnection {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
     }
 
-    /// The server process serving this connection (`pg_backend_pid()`).
-    public var backendPID: Int {
-        Int(PQbackendPID(self.handle))
-    }
+    /// The server process serving this connection (`pg_backend_pid()`), remembered after it breaks.
+    public let backendPID: Int
 
     /// For example 150018 for 15.18.
     public var serverVersion: Int {

@@ -48,6 +48,7 @@ public final class PostgresDatabase {
 
     /// Runs a closure that changes data; never run again after a connection failure, since
     /// what it sent may have been applied.
+    @discardableResult
     public func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try self.openConnection()
         do {
@@ -62,6 +63,7 @@ public final class PostgresDatabase {
     /// connection breaks before COMMIT is sent, nothing was committed and the whole closure runs
     /// once more on a fresh connection; if it breaks during COMMIT, the outcome is unknown and
     /// the error is thrown.
+    @discardableResult
     public func transaction<T>(
         isolation: PostgresIsolationLevel = .readCommitted,
         file: String = #fileID,

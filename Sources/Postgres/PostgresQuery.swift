@@ -68,6 +68,14 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
             self.sql.append(String(self.binds.count))
         }
 
+        /// An optional value: `nil` becomes a NULL of the wrapped type. (Spelled out so the
+        /// compiler does not warn about interpolating an optional.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            self.binds.append(value)
+            self.sql.append("$")
+            self.sql.append(String(self.binds.count))
+        }
+
         /// An identifier (table, column, schema), double-quoted with embedded quotes doubled.
         public mutating func appendInterpolation(identifier: String) {
             self.sql.append(PostgresQuery.quoteIdentifier(identifier))

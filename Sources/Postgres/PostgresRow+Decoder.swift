@@ -8,9 +8,6 @@ extension PostgresRow {
     /// `Decodable` properties are read from a json/jsonb column, or through a single value
     /// (so `enum Role: String, Codable` reads a text column).
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if let decodable = type as? any PostgresDecodable.Type, self.result.columnCount == 1 {
-            return try self.decodeOpened(decodable, at: 0) as! T
-        }
         return try T(from: RowDecoder(row: self))
     }
 

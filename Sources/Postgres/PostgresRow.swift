@@ -33,6 +33,26 @@ public struct PostgresRow: Sendable {
         return try self.decodeValue(type, at: index)
     }
 
+    /// Decodes a one-column row as a single value: `SELECT count(*) …` → `decode(Int.self)`.
+    public func decode<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        try self.decodeSingle(type)
+    }
+
+    /// Decodes a one-column row as a single value (chosen over the by-name `Decodable` path for
+    /// types that are both, such as `Int` or `String`).
+    public func decode<T: PostgresDecodable & Decodable>(_ type: T.Type) throws -> T {
+        try self.decodeSingle(type)
+    }
+
+    private func decodeSingle<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        guard self.result.columnCount == 1 else {
+            throw PostgresError(
+                kind: .decoding,
+                message: "cannot decode a row of \(self.result.columnCount) columns as the single value \(T.self)")
+        }
+        return try self.decodeValue(type, at: 0)
+    }
+
     /// Decodes the row's columns, in order, into a tuple; the column count must match.
     public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
         var count = 0

@@ -34,6 +34,15 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
         try self.map { try $0.decode(type) }
     }
 
+    /// Decodes every one-column row as a single value.
+    public func decode<T: PostgresDecodable>(_ type: T.Type) throws -> [T] {
+        try self.map { try $0.decode(type) }
+    }
+
+    public func decode<T: PostgresDecodable & Decodable>(_ type: T.Type) throws -> [T] {
+        try self.map { try $0.decode(type) }
+    }
+
     /// Decodes every row into a tuple, column by column.
     public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> [(repeat each T)] {
         try self.map { try $0.decode(types) }
