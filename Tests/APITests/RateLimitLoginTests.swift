@@ -114,3 +114,24 @@ struct PasswordHashingGateTests {
         #expect(throttled.headers["Retry-After"] == "42")
     }
 }
+
+/// Sign-ups cost an argon2id hash each, so they are limited per client address too.
+@Suite("Rate limits on registration", .enabled(if: TestEnvironment.runsIntegration))
+struct RateLimitRegistrationTests {
+    @Test("valid sign-ups beyond the per-address limit are 429; invalid ones do not count; other addresses are free")
+    func perAddress() throws {
+        let harness = try APIHarness.withAuth { $0.registrationsPerAddress = 2 }
+        let address = "198.51.100.\(Int.random(in: 1...254))-\(UUID().uuidString.prefix(6))"
+        func body(_ name: String) -> [String: String] {
+            ["username": name, "email": "\(name)@example.com", "password": "long enough password", "first_name": "R", "last_name": "L"]
+        }
+        #expect(try harness.request(from: address, .post, "/api/register/", json: ["username": "x"]).status == 400)
+        for _ in 0..<2 {
+            #expect(try harness.request(from: address, .post, "/api/register/", json: body(uniqueName("reg"))).status == 201)
+        }
+        let refused = try harness.request(from: address, .post, "/api/register/", json: body(uniqueName("reg")))
+        #expect(refused.status == 429)
+        #expect(refused.header("Retry-After") != nil)
+        #expect(try harness.request(from: "203.0.113.\(Int.random(in: 1...254))-\(UUID().uuidString.prefix(6))", .post, "/api/register/", json: body(uniqueName("reg"))).status == 201)
+    }
+}

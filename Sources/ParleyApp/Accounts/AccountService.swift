@@ -7,6 +7,8 @@ struct AccountService {
     let hasher: PasswordHasher
     let configuration: AuthConfiguration
     var logger = Logger(label: "parley.accounts")
+    /// Limits sign-ups per client address when set (the API sets it; the CLI does not).
+    var limiter: RateLimiter?
 
     private var validation: AccountValidation {
         AccountValidation(passwordMinimumLength: configuration.passwordMinimumLength, maxPasswordBytes: configuration.maxPasswordBytes)
@@ -14,7 +16,8 @@ struct AccountService {
 
     /// Validates every field (all errors at once, as DRF reports them), hashes the password,
     /// and stores the account; a taken username or email is a field error from the unique index.
-    func register(_ input: RegistrationInput) throws -> Account {
+    /// Valid sign-ups count against `clientAddress`'s limit before the (costly) hash is made.
+    func register(_ input: RegistrationInput, clientAddress: String? = nil) throws -> Account {
         var check = validation
         let username = check.username(input.username)
         let email = check.email(input.email)
@@ -24,6 +27,12 @@ struct AccountService {
         let phoneNumber = check.phoneNumber(input.phoneNumber)
         guard check.errors.isEmpty, let username, let email, let password, let firstName, let lastName, let phoneNumber else {
             throw AccountError.validation(check.errors)
+        }
+        if let limiter, let clientAddress {
+            let decision = try limiter.consume(
+                key: "registrations:address:" + ClientAddress.throttleKey(clientAddress),
+                limit: configuration.registrationsPerAddress, window: configuration.registrationWindow)
+            guard decision.isAllowed else { throw AccountError.throttled(retryAfterSeconds: decision.retryAfterSeconds) }
         }
         let hash = try Self.hashing { try hasher.hash(password) }
         do {

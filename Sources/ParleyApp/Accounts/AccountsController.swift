@@ -16,13 +16,13 @@ struct AccountsController {
     func service(_ context: AppContext) -> AccountService {
         AccountService(
             accounts: PostgresAccountRepository(database: context.database), hasher: hasher,
-            configuration: configuration, logger: context.logger)
+            configuration: configuration, logger: context.logger, limiter: RateLimiter(database: context.database))
     }
 
     /// 201 with the new user (role `guest`).
     func register(_ request: Request, _ context: AppContext) throws -> Response {
         let body = try request.decode(RegisterRequest.self)
-        let account = try service(context).register(body.input)
+        let account = try service(context).register(body.input, clientAddress: request.remoteAddress)
         return try .json(UserResponse(account: account), status: .created)
     }
 

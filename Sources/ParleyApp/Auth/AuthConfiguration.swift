@@ -15,6 +15,8 @@ import Foundation
 /// | `PARLEY_LOGIN_FAILURES_PER_ACCOUNT` | 10 | failed log-ins per account per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURES_PER_ADDRESS` | 50 | failed log-ins per client address (IPv6: per /64) per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURE_WINDOW_SECONDS` | 900 | the sliding window of both |
+/// | `PARLEY_REGISTRATIONS_PER_ADDRESS` | 20 | sign-ups per client address per window (each costs an argon2id hash), then 429 |
+/// | `PARLEY_REGISTRATION_WINDOW_SECONDS` | 3600 | their sliding window |
 public struct AuthConfiguration: Sendable {
     public var jwtKey: [UInt8]
     /// True when no key was configured and a random one was made for this process only.
@@ -35,6 +37,8 @@ public struct AuthConfiguration: Sendable {
     public var loginFailuresPerAccount = 10
     public var loginFailuresPerAddress = 50
     public var loginFailureWindow: Duration = .seconds(15 * 60)
+    public var registrationsPerAddress = 20
+    public var registrationWindow: Duration = .seconds(60 * 60)
 
     public init(jwtKey: [UInt8]) {
         self.jwtKey = jwtKey
@@ -42,13 +46,14 @@ public struct AuthConfiguration: Sendable {
 
     /// For tests: a random key, the cheapest argon2id libsodium allows (so tests run fast; one
     /// test checks the production parameters) and a per-address log-in limit high enough that
-    /// every test sharing 127.0.0.1 does not trip it.
+    /// every test sharing 127.0.0.1 does not trip it (nor the per-address sign-up limit).
     public static func testing() -> AuthConfiguration {
         var configuration = AuthConfiguration(jwtKey: Sodium.randomBytes(32))
         configuration.passwordHashing = .minimum
         configuration.passwordHashConcurrency = 4
         configuration.passwordHashQueueLimit = 64
         configuration.loginFailuresPerAddress = 100_000
+        configuration.registrationsPerAddress = 1_000_000
         return configuration
     }
 
@@ -107,6 +112,12 @@ public struct AuthConfiguration: Sendable {
         }
         if let seconds = try read.positive("PARLEY_LOGIN_FAILURE_WINDOW_SECONDS") {
             configuration.loginFailureWindow = .seconds(seconds)
+        }
+        if let limit = try read.positive("PARLEY_REGISTRATIONS_PER_ADDRESS") {
+            configuration.registrationsPerAddress = limit
+        }
+        if let seconds = try read.positive("PARLEY_REGISTRATION_WINDOW_SECONDS") {
+            configuration.registrationWindow = .seconds(seconds)
         }
         return configuration
     }
