@@ -142,11 +142,10 @@ pg_ensure_app_db "$PG_SOCKDIR" "$PG_PORT"
 DATABASE_URL=$(database_url "$PG_SOCKDIR" "$PG_PORT")
 ADMIN_DATABASE_URL=$(printf 'postgresql://postgres@/postgres?host=%s&port=%s' "$(uri_encode "$PG_SOCKDIR")" "$PG_PORT")
 
-# A command prefix that controls this cluster, for tests that restart it.
-pg_ctl_words=()
-((IS_ROOT)) && pg_ctl_words+=(runuser -u postgres --)
-pg_ctl_words+=("$(pg_bindir)/pg_ctl" -D "$PGDATA_DIR" -l "$PG_DIR/postgres.log")
-PG_CTL_CMD=$(printf '%q ' "${pg_ctl_words[@]}")
+# A command prefix that controls this cluster, for tests that restart it
+# (scripts/pg-ctl.sh: runs pg_ctl as the cluster's owner, with no inherited
+# descriptors leaking into the new postmaster).
+PG_CTL_CMD=$(printf '%q ' "$PARLEY_ROOT/scripts/pg-ctl.sh" "$PGDATA_DIR" "$PG_DIR/postgres.log")
 PG_CTL_CMD=${PG_CTL_CMD% }
 
 phase "parley migrate"
