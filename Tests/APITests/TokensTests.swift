@@ -220,6 +220,8 @@ struct AccountsPasswordTests {
         #expect(try hasher.verify("correct horse battery", against: hash))
         #expect(try !hasher.verify("correct horse batterY", against: hash))
         #expect(!hasher.needsRehash(hash))
+        #expect(try !hasher.verify("correct horse battery", against: "not-a-usable-hash"))
+        #expect(hasher.needsRehash("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA"))
 
         #expect(throws: ConfigurationError.self) {
             try AuthConfiguration.fromEnvironment(["PARLEY_PASSWORD_HASH_MEMORY_KIB": "8192", "PARLEY_PASSWORD_HASH_ITERATIONS": "1"])

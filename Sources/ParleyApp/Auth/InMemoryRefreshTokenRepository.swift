@@ -3,16 +3,16 @@ import Synchronization
 
 /// Refresh tokens in memory, for service tests. `withLockedToken` holds one lock for the whole
 /// body and applies its writes only if the body returns (a transaction, in miniature).
-public final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Sendable {
+final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Sendable {
     private let rows = Mutex<[String: RefreshTokenRecord]>([:])
 
-    public init() {}
+    init() {}
 
-    public func insert(_ token: RefreshTokenRecord) throws {
+    func insert(_ token: RefreshTokenRecord) throws {
         rows.withLock { $0[token.tokenHash] = token }
     }
 
-    public func withLockedToken<T>(hash: String, _ body: (RefreshTokenRecord?, RefreshTokenUpdates) throws -> T) throws -> T {
+    func withLockedToken<T>(hash: String, _ body: (RefreshTokenRecord?, RefreshTokenUpdates) throws -> T) throws -> T {
         try rows.withLock { rows in
             let updates = Updates(rows: rows)
             let result = try body(rows[hash], updates)
@@ -21,7 +21,7 @@ public final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Senda
         }
     }
 
-    public func revokeFamily(containing hash: String, at time: Date) throws -> Bool {
+    func revokeFamily(containing hash: String, at time: Date) throws -> Bool {
         rows.withLock { rows in
             guard let family = rows[hash]?.familyID else { return false }
             for (key, token) in rows where token.familyID == family && token.revokedAt == nil { rows[key]?.revokedAt = time }
@@ -29,7 +29,7 @@ public final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Senda
         }
     }
 
-    public func purgeExpired(before cutoff: Date, limit: Int) throws -> Int {
+    func purgeExpired(before cutoff: Date, limit: Int) throws -> Int {
         rows.withLock { rows in
             let expired = rows.filter { $0.value.expiresAt < cutoff }.keys.prefix(limit)
             for key in expired { rows.removeValue(forKey: key) }
@@ -38,7 +38,7 @@ public final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Senda
     }
 
     /// Every stored token, for tests.
-    public var all: [RefreshTokenRecord] { rows.withLock { Array($0.values) } }
+    var all: [RefreshTokenRecord] { rows.withLock { Array($0.values) } }
 
     private final class Updates: RefreshTokenUpdates {
         var rows: [String: RefreshTokenRecord]

@@ -38,6 +38,12 @@ public final class PasswordHasher: Sendable {
     /// Whether `password` matches `hash` (any argon2 variant libsodium knows). A malformed hash
     /// does not match.
     public func verify(_ password: String, against hash: String) throws(PasswordHashingError) -> Bool {
+        // A stored value that is no argon2 hash (an unusable password) would fail in microseconds;
+        // spend the usual time so it does not stand out.
+        guard hash.hasPrefix("$argon2") else {
+            try verifyUnknownUser(password)
+            return false
+        }
         let bytes = Self.normalized(password)
         return try guarded { Self.verify(bytes, hash) }
     }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// One issued refresh token, as stored: the SHA-256 (hex) of its jti, never the token.
-public struct RefreshTokenRecord: Sendable, Equatable {
-    public var tokenHash: String
-    public var userID: UUID
-    public var familyID: UUID
-    public var issuedAt: Date
-    public var expiresAt: Date
-    public var usedAt: Date?
-    public var revokedAt: Date?
+struct RefreshTokenRecord: Sendable, Equatable {
+    var tokenHash: String
+    var userID: UUID
+    var familyID: UUID
+    var issuedAt: Date
+    var expiresAt: Date
+    var usedAt: Date?
+    var revokedAt: Date?
 
-    public init(tokenHash: String, userID: UUID, familyID: UUID, issuedAt: Date, expiresAt: Date, usedAt: Date? = nil, revokedAt: Date? = nil) {
+    init(tokenHash: String, userID: UUID, familyID: UUID, issuedAt: Date, expiresAt: Date, usedAt: Date? = nil, revokedAt: Date? = nil) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.familyID = familyID
@@ -24,7 +24,7 @@ public struct RefreshTokenRecord: Sendable, Equatable {
 /// Where refresh tokens are kept. Rotation happens inside ``withLockedToken(hash:_:)``: the
 /// service decides (rotate, or revoke the family on reuse) while the token's row is locked, and
 /// everything it writes through the ``RefreshTokenUpdates`` commits together.
-public protocol RefreshTokenRepository {
+protocol RefreshTokenRepository {
     func insert(_ token: RefreshTokenRecord) throws
     /// Locks the token's row (nil when unknown) for the length of `body`, in one transaction.
     /// `body` may run again if the database asks for a retry, so it must only decide and write.
@@ -36,7 +36,7 @@ public protocol RefreshTokenRepository {
 }
 
 /// The writes allowed while a token is locked.
-public protocol RefreshTokenUpdates {
+protocol RefreshTokenUpdates {
     func markUsed(hash: String, at time: Date) throws
     func revokeFamily(_ familyID: UUID, at time: Date) throws
     func insert(_ token: RefreshTokenRecord) throws
