@@ -209,6 +209,27 @@ struct AccountsPasswordTests {
         #expect(try harness.storedHash(user.id) == rehashed, "no rehash when the parameters already match")
     }
 
+    @Test("an unknown user costs a verification, as a wrong password does (no timing oracle)")
+    func unknownUserTiming() throws {
+        let harness = try APIHarness.withAuth { $0.passwordHashing = PasswordHashingParameters(iterations: 2, memoryBytes: 16 * 1024 * 1024) }
+        let username = uniqueName("timing")
+        #expect(try harness.register(username: username).status == 201)
+        func seconds(_ body: [String: String]) throws -> Double {
+            let start = ContinuousClock.now
+            #expect(try harness.request(.post, "/api/token/", json: body).status == 401)
+            let (whole, atto) = (ContinuousClock.now - start).components
+            return Double(whole) + Double(atto) / 1e18
+        }
+        _ = try seconds(["username": uniqueName("warm"), "password": "wrong password"])  // makes the dummy hash
+        var known: [Double] = [], unknown: [Double] = []
+        for _ in 0..<4 {
+            known.append(try seconds(["username": username, "password": "wrong password"]))
+            unknown.append(try seconds(["username": uniqueName("nobody"), "password": "wrong password"]))
+        }
+        let (k, u) = (known.sorted()[1], unknown.sorted()[1])
+        #expect(u > k * 0.5, "unknown user \(u) s vs wrong password \(k) s")
+    }
+
     @Test("production defaults: argon2id m = 64 MiB, t = 2, p = 1 (≥ OWASP), in the stored string")
     func productionParameters() throws {
         let configuration = try AuthConfiguration.fromEnvironment(["PARLEY_JWT_SECRET": String(repeating: "k", count: 32)])
