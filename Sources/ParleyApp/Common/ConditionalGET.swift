@@ -7,7 +7,8 @@ import Web
 /// `304 Not Modified` with no body.
 ///
 /// The body is still built (the tag is a hash of it), so a 304 saves the transfer, not the
-/// query. `Cache-Control: private, no-cache` makes browsers revalidate instead of guessing, and
+/// query. Bodies must be deterministic for the tag to repeat (`Response.stableJSON`, sorted
+/// keys). `Cache-Control: private, no-cache` makes browsers revalidate instead of guessing, and
 /// keeps shared caches out of per-user answers; `Vary: Authorization` says whose answer it is.
 struct ConditionalGETMiddleware<Context: RequestContext>: Middleware {
     let pathPrefixes: [String]

@@ -49,7 +49,7 @@ struct MessageService {
         try Self.checkText(draft.body, field: "message_body", maxLength: configuration.maxBodyLength, allowBlank: false)
 
         let decision = try limiter.consume(
-            key: "messages:\(sender.id.apiString)", limit: configuration.messageRateLimit, window: configuration.messageRateWindow)
+            key: Self.rateLimitKey(sender.id), limit: configuration.messageRateLimit, window: configuration.messageRateWindow)
         guard decision.isAllowed else { throw MessagingError.rateLimited(decision) }
 
         let result = try store.transaction { repositories -> SendResult in
@@ -87,6 +87,12 @@ struct MessageService {
     private static func replay(_ record: IdempotencyRecord, fingerprint: String) throws -> SendResult {
         guard record.fingerprint == fingerprint else { throw MessagingError.idempotencyKeyReused }
         return SendResult(response: record.response, message: nil, isReplay: true)
+    }
+
+    /// The rate limiter's key for a user's posts: a hash of the id, so the counter row (which
+    /// outlives an account by up to two windows) names no one.
+    static func rateLimitKey(_ userID: UUID) -> String {
+        "messages:" + Sodium.sha256Hex(userID.apiString)
     }
 
     /// What makes two posts "the same request": conversation, parent and body, exactly.

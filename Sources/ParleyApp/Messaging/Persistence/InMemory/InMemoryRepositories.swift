@@ -196,7 +196,10 @@ struct InMemoryNotificationRepository: NotificationRepository {
 
     func markRead(_ notificationID: UUID, recipientID: UUID) throws -> MessageNotification? {
         guard let stored = workspace.state.notifications[notificationID], stored.recipientID == recipientID else { return nil }
-        if stored.readAt == nil { workspace.state.notifications[notificationID]?.readAt = workspace.state.now() }
+        if stored.readAt == nil {
+            let now = workspace.state.now()  // not inside the assignment: one access to `state` at a time
+            workspace.state.notifications[notificationID]?.readAt = now
+        }
         return notification(workspace.state.notifications[notificationID]!)
     }
 
@@ -243,8 +246,9 @@ struct InMemoryIdempotencyRepository: IdempotencyRepository {
 
     func claim(userID: UUID, key: String, fingerprint: String) throws -> Bool {
         if try find(userID: userID, key: key) != nil { return false }
+        let now = workspace.state.now()
         workspace.state.idempotencyKeys[InMemoryMessagingState.idempotencyKey(userID, key)] =
-            .init(fingerprint: fingerprint, response: StoredResponse(status: 0, body: []), createdAt: workspace.state.now())
+            .init(fingerprint: fingerprint, response: StoredResponse(status: 0, body: []), createdAt: now)
         return true
     }
 
