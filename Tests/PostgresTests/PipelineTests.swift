@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import Postgres
+
+extension DatabaseTests {
+    @Suite("Pipeline")
+    struct PipelineTests {
+        let connection: PostgresConnection
+
+        init() throws {
+            self.connection = try TestEnvironment.connect()
+            try self.connection.execute("CREATE TEMP TABLE notes (id int PRIMARY KEY, body text)")
+        }
+
+        @Test("results come back in order; one failing statement is reported where it failed")
+        func ordered() throws {
+            let results = try self.connection.pipeline([
+                "SELECT \(1) AS n",
+                "INSERT INTO notes VALUES (\(Int32(1)), \("first"))",
+                "SELECT 1 / \(0) AS boom",
+                "INSERT INTO notes VALUES (\(Int32(2)), \("second"))",
+                "SELECT body FROM notes ORDER BY id",
+            ])
+            #expect(results.count == 5)
+            #expect(try results[0].get().first!.decode(Int.self) == 1)
+            #expect(try results[1].get().affectedRows == 1)
+            guard case .failure(let error) = results[2] else {
+                Issue.record("statement 3 should have failed")
+                return
+            }
+            #expect(error.code == .divisionByZero)
+            #expect(error.sql == "SELECT 1 / $1 AS boom")
+            // Independent statements: the ones after the failure ran.
+            #expect(try results[3].get().affectedRows == 1)
+            #expect(try results[4].get().map { try $0.decode(String.self) } == ["first", "second"])
+            #expect(!self.connection.isInTransaction)
+        }
+
+        @Test("a statement that cannot be prepared fails alone; invalid binds never leave the client")
+        func prepareFailure() throws {
+            let results = try self.connection.pipeline([
+                "SELECT \("a")",
+                "SELEC \("b")",
+                "SELECT \("nul\u{0}")",
+                "SELECT \("c")",
+            ])
+            #expect(try results[0].get().first!.decode(String.self) == "a")
+            #expect(throws: PostgresError.self) { try results[1].get() }
+            if case .failure(let error) = results[1] { #expect(error.code == .syntaxError) }
+            if case .failure(let error) = results[2] { #expect(error.kind == .encoding) } else { Issue.record("expected an encoding error") }
+            #expect(try results[3].get().first!.decode(String.self) == "c")
+            #expect(try self.connection.query("SELECT 1").count == 1)
+        }
+
+        @Test("a pipeline reuses and feeds the prepared statement cache")
+        func usesCache() throws {
+            let before = self.connection.preparedStatementCount
+            let queries: [PostgresQuery] = (1...50).map { "SELECT \($0) * 2 AS doubled" }
+            let results = try self.connection.pipeline(queries)
+            #expect(try results.map { try $0.get().first!.decode(Int.self) } == (1...50).map { $0 * 2 })
+            #expect(self.connection.preparedStatementCount == before + 1)
+            let again = try self.connection.pipeline(queries)
+            #expect(try again.map { try $0.get().first!.decode(Int.self) } == (1...50).map { $0 * 2 })
+            #expect(try self.connection.query("SELECT \(21) * 2 AS doubled").first!.decode(Int.self) == 42)
+        }
+
+        @Test("inside a transaction, a failure aborts the statements after it")
+        func insideTransaction() throws {
+            let error = #expect(throws: PostgresTransactionError.self) {
+                try self.connection.withTransaction { connection in
+                    let results = try connection.pipeline([
+                        "INSERT INTO notes VALUES (\(Int32(10)), \("x"))",
+                        "INSERT INTO notes VALUES (\(Int32(10)), \("duplicate"))",
+                        "SELECT 1",
+                    ])
+                    #expect(try results[0].get().affectedRows == 1)
+                    if case .failure(let error) = results[1] { #expect(error.code == .uniqueViolation) }
+                    if case .failure(let error) = results[2] { #expect(error.code == .inFailedSqlTransaction) }
+                    _ = try results[1].get()
+                }
+            }
+            #expect(error?.postgresError?.code == .uniqueViolation)
+            #expect(try self.connection.query("SELECT count(*) FROM notes").first!.decode(Int.self) == 0)
+        }
+
+        @Test("a large pipeline does not deadlock on full socket buffers")
+        func large() throws {
+            let padding = String(repeating: "x", count: 2_000)
+            let queries: [PostgresQuery] = (1...2_000).map { "SELECT \($0) AS n, \(padding) AS pad" }
+            let results = try self.connection.pipeline(queries)
+            #expect(results.count == 2_000)
+            #expect(try results.last!.get().first!.decode(Int.self, column: "n") == 2_000)
+        }
+    }
+}
