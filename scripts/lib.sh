@@ -98,7 +98,7 @@ build_parley() {
     shift
     command -v swift >/dev/null 2>&1 || die "swift is not on PATH"
     log "swift build -c $config $*"
-    (cd "$PARLEY_ROOT" && swift build -c "$config" "$@" >&2)
+    (cd "$PARLEY_ROOT" && swift build -c "$config" "$@" >&2) || die "swift build -c $config failed"
     local bin
     bin="$(cd "$PARLEY_ROOT" && swift build -c "$config" --show-bin-path)/parley"
     [[ -x $bin ]] || die "the build produced no parley executable at $bin"
