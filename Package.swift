@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
         // The libpq client: connections, typed queries, transactions, migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ", logging]),
+        // The Postgres layer's benchmark against libpq in C (bench/pq/run.sh).
+        .executableTarget(name: "PostgresBench", dependencies: ["Postgres", logging], path: "Sources/PostgresBench"),
         // The transport-free HTTP core: request, response, router, middleware, JSON, forms.
         .target(name: "Web", dependencies: [logging]),
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.

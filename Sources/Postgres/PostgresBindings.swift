@@ -39,10 +39,15 @@ public struct PostgresBind: Hashable, Sendable, CustomStringConvertible {
 /// The bind parameters of a query, stored contiguously so they can be lent to libpq without
 /// copying. A collection of `PostgresBind`.
 public struct PostgresBindings: Hashable, Sendable {
-    @usableFromInline var types: [UInt32] = []
-    @usableFromInline var lengths: [Int32] = []
-    @usableFromInline var offsets: [Int] = []
-    @usableFromInline var bytes: [UInt8] = []
+    /// Where each value lives in `bytes`; `length` -1 is NULL.
+    struct Slot: Hashable, Sendable {
+        var type: UInt32
+        var length: Int32
+        var offset: Int
+    }
+
+    var slots: [Slot] = []
+    var bytes: [UInt8] = []
     /// The first value that could not be encoded; the query is refused when it is executed,
     /// so string interpolation itself never throws.
     var encodingError: PostgresError?
@@ -50,36 +55,43 @@ public struct PostgresBindings: Hashable, Sendable {
     public init() {}
 
     public init(capacity: Int) {
-        self.types.reserveCapacity(capacity)
-        self.lengths.reserveCapacity(capacity)
-        self.offsets.reserveCapacity(capacity)
+        self.slots.reserveCapacity(capacity)
         self.bytes.reserveCapacity(16 * capacity)
     }
 
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
-        self.types.append(Value.postgresType.rawValue)
-        self.offsets.append(self.bytes.count)
+        let start = self.bytes.count
         guard !value.isNull else {
-            self.lengths.append(-1)
+            self.slots.append(Slot(type: Value.postgresType.rawValue, length: -1, offset: start))
             return
         }
-        let start = self.bytes.count
         do {
             try value.encode(into: &self.bytes)
         } catch {
             self.bytes.removeSubrange(start...)
             if self.encodingError == nil {
                 let reason = (error as? PostgresError)?.message ?? "\(error)"
-                self.encodingError = .encoding("bind $\(self.types.count) (\(Value.self)): \(reason)")
+                self.encodingError = .encoding("bind $\(self.slots.count + 1) (\(Value.self)): \(reason)")
             }
         }
-        self.lengths.append(Int32(truncatingIfNeeded: self.bytes.count - start))
+        self.slots.append(
+            Slot(type: Value.postgresType.rawValue, length: Int32(truncatingIfNeeded: self.bytes.count - start), offset: start))
     }
 
     public mutating func appendNull(_ type: PostgresDataType) {
-        self.types.append(type.rawValue)
-        self.offsets.append(self.bytes.count)
-        self.lengths.append(-1)
+        self.slots.append(Slot(type: type.rawValue, length: -1, offset: self.bytes.count))
+    }
+
+    /// The parameter type OIDs, in order.
+    var types: [UInt32] {
+        self.slots.map(\.type)
+    }
+
+    /// Whether the parameters have exactly these types (without building an array).
+    func hasTypes(_ types: [UInt32]) -> Bool {
+        guard types.count == self.slots.count else { return false }
+        for index in types.indices where types[index] != self.slots[index].type { return false }
+        return true
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -97,26 +109,26 @@ public struct PostgresBindings: Hashable, Sendable {
             _ formats: UnsafePointer<Int32>?, _ types: UnsafePointer<Oid>?
         ) throws -> R
     ) rethrows -> R {
-        let count = self.types.count
+        let count = self.slots.count
         guard count > 0 else { return try body(0, nil, nil, nil, nil) }
         // A non-NULL value needs a non-NULL pointer even when it is empty.
         let storageBytes = self.bytes.isEmpty ? [0] : self.bytes
         return try storageBytes.withUnsafeBufferPointer { storage in
             try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
-                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { formats in
-                    let base = UnsafeRawPointer(storage.baseAddress!)
-                    for index in 0..<count {
-                        formats[index] = 1  // binary
-                        values[index] = self.lengths[index] < 0
-                            ? nil
-                            : (base + self.offsets[index]).assumingMemoryBound(to: CChar.self)
-                    }
-                    return try self.lengths.withUnsafeBufferPointer { lengths in
-                        try self.types.withUnsafeBufferPointer { types in
-                            try body(
-                                Int32(count), UnsafePointer(values.baseAddress), lengths.baseAddress,
-                                UnsafePointer(formats.baseAddress), types.baseAddress)
+                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { integers in
+                    try withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
+                        let base = UnsafeRawPointer(storage.baseAddress!)
+                        let lengths = integers.baseAddress!
+                        let formats = lengths + count
+                        for (index, slot) in self.slots.enumerated() {
+                            values[index] = slot.length < 0 ? nil : (base + slot.offset).assumingMemoryBound(to: CChar.self)
+                            lengths[index] = slot.length
+                            formats[index] = 1  // binary
+                            types[index] = slot.type
                         }
+                        return try body(
+                            Int32(count), UnsafePointer(values.baseAddress), UnsafePointer(lengths), UnsafePointer(formats),
+                            UnsafePointer(types.baseAddress))
                     }
                 }
             }
@@ -127,11 +139,10 @@ public struct PostgresBindings: Hashable, Sendable {
     /// integer: "…"`), so error descriptions never carry bind values.
     func redacting(_ message: String) -> String {
         var message = message
-        for index in 0..<self.types.count where self.lengths[index] > 0 {
-            let type = PostgresDataType(self.types[index])
+        for slot in self.slots where slot.length > 0 {
+            let type = PostgresDataType(slot.type)
             guard type.isTextLike || type == .jsonb else { continue }
-            let start = self.offsets[index]
-            let value = String(decoding: self.bytes[start..<start + Int(self.lengths[index])], as: UTF8.self)
+            let value = String(decoding: self.bytes[slot.offset..<slot.offset + Int(slot.length)], as: UTF8.self)
             message = message.replacingAll("\"\(value)\"", with: "\"‹redacted›\"")
             if value.count >= 4 { message = message.replacingAll(value, with: "‹redacted›") }
         }
@@ -141,14 +152,13 @@ public struct PostgresBindings: Hashable, Sendable {
 
 extension PostgresBindings: RandomAccessCollection {
     public var startIndex: Int { 0 }
-    public var endIndex: Int { self.types.count }
+    public var endIndex: Int { self.slots.count }
 
     public subscript(position: Int) -> PostgresBind {
-        let length = Int(self.lengths[position])
-        let start = self.offsets[position]
+        let slot = self.slots[position]
         return PostgresBind(
-            type: PostgresDataType(self.types[position]),
-            bytes: length < 0 ? nil : Array(self.bytes[start..<start + length]))
+            type: PostgresDataType(slot.type),
+            bytes: slot.length < 0 ? nil : Array(self.bytes[slot.offset..<slot.offset + Int(slot.length)]))
     }
 }
 

@@ -16,7 +16,7 @@ extension PostgresConnection {
         do {
             let outcomes = try self.runPipeline(&plan)
             for (key, name) in plan.newStatements {
-                if let evicted = self.statements.insert(key, name: name) {
+                if let evicted = self.statements.insert(sql: key.sql, types: key.types, name: name) {
                     _ = try? self.simpleCommand("DEALLOCATE \(evicted)", log: false)
                 }
             }
@@ -150,9 +150,14 @@ private struct PipelinePlan {
     let queries: [PostgresQuery]
     var steps: [Step] = []
     var rejected: [Result<PostgresRows, PostgresError>?]
-    var newStatements: [(PreparedStatementCache.Key, String)] = []
-    private var pending: [PreparedStatementCache.Key: String] = [:]
-    private var keys: [Int: PreparedStatementCache.Key] = [:]
+    struct Key: Hashable {
+        var sql: String
+        var types: [UInt32]
+    }
+
+    var newStatements: [(Key, String)] = []
+    private var pending: [Key: String] = [:]
+    private var keys: [Int: Key] = [:]
 
     init(queries: [PostgresQuery], connection: PostgresConnection) {
         self.queries = queries
@@ -170,8 +175,10 @@ private struct PipelinePlan {
                 self.steps.append(.send(index: index, name: "", prepare: true))
                 continue
             }
-            let key = PreparedStatementCache.Key(sql: query.sql, types: query.binds.types)
-            if let name = connection.statements.lookup(key) ?? self.pending[key] {
+            let key = Key(sql: query.sql, types: query.binds.types)
+            let cached = connection.statements.lookup(sql: query.sql, binds: query.binds)
+                .map { $0.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+            if let name = cached ?? self.pending[key] {
                 self.steps.append(.send(index: index, name: name, prepare: false))
             } else {
                 let name = connection.statements.nextName()

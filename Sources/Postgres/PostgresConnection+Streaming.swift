@@ -25,8 +25,10 @@ extension PostgresConnection {
         let sent: Int32
         if self.statements.isEnabled {
             let name = try self.preparedStatement(for: query)
-            sent = query.binds.withLibpqParameters { count, values, lengths, formats, _ in
-                PQsendQueryPrepared(self.handle, name, count, values, lengths, formats, 1)
+            sent = name.withUnsafeBufferPointer { name in
+                query.binds.withLibpqParameters { count, values, lengths, formats, _ in
+                    PQsendQueryPrepared(self.handle, name.baseAddress, count, values, lengths, formats, 1)
+                }
             }
         } else {
             sent = query.binds.withLibpqParameters { count, values, lengths, formats, types in

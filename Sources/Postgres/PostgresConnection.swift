@@ -146,8 +146,10 @@ public final class PostgresConnection {
         var retried = false
         while true {
             let name = try self.preparedStatement(for: query)
-            let raw = query.binds.withLibpqParameters { count, values, lengths, formats, _ in
-                PQexecPrepared(self.handle, name, count, values, lengths, formats, 1)
+            let raw = name.withUnsafeBufferPointer { name in
+                query.binds.withLibpqParameters { count, values, lengths, formats, _ in
+                    PQexecPrepared(self.handle, name.baseAddress, count, values, lengths, formats, 1)
+                }
             }
             do {
                 return try self.checkResult(raw, query)
@@ -168,18 +170,18 @@ public final class PostgresConnection {
     }
 
     /// The name under which `query` is prepared on this connection, preparing it on first use.
-    func preparedStatement(for query: PostgresQuery) throws -> String {
-        let key = PreparedStatementCache.Key(sql: query.sql, types: query.binds.types)
-        if let name = self.statements.lookup(key) { return name }
+    func preparedStatement(for query: PostgresQuery) throws -> ContiguousArray<CChar> {
+        if let name = self.statements.lookup(sql: query.sql, binds: query.binds) { return name }
         let name = self.statements.nextName()
-        let raw = query.binds.types.withUnsafeBufferPointer { types in
+        let types = query.binds.types
+        let raw = types.withUnsafeBufferPointer { types in
             PQprepare(self.handle, name, query.sql, Int32(types.count), types.baseAddress)
         }
         _ = try self.checkResult(raw, query)
-        if let evicted = self.statements.insert(key, name: name) {
+        if let evicted = self.statements.insert(sql: query.sql, types: types, name: name) {
             self.deallocate(evicted)
         }
-        return name
+        return name.utf8CString
     }
 
     private func deallocate(_ name: String) {

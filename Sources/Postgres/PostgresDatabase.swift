@@ -108,8 +108,14 @@ public final class PostgresDatabase {
 
     private func openConnection() throws -> PostgresConnection {
         if let connection = self.connection {
-            if connection.checkAlive() { return connection }
-            self.logger.info("PostgreSQL connection lost while idle; reconnecting", metadata: ["backend_pid": "\(connection.backendPID)"])
+            if connection.isInTransaction && !connection.isBroken {
+                // A closure left a transaction open (a manual BEGIN): never let the next caller
+                // run inside it.
+                self.logger.warning("connection was left inside a transaction; rolling it back")
+                if (try? connection.simpleCommand("ROLLBACK")) == nil { self.connection = nil }
+            }
+            if let connection = self.connection, connection.checkAlive() { return connection }
+            self.logger.info("PostgreSQL connection lost; reconnecting", metadata: ["backend_pid": "\(connection.backendPID)"])
             self.connection = nil
         }
         if let notBefore = self.retryNotBefore, ContinuousClock.now < notBefore, let error = self.lastConnectError {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A SQL statement and its bind parameters.
 ///
 /// Written as a string literal, every interpolated value becomes a parameter:
@@ -28,8 +30,18 @@ public struct PostgresQuery: Sendable, Hashable {
         if let error = self.binds.encodingError {
             throw error.with(sql: self.sql)
         }
-        if self.sql.utf8.contains(0) {
+        if Self.containsNUL(self.sql) {
             throw PostgresError.invalidQuery("SQL text contains a NUL character (U+0000)")
+        }
+    }
+}
+
+extension PostgresQuery {
+    static func containsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
         }
     }
 }

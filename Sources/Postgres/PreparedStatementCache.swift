@@ -1,18 +1,23 @@
 /// The statements prepared on one connection, keyed by SQL text and parameter types, bounded
 /// and evicting the least recently used.
+///
+/// Looked up on every query, so a lookup allocates nothing: entries are grouped by SQL text and
+/// the parameter types compared in place.
 struct PreparedStatementCache {
-    struct Key: Hashable {
-        var sql: String
+    struct Statement {
+        /// The statement's name as a NUL-terminated C string, ready for libpq.
+        var name: ContiguousArray<CChar>
         var types: [UInt32]
-    }
-
-    private struct Entry {
-        var name: String
         var lastUse: UInt64
+
+        var nameString: String {
+            self.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
     }
 
     let capacity: Int
-    private var entries: [Key: Entry] = [:]
+    private var entries: [String: [Statement]] = [:]
+    private(set) var count = 0
     private var clock: UInt64 = 0
     private var nameCounter = 0
 
@@ -21,15 +26,18 @@ struct PreparedStatementCache {
     }
 
     var isEnabled: Bool { self.capacity > 0 }
-    var count: Int { self.entries.count }
 
-    /// The statement's name if it is prepared, marking it as just used.
-    mutating func lookup(_ key: Key) -> String? {
+    /// The prepared statement for this SQL and these bind types, marked as just used.
+    mutating func lookup(sql: String, binds: PostgresBindings) -> ContiguousArray<CChar>? {
+        guard let index = self.entries.index(forKey: sql) else { return nil }
         self.clock &+= 1
         let now = self.clock
-        guard let name = self.entries[key]?.name else { return nil }
-        self.entries[key]!.lastUse = now
-        return name
+        let statements = self.entries.values[index]
+        for position in statements.indices where binds.hasTypes(statements[position].types) {
+            self.entries.values[index][position].lastUse = now
+            return statements[position].name
+        }
+        return nil
     }
 
     /// A fresh statement name, never reused on this connection.
@@ -39,23 +47,33 @@ struct PreparedStatementCache {
     }
 
     /// Records a statement the server has prepared; returns the name evicted to make room.
-    mutating func insert(_ key: Key, name: String) -> String? {
+    mutating func insert(sql: String, types: [UInt32], name: String) -> String? {
         guard self.capacity > 0 else { return nil }
         self.clock &+= 1
         var evicted: String?
-        if self.entries.count >= self.capacity, let oldest = self.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
-            evicted = oldest.value.name
-            self.entries.removeValue(forKey: oldest.key)
+        if self.count >= self.capacity, let oldest = self.leastRecentlyUsed() {
+            evicted = self.entries[oldest.sql]![oldest.position].nameString
+            self.entries[oldest.sql]!.remove(at: oldest.position)
+            if self.entries[oldest.sql]!.isEmpty { self.entries.removeValue(forKey: oldest.sql) }
+            self.count -= 1
         }
-        self.entries[key] = Entry(name: name, lastUse: self.clock)
+        self.entries[sql, default: []].append(Statement(name: name.utf8CString, types: types, lastUse: self.clock))
+        self.count += 1
         return evicted
     }
 
-    mutating func remove(_ key: Key) {
-        self.entries.removeValue(forKey: key)
+    private func leastRecentlyUsed() -> (sql: String, position: Int)? {
+        var oldest: (sql: String, position: Int, lastUse: UInt64)?
+        for (sql, statements) in self.entries {
+            for (position, statement) in statements.enumerated() where statement.lastUse < oldest?.lastUse ?? .max {
+                oldest = (sql, position, statement.lastUse)
+            }
+        }
+        return oldest.map { ($0.sql, $0.position) }
     }
 
     mutating func removeAll() {
         self.entries.removeAll()
+        self.count = 0
     }
 }

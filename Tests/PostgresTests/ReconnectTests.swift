@@ -93,6 +93,12 @@ extension DatabaseTests {
             #expect(rows == [2])
         }
 
+        @Test("a transaction left open by a closure is rolled back before the next call")
+        func leftOpenTransaction() throws {
+            try self.database.write { try $0.executeScript("BEGIN") }
+            #expect(try self.database.read { $0.isInTransaction } == false)
+        }
+
         @Test("an unreachable database makes ping false, quickly, and the error says why")
         func unreachable() throws {
             var configuration = PostgresConfiguration(url: "postgresql:///parley?host=/nonexistent-socket-dir&port=1")

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Postgres layer vs. libpq in C: the same one-row prepared select, N times, same connection
+# string, run alternately ROUNDS times (C with text format, C with binary format as the layer
+# uses, the layer through PostgresConnection and through PostgresDatabase.read); medians of wall
+# time and of client CPU time. Then peak RSS of a 200,000-row stream vs a 2,000-row one.
+#
+#   DATABASE_URL=postgresql:///parley?host=/tmp/pg&port=5432 bench/pq/run.sh [N] [ROUNDS]
+#
+# Needs a database where it may create and fill the table `world` (10,000 rows).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+URL="${DATABASE_URL:-${PARLEY_TEST_DATABASE_URL:-}}"
+if [ -z "$URL" ]; then
+    echo "set DATABASE_URL (or PARLEY_TEST_DATABASE_URL) to a libpq connection string" >&2
+    exit 2
+fi
+N="${1:-50000}"
+ROUNDS="${2:-5}"
+OUT=bench/out/pq
+SCRATCH="${PQ_BENCH_SCRATCH:-.build-pqbench}"
+mkdir -p "$OUT"
+
+echo "building (release)…" >&2
+cc -O2 -o "$OUT/pq_select" bench/pq/pq_select.c $(pkg-config --cflags --libs libpq)
+swift build -c release --scratch-path "$SCRATCH" --product PostgresBench >&2
+SWIFT_BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/PostgresBench"
+
+"$SWIFT_BIN" setup "$URL"
+# Warm the server's cache and the connection path once, untimed.
+"$OUT/pq_select" "$URL" 2000 >/dev/null
+"$SWIFT_BIN" select "$URL" 2000 >/dev/null
+
+: > "$OUT/select.txt"
+for round in $(seq 1 "$ROUNDS"); do
+    "$OUT/pq_select" "$URL" "$N" | tee -a "$OUT/select.txt"
+    "$OUT/pq_select" "$URL" "$N" binary | tee -a "$OUT/select.txt"
+    "$SWIFT_BIN" select "$URL" "$N" | tee -a "$OUT/select.txt"
+    "$SWIFT_BIN" select-db "$URL" "$N" | tee -a "$OUT/select.txt"
+done
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+C=$(awk '$1 == "c" { print $3 }' "$OUT/select.txt" | median)
+S=$(awk '$1 == "swift" { print $3 }' "$OUT/select.txt" | median)
+D=$(awk '$1 == "swift-db" { print $3 }' "$OUT/select.txt" | median)
+B=$(awk '$1 == "c-binary" { print $3 }' "$OUT/select.txt" | median)
+BC=$(awk '$1 == "c-binary" { print $6 }' "$OUT/select.txt" | median)
+CC=$(awk '$1 == "c" { print $6 }' "$OUT/select.txt" | median)
+SC=$(awk '$1 == "swift" { print $6 }' "$OUT/select.txt" | median)
+DC=$(awk '$1 == "swift-db" { print $6 }' "$OUT/select.txt" | median)
+SUMS=$(awk '{ print $5 }' "$OUT/select.txt" | sort -u | wc -l)
+
+echo
+echo "one-row prepared select, N=$N, median of $ROUNDS alternating runs"
+awk -v c="$C" -v s="$S" -v d="$D" -v b="$B" -v cc="$CC" -v sc="$SC" -v dc="$DC" -v bc="$BC" -v n="$N" 'BEGIN {
+    printf "                             wall time                          client CPU (user+sys)\n"
+    printf "  C on libpq                 %7.3f s %6.1f us/q               %6.3f s %5.2f us/q\n", c, c / n * 1e6, cc, cc / n * 1e6
+    printf "  C on libpq, binary format  %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", b, b / n * 1e6, b / c, bc, bc / n * 1e6, bc / cc
+    printf "  PostgresConnection.query   %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", s, s / n * 1e6, s / c, sc, sc / n * 1e6, sc / cc
+    printf "  PostgresDatabase.read      %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", d, d / n * 1e6, d / c, dc, dc / n * 1e6, dc / cc
+}'
+[ "$SUMS" = 1 ] || echo "  WARNING: the runs disagree on the checksum" >&2
+
+echo
+echo "streaming (forEachRow, single-row mode): peak RSS"
+for rows in 2000 200000; do
+    "$SWIFT_BIN" stream "$URL" "$rows" | awk '{ printf "  %7d rows  %6.3f s  VmHWM %6d KiB\n", $2, $3, $4 }'
+done
