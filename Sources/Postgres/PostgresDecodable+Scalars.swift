@@ -43,6 +43,9 @@ extension Double: PostgresDecodable {
             self = Double(Float(bitPattern: try bytes.readBigEndian(UInt32.self)))
         case .int2, .int4, .int8:
             self = Double(try decodeInteger(bytes, type: type))
+        case .numeric:
+            guard let value = Double(try PostgresNumeric.text(bytes)) else { throw PostgresDecodingFailure.typeMismatch }
+            self = value
         default:
             throw PostgresDecodingFailure.typeMismatch
         }
@@ -66,7 +69,7 @@ extension Float: PostgresDecodable {
 
 extension String: PostgresDecodable {
     /// Reads text-like columns (text, varchar, char(n), name, json, enums, citext), jsonb as its
-    /// JSON text, and uuid in its canonical form. Cast anything else in SQL (`::text`).
+    /// JSON text, uuid and numeric in their canonical forms. Cast anything else in SQL (`::text`).
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         switch type {
         case .jsonb:
@@ -74,6 +77,8 @@ extension String: PostgresDecodable {
             self = String(decoding: bytes.dropFirst(), as: UTF8.self)
         case .uuid:
             self = try UUID(postgresBytes: bytes, type: type).uuidString.lowercased()
+        case .numeric:
+            self = try PostgresNumeric.text(bytes)
         case _ where type.isTextLike:
             self = String(decoding: bytes, as: UTF8.self)
         default:
@@ -161,5 +166,23 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
             offset += length
         }
         self = elements
+    }
+}
+
+extension Decimal: PostgresDecodable {
+    /// Reads numeric exactly (and integer columns).
+    public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
+        switch type {
+        case .numeric:
+            let text = try PostgresNumeric.text(bytes)
+            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN || text == "NaN" else {
+                throw PostgresDecodingFailure("numeric \(text) does not fit in Decimal")
+            }
+            self = value
+        case .int2, .int4, .int8:
+            self = Decimal(try decodeInteger(bytes, type: type))
+        default:
+            throw PostgresDecodingFailure.typeMismatch
+        }
     }
 }

@@ -70,6 +70,8 @@ func decodeInteger(_ bytes: UnsafeRawBufferPointer, type: PostgresDataType) thro
     case .oid:
         try bytes.requireLength(4)
         return Int64(try bytes.readBigEndian(UInt32.self))
+    case .numeric:
+        return try PostgresNumeric.integer(bytes)
     default:
         throw PostgresDecodingFailure.typeMismatch
     }

@@ -72,6 +72,24 @@ extension DatabaseTests {
             #expect(try self.connection.query("SELECT length(\("e\u{301}")), length(\("\u{e9}"))").first!.decode((Int, Int).self) == (2, 1))
         }
 
+        @Test("numeric (sum, avg, round) reads as String, Int, Double and Decimal")
+        func numerics() throws {
+            let literals = [
+                "0", "1", "-1", "12345.6789", "-0.0001", "0.00000001", "100000000000000000000", "9999.9999",
+                "3.14159265358979323846264338327950288", "1.10", "-123456789012345678.5", "NaN", "Infinity", "-Infinity",
+            ]
+            for literal in literals {
+                let row = try self.connection.query("SELECT \(unsafeRaw: "'\(literal)'")::numeric AS n, \(unsafeRaw: "'\(literal)'")::numeric::text AS t").first!
+                #expect(try row.decode(String.self, column: "n") == row.decode(String.self, column: "t"))
+            }
+            let sums = try self.connection.query("SELECT sum(g::int8) AS total, avg(g) AS mean FROM generate_series(1, 100) AS g").first!
+            #expect(try sums.decode(Int.self, column: "total") == 5050)
+            #expect(try sums.decode(Double.self, column: "mean") == 50.5)
+            #expect(try sums.decode(Decimal.self, column: "mean") == Decimal(string: "50.5"))
+            let fraction = try self.connection.query("SELECT 2.5::numeric").first!
+            #expect(throws: PostgresError.self) { try fraction.decode(Int.self) }
+        }
+
         @Test func uuids() throws {
             let uuid = UUID()
             #expect(try self.echo(uuid) == uuid)
