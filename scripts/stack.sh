@@ -295,6 +295,28 @@ cmd_up() {
 EOF
 }
 
+# A SIGINT sent to make's pid alone (kill -INT, not Ctrl-C at a terminal,
+# which signals the whole process group) is not passed on to its children:
+# make waits for them. But make then resets its SIGINT handler to the
+# default, which /proc shows; watched_make_pid finds the make that runs us
+# (if any, and if it handles SIGINT now) so that the run loop can notice.
+catches_sigint() {
+    local mask
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+    [[ -n $mask ]] && (((16#$mask & 2) != 0))
+}
+watched_make_pid() {
+    local pid=$PPID i comm
+    for ((i = 0; i < 3 && pid > 1; i++)); do
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+        if [[ $comm == make ]]; then
+            catches_sigint "$pid" && echo "$pid"
+            return 0
+        fi
+        pid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || return 0
+    done
+}
+
 STOP_REQUESTED=0
 cmd_run() {
     start_stack fg
@@ -309,9 +331,21 @@ cmd_run() {
   Press Ctrl-C to stop.
 
 EOF
+    local make_pid
+    make_pid=$(watched_make_pid)
+    local sleeper
     while :; do
-        wait -n "$parley_pid" "$nginx_pid" 2>/dev/null || true
+        # Wake up at least once a second (the sleeper) to look at make.
+        sleep 1 &
+        sleeper=$!
+        wait -n "$parley_pid" "$nginx_pid" "$sleeper" 2>/dev/null || true
+        kill "$sleeper" 2>/dev/null || true
+        wait "$sleeper" 2>/dev/null || true
         ((STOP_REQUESTED)) && break
+        if [[ -n $make_pid ]] && ! catches_sigint "$make_pid"; then
+            log "make received SIGINT"
+            break
+        fi
         if ! kill -0 "$parley_pid" 2>/dev/null; then
             warn "parley serve exited on its own"
             exit 1
