@@ -40,25 +40,36 @@ public struct PostgresBind: Hashable, Sendable, CustomStringConvertible {
 /// copying. A collection of `PostgresBind`.
 public struct PostgresBindings: Hashable, Sendable {
     /// Where each value lives in `bytes`; `length` -1 is NULL.
+    @usableFromInline
     struct Slot: Hashable, Sendable {
-        var type: UInt32
-        var length: Int32
-        var offset: Int
+        @usableFromInline var type: UInt32
+        @usableFromInline var length: Int32
+        @usableFromInline var offset: Int
+
+        @inlinable
+        init(type: UInt32, length: Int32, offset: Int) {
+            self.type = type
+            self.length = length
+            self.offset = offset
+        }
     }
 
-    var slots: [Slot] = []
-    var bytes: [UInt8] = []
-    /// The first value that could not be encoded; the query is refused when it is executed,
-    /// so string interpolation itself never throws.
-    var encodingError: PostgresError?
+    @usableFromInline var slots: [Slot] = []
+    @usableFromInline var bytes: [UInt8] = []
+    /// Why the first value that could not be encoded failed; the query is refused when it is
+    /// executed, so string interpolation itself never throws. (A string, not the error, to keep
+    /// the query small to copy.)
+    @usableFromInline var encodingFailure: String?
 
     public init() {}
 
     public init(capacity: Int) {
         self.slots.reserveCapacity(capacity)
-        self.bytes.reserveCapacity(16 * capacity)
     }
 
+    /// Appends a value as the next parameter. Inlinable so the caller's module specializes it
+    /// for the concrete type: this runs for every interpolated value.
+    @inlinable
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
         let start = self.bytes.count
         guard !value.isNull else {
@@ -68,14 +79,24 @@ public struct PostgresBindings: Hashable, Sendable {
         do {
             try value.encode(into: &self.bytes)
         } catch {
-            self.bytes.removeSubrange(start...)
-            if self.encodingError == nil {
-                let reason = (error as? PostgresError)?.message ?? "\(error)"
-                self.encodingError = .encoding("bind $\(self.slots.count + 1) (\(Value.self)): \(reason)")
-            }
+            self.recordEncodingFailure(error, valueType: Value.self, start: start)
         }
         self.slots.append(
             Slot(type: Value.postgresType.rawValue, length: Int32(truncatingIfNeeded: self.bytes.count - start), offset: start))
+    }
+
+    @usableFromInline
+    mutating func recordEncodingFailure(_ error: any Error, valueType: Any.Type, start: Int) {
+        self.bytes.removeSubrange(start...)
+        if self.encodingFailure == nil {
+            let reason = (error as? PostgresError)?.message ?? "\(error)"
+            self.encodingFailure = "bind $\(self.slots.count + 1) (\(valueType)): \(reason)"
+        }
+    }
+
+    /// The error for the value that could not be encoded, if any.
+    var encodingError: PostgresError? {
+        self.encodingFailure.map { PostgresError.encoding($0) }
     }
 
     public mutating func appendNull(_ type: PostgresDataType) {

@@ -1,6 +1,7 @@
 import Foundation
 
 extension Bool: PostgresDecodable {
+    @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         guard type == .bool else { throw PostgresDecodingFailure.typeMismatch }
         try bytes.requireLength(1)
@@ -9,24 +10,28 @@ extension Bool: PostgresDecodable {
 }
 
 extension Int: PostgresDecodable {
+    @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         self = try narrow(decodeInteger(bytes, type: type), to: Int.self)
     }
 }
 
 extension Int64: PostgresDecodable {
+    @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         self = try decodeInteger(bytes, type: type)
     }
 }
 
 extension Int32: PostgresDecodable {
+    @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         self = try narrow(decodeInteger(bytes, type: type), to: Int32.self)
     }
 }
 
 extension Int16: PostgresDecodable {
+    @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         self = try narrow(decodeInteger(bytes, type: type), to: Int16.self)
     }

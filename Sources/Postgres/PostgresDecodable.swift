@@ -40,7 +40,7 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 // MARK: - Reading helpers
 
 extension UnsafeRawBufferPointer {
-    @inline(__always)
+    @inlinable
     func readBigEndian<I: FixedWidthInteger>(_: I.Type, at offset: Int = 0) throws -> I {
         guard offset >= 0, offset + MemoryLayout<I>.size <= self.count else {
             throw PostgresDecodingFailure("value is \(self.count) bytes, too short for \(I.self)")
@@ -48,6 +48,7 @@ extension UnsafeRawBufferPointer {
         return I(bigEndian: self.loadUnaligned(fromByteOffset: offset, as: I.self))
     }
 
+    @inlinable
     func requireLength(_ length: Int) throws {
         guard self.count == length else {
             throw PostgresDecodingFailure("expected \(length) bytes, got \(self.count)")
@@ -56,6 +57,7 @@ extension UnsafeRawBufferPointer {
 }
 
 /// Reads any PostgreSQL integer column as Int64.
+@inlinable
 func decodeInteger(_ bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws -> Int64 {
     switch type {
     case .int2:
@@ -71,12 +73,18 @@ func decodeInteger(_ bytes: UnsafeRawBufferPointer, type: PostgresDataType) thro
         try bytes.requireLength(4)
         return Int64(try bytes.readBigEndian(UInt32.self))
     case .numeric:
-        return try PostgresNumeric.integer(bytes)
+        return try decodeNumericInteger(bytes)
     default:
         throw PostgresDecodingFailure.typeMismatch
     }
 }
 
+@usableFromInline
+func decodeNumericInteger(_ bytes: UnsafeRawBufferPointer) throws -> Int64 {
+    try PostgresNumeric.integer(bytes)
+}
+
+@inlinable
 func narrow<I: FixedWidthInteger>(_ value: Int64, to _: I.Type) throws -> I {
     guard let narrowed = I(exactly: value) else {
         throw PostgresDecodingFailure("value does not fit in \(I.self)")

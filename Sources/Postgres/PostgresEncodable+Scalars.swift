@@ -4,6 +4,7 @@ extension Bool: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .bool }
     public static var postgresArrayType: PostgresDataType { .boolArray }
 
+    @inlinable
     public func encode(into buffer: inout [UInt8]) throws {
         buffer.append(self ? 1 : 0)
     }
@@ -18,6 +19,7 @@ extension Int: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .int8 }
     public static var postgresArrayType: PostgresDataType { .int8Array }
 
+    @inlinable
     public func encode(into buffer: inout [UInt8]) throws {
         buffer.appendBigEndian(Int64(self))
     }
@@ -31,6 +33,7 @@ extension Int64: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .int8 }
     public static var postgresArrayType: PostgresDataType { .int8Array }
 
+    @inlinable
     public func encode(into buffer: inout [UInt8]) throws {
         buffer.appendBigEndian(self)
     }
@@ -44,6 +47,7 @@ extension Int32: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .int4 }
     public static var postgresArrayType: PostgresDataType { .int4Array }
 
+    @inlinable
     public func encode(into buffer: inout [UInt8]) throws {
         buffer.appendBigEndian(self)
     }
@@ -57,6 +61,7 @@ extension Int16: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .int2 }
     public static var postgresArrayType: PostgresDataType { .int2Array }
 
+    @inlinable
     public func encode(into buffer: inout [UInt8]) throws {
         buffer.appendBigEndian(self)
     }

@@ -29,7 +29,7 @@ public protocol PostgresArrayEncodable: PostgresEncodable {
 // MARK: - Byte helpers
 
 extension Array where Element == UInt8 {
-    @inline(__always)
+    @inlinable
     mutating func appendBigEndian<I: FixedWidthInteger>(_ value: I) {
         Swift.withUnsafeBytes(of: value.bigEndian) { self.append(contentsOf: $0) }
     }

@@ -52,50 +52,67 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
         self.binds = PostgresBindings()
     }
 
+    @inlinable
     public init(stringInterpolation: StringInterpolation) {
-        self.sql = stringInterpolation.sql
+        self.sql = String(decoding: stringInterpolation.sql, as: UTF8.self)
         self.binds = stringInterpolation.binds
     }
 
+    /// Builds the SQL as UTF-8 bytes (appending to a byte array is much cheaper than to a
+    /// String) and the binds; inlinable so each call site is specialized for its value types.
     public struct StringInterpolation: StringInterpolationProtocol, Sendable {
         public typealias StringLiteralType = String
 
-        var sql: String
-        var binds: PostgresBindings
+        @usableFromInline var sql: [UInt8]
+        @usableFromInline var binds: PostgresBindings
 
+        @inlinable
         public init(literalCapacity: Int, interpolationCount: Int) {
-            self.sql = ""
+            self.sql = []
             self.sql.reserveCapacity(literalCapacity + 3 * interpolationCount)
             self.binds = PostgresBindings(capacity: interpolationCount)
         }
 
+        @inlinable
         public mutating func appendLiteral(_ literal: String) {
-            self.sql.append(literal)
+            self.sql.append(contentsOf: literal.utf8)
         }
 
         /// A value, sent as the next bind parameter (`nil` becomes NULL).
+        @inlinable
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
             self.binds.append(value)
-            self.sql.append("$")
-            self.sql.append(String(self.binds.count))
+            self.appendPlaceholder()
         }
 
         /// An optional value: `nil` becomes a NULL of the wrapped type. (Spelled out so the
         /// compiler does not warn about interpolating an optional.)
+        @inlinable
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
             self.binds.append(value)
-            self.sql.append("$")
-            self.sql.append(String(self.binds.count))
+            self.appendPlaceholder()
+        }
+
+        /// `$n` for the bind just appended.
+        @inlinable
+        mutating func appendPlaceholder() {
+            let number = self.binds.count
+            self.sql.append(UInt8(ascii: "$"))
+            if number < 10 {
+                self.sql.append(UInt8(48 + number))
+            } else {
+                self.sql.append(contentsOf: String(number).utf8)
+            }
         }
 
         /// An identifier (table, column, schema), double-quoted with embedded quotes doubled.
         public mutating func appendInterpolation(identifier: String) {
-            self.sql.append(PostgresQuery.quoteIdentifier(identifier))
+            self.sql.append(contentsOf: PostgresQuery.quoteIdentifier(identifier).utf8)
         }
 
         /// Raw SQL text, spliced verbatim. Never pass user input.
         public mutating func appendInterpolation(unsafeRaw raw: String) {
-            self.sql.append(raw)
+            self.sql.append(contentsOf: raw.utf8)
         }
     }
 

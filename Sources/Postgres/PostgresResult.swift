@@ -5,10 +5,11 @@ import CLibPQ
 ///
 /// `@unchecked Sendable`: a PGresult is never modified after libpq hands it over, and libpq
 /// documents results as safe to read from any thread; this class exposes no mutation.
+@usableFromInline
 final class PostgresResult: @unchecked Sendable {
-    let pointer: OpaquePointer
-    let rowCount: Int
-    let columnCount: Int
+    @usableFromInline let pointer: OpaquePointer
+    @usableFromInline let rowCount: Int
+    @usableFromInline let columnCount: Int
 
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer
@@ -38,12 +39,22 @@ final class PostgresResult: @unchecked Sendable {
         PQfname(self.pointer, Int32(index)).map { String(cString: $0) } ?? "?column?"
     }
 
+    @inlinable
     func columnType(_ index: Int) -> PostgresDataType {
         PostgresDataType(PQftype(self.pointer, Int32(index)))
     }
 
     func isNull(row: Int, column: Int) -> Bool {
         PQgetisnull(self.pointer, Int32(row), Int32(column)) == 1
+    }
+
+    /// The bytes of one value, `nil` for NULL. They live as long as this result: only use them
+    /// while holding a reference to it.
+    @inlinable
+    func unsafeValue(row: Int, column: Int) -> UnsafeRawBufferPointer? {
+        if PQgetisnull(self.pointer, Int32(row), Int32(column)) == 1 { return nil }
+        let length = Int(PQgetlength(self.pointer, Int32(row), Int32(column)))
+        return UnsafeRawBufferPointer(start: PQgetvalue(self.pointer, Int32(row), Int32(column)), count: length)
     }
 
     /// Lends the bytes of one value (`nil` for NULL) for the duration of `body`.

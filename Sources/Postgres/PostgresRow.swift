@@ -4,8 +4,13 @@
 ///     let (id, name, seen) = try row.decode((UUID, String, Date?).self)   // columns in order
 ///     let user = try row.decode(User.self)                                // Decodable, by name
 public struct PostgresRow: Sendable {
-    let result: PostgresResult
-    let index: Int
+    @usableFromInline let result: PostgresResult
+    @usableFromInline let index: Int
+
+    init(result: PostgresResult, index: Int) {
+        self.result = result
+        self.index = index
+    }
 
     public var columnCount: Int { self.result.columnCount }
 
@@ -19,18 +24,25 @@ public struct PostgresRow: Sendable {
     }
 
     /// Decodes the named column (exact, case-sensitive name).
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type, column: String) throws -> T {
         try self.decodeValue(type, at: try self.columnIndex(column, for: type))
     }
 
     /// Decodes the column at `index` (0-based).
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type, at index: Int) throws -> T {
         guard index >= 0 && index < self.result.columnCount else {
-            throw PostgresError(
-                kind: .decoding,
-                message: "no column at index \(index) for Swift type \(T.self); the row has \(self.result.columnCount) columns")
+            throw self.noColumnError(at: index, for: T.self)
         }
         return try self.decodeValue(type, at: index)
+    }
+
+    @usableFromInline
+    func noColumnError(at index: Int, for type: Any.Type) -> PostgresError {
+        PostgresError(
+            kind: .decoding,
+            message: "no column at index \(index) for Swift type \(type); the row has \(self.result.columnCount) columns")
     }
 
     /// Decodes a one-column row as a single value: `SELECT count(*) …` → `decode(Int.self)`.
@@ -54,22 +66,31 @@ public struct PostgresRow: Sendable {
     }
 
     /// Decodes the row's columns, in order, into a tuple; the column count must match.
+    @inlinable
     public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
         var count = 0
         for _ in repeat (each T).self { count += 1 }
         guard count == self.result.columnCount else {
-            throw PostgresError(
-                kind: .decoding,
-                message: "cannot decode a row of \(self.result.columnCount) columns as \(types), which has \(count) elements")
+            throw self.columnCountError(count, for: types)
         }
         var index = 0
-        func next<U: PostgresDecodable>(_ type: U.Type) throws -> U {
-            defer { index += 1 }
-            return try self.decodeValue(type, at: index)
-        }
-        return (repeat try next((each T).self))
+        return (repeat try self.decodeNext((each T).self, &index))
     }
 
+    @usableFromInline
+    func columnCountError(_ count: Int, for types: Any.Type) -> PostgresError {
+        PostgresError(
+            kind: .decoding,
+            message: "cannot decode a row of \(self.result.columnCount) columns as \(types), which has \(count) elements")
+    }
+
+    @inlinable
+    func decodeNext<U: PostgresDecodable>(_ type: U.Type, _ index: inout Int) throws -> U {
+        defer { index += 1 }
+        return try self.decodeValue(type, at: index)
+    }
+
+    @usableFromInline
     func columnIndex(_ name: String, for type: Any.Type) throws -> Int {
         if let index = self.result.columnIndex(named: name) { return index }
         let names = (0..<self.result.columnCount).map { self.result.columnName($0) }
@@ -78,21 +99,26 @@ public struct PostgresRow: Sendable {
             message: "no column named \"\(name)\" for Swift type \(type); columns are: \(names.joined(separator: ", "))")
     }
 
+    @inlinable
     func decodeValue<T: PostgresDecodable>(_ type: T.Type, at column: Int) throws -> T {
+        // `self` holds the result, so the bytes stay valid for this call.
         let pgType = self.result.columnType(column)
         do {
-            return try self.result.withValue(row: self.index, column: column) { bytes in
-                guard let bytes else {
-                    guard let null = T.postgresNull else {
-                        throw PostgresDecodingFailure("unexpected NULL; decode as an Optional")
-                    }
-                    return null
+            guard let bytes = self.result.unsafeValue(row: self.index, column: column) else {
+                guard let null = T.postgresNull else {
+                    throw PostgresDecodingFailure("unexpected NULL; decode as an Optional")
                 }
-                return try T(postgresBytes: bytes, type: pgType)
+                return null
             }
+            return try T(postgresBytes: bytes, type: pgType)
         } catch {
-            throw self.decodingError(column: column, swiftType: T.self, reason: "\(error)")
+            throw self.decodingError(column: column, swiftType: T.self, reason: error)
         }
+    }
+
+    @usableFromInline
+    func decodingError(column: Int, swiftType: Any.Type, reason: any Error) -> PostgresError {
+        self.decodingError(column: column, swiftType: swiftType, reason: "\(reason)")
     }
 
     func decodingError(column: Int, swiftType: Any.Type, reason: String) -> PostgresError {

@@ -31,13 +31,16 @@ struct PreparedStatementCache {
     mutating func lookup(sql: String, binds: PostgresBindings) -> ContiguousArray<CChar>? {
         guard let index = self.entries.index(forKey: sql) else { return nil }
         self.clock &+= 1
-        let now = self.clock
-        let statements = self.entries.values[index]
-        for position in statements.indices where binds.hasTypes(statements[position].types) {
-            self.entries.values[index][position].lastUse = now
-            return statements[position].name
+        // Index in place: holding a copy of the group here would make the write below copy it.
+        var found: Int?
+        for position in self.entries.values[index].indices
+        where binds.hasTypes(self.entries.values[index][position].types) {
+            found = position
+            break
         }
-        return nil
+        guard let position = found else { return nil }
+        self.entries.values[index][position].lastUse = self.clock
+        return self.entries.values[index][position].name
     }
 
     /// A fresh statement name, never reused on this connection.

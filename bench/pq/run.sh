@@ -40,6 +40,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+fastest() { sort -n | head -1; }
 C=$(awk '$1 == "c" { print $3 }' "$OUT/select.txt" | median)
 S=$(awk '$1 == "swift" { print $3 }' "$OUT/select.txt" | median)
 D=$(awk '$1 == "swift-db" { print $3 }' "$OUT/select.txt" | median)
@@ -59,6 +60,11 @@ awk -v c="$C" -v s="$S" -v d="$D" -v b="$B" -v cc="$CC" -v sc="$SC" -v dc="$DC" 
     printf "  PostgresConnection.query   %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", s, s / n * 1e6, s / c, sc, sc / n * 1e6, sc / cc
     printf "  PostgresDatabase.read      %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", d, d / n * 1e6, d / c, dc, dc / n * 1e6, dc / cc
 }'
+echo "fastest run (least disturbed by other load on the machine):"
+for label in c c-binary swift swift-db; do
+    awk -v l="$label" '$1 == l { print $3 }' "$OUT/select.txt" | fastest | awk -v l="$label" -v c="$(awk '$1 == "c" { print $3 }' "$OUT/select.txt" | fastest)" -v n="$N" \
+        '{ printf "  %-9s %7.3f s %6.1f us/q  ratio to C %.3f\n", l, $1, $1 / n * 1e6, $1 / c }'
+done
 [ "$SUMS" = 1 ] || echo "  WARNING: the runs disagree on the checksum" >&2
 
 echo
