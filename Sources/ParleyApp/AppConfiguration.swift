@@ -7,6 +7,8 @@ public struct AppConfiguration: Sendable {
     public var benchRoutes = false
     public var auth: AuthConfiguration
     public var messaging: MessagingConfiguration
+    /// Browser sessions of the pages.
+    public var sessions = SessionConfiguration()
 
     public init(auth: AuthConfiguration, messaging: MessagingConfiguration = MessagingConfiguration()) {
         self.auth = auth
@@ -15,9 +17,11 @@ public struct AppConfiguration: Sendable {
 
     /// Reads every part from the environment; errors name the variable that is wrong.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
-        AppConfiguration(
+        var configuration = AppConfiguration(
             auth: try AuthConfiguration.fromEnvironment(environment),
             messaging: try MessagingConfiguration.fromEnvironment(environment))
+        configuration.sessions = try SessionConfiguration.fromEnvironment(environment)
+        return configuration
     }
 
     /// A configuration for tests: a fixed random key, default limits.

@@ -6,7 +6,14 @@ public enum ParleyApplication {
         let signer = JWTSigner(key: configuration.auth.jwtKey)
         var router = Router<AppContext>()
         HealthController().register(on: &router)
-        HomeController().register(on: &router)
+        // The server-rendered pages (`/` included); their templates are checked here, at start-up.
+        let pageRoutes: PageRoutes
+        do {
+            pageRoutes = try PageRoutes(configuration: configuration)
+        } catch {
+            preconditionFailure("pages: \(error)")
+        }
+        pageRoutes.register(on: &router)
         if configuration.benchRoutes {
             // `parley serve --bench` only (make bench): the TechEmpower test types.
             do {
@@ -19,7 +26,8 @@ public enum ParleyApplication {
         AccountsRoutes.register(on: &router, configuration: configuration.auth, signer: signer)
         return Application(
             router: router,
-            middleware: [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging)
+            middleware: pageRoutes.middleware + [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging),
+            errorPages: pageRoutes.errorPages
         )
     }
 
@@ -27,7 +35,7 @@ public enum ParleyApplication {
     static func messagingMiddleware(_ configuration: MessagingConfiguration) -> [any Middleware<AppContext>] {
         var middleware: [any Middleware<AppContext>] = []
         if let hours = configuration.closedHours {
-            middleware.append(ClosedHoursMiddleware<AppContext>(hours: hours, pathPrefixes: MessagingRoutes.chatPrefixes))
+            middleware.append(ClosedHoursMiddleware<AppContext>(hours: hours, pathPrefixes: MessagingRoutes.chatPrefixes + PageRoutes.chatPrefixes))
         }
         middleware.append(ConditionalGETMiddleware<AppContext>(pathPrefixes: MessagingRoutes.conditionalGETPrefixes))
         return middleware

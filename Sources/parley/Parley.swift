@@ -10,6 +10,6 @@ struct Parley: ParsableCommand {
             Every option can also be set in the environment (shown in each option's help);
             the database is DATABASE_URL, a libpq connection URI or keyword string.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self]
+        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self]
     )
 }

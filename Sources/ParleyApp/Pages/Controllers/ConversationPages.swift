@@ -1,0 +1,241 @@
+import Foundation
+import Web
+
+/// The inbox, starting a conversation, and a conversation's page (reading and posting).
+struct ConversationPages {
+    let pages: Pages
+
+    /// Top-level messages per conversation page; each comes with all its replies.
+    static let threadsPerPage = 20
+    static let conversationsPerPage = 20
+
+    func register(on router: inout Router<AppContext>) {
+        router.get("/inbox") { request, context in try inbox(request, context) }
+        router.get("/conversations/new") { request, context in try newForm(request, context) }
+        router.post("/conversations/new") { request, context in try create(request, context) }
+        router.get("/conversations/:id") { request, context in try show(request, context) }
+        router.post("/conversations/:id/messages") { request, context in try post(request, context) }
+    }
+
+    // MARK: - Views
+
+    struct InboxView {
+        let conversations: [ConversationRowView]
+        let isEmpty: Bool
+        let pagination: PaginationView
+    }
+
+    struct ConversationRowView {
+        let url: String
+        let label: String
+        let participants: String
+        let hasPreview: Bool
+        let preview: String
+        let previewSender: String
+        let activity: TimeView
+        let unreadCount: Int
+        let hasUnread: Bool
+    }
+
+    struct NewConversationView {
+        let participants: FieldView
+        let titleField: FieldView
+    }
+
+    struct ConversationView {
+        let id: String
+        let label: String
+        let participants: [String]
+        let participantList: String
+        let messages: [MessageView]
+        let isEmpty: Bool
+        let hasEarlier: Bool
+        let earlierURL: String
+        let isEarlierPage: Bool
+        let compose: ComposeView
+    }
+
+    /// The form under the messages; after a refused post it holds the text and the error.
+    struct ComposeView {
+        let body: FieldView
+        let parentID: String
+        let isReply: Bool
+        let replyingTo: String
+    }
+
+    /// The friendly 429: what was not sent, in a form to send again once the wait is over.
+    struct ThrottledView {
+        let heading: String
+        let explanation: String
+        let conversationURL: String
+        let action: String
+        let body: String
+        let parentID: String
+        let hasParent: Bool
+    }
+
+    // MARK: - Inbox
+
+    func inbox(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: request.uri)
+        let pageRequest = try PaginationView.pageRequest(request.query, size: Self.conversationsPerPage)
+        let page = try pages.conversations(context).list(for: user, page: pageRequest)
+        let now = pages.now()
+        let rows = page.items.map { summary in
+            let last = summary.lastMessage
+            return ConversationRowView(
+                url: "/conversations/\(summary.conversation.conversationID.apiString)",
+                label: ConversationNaming.label(summary, viewer: user),
+                participants: summary.participants.map(\.username).joined(separator: ", "),
+                hasPreview: last != nil, preview: last.map { ConversationNaming.preview($0.body) } ?? "",
+                previewSender: last.map { $0.sender.userID == user.id ? "You" : $0.sender.username } ?? "",
+                activity: TimeView(last?.sentAt ?? summary.conversation.lastMessageAt, now: now),
+                unreadCount: summary.unreadCount, hasUnread: summary.unreadCount > 0)
+        }
+        let view = InboxView(conversations: rows, isEmpty: rows.isEmpty, pagination: PaginationView(page, path: "/inbox", query: request.query))
+        var nav = NavView()
+        nav.inbox = true
+        return pages.render("pages/inbox", title: "Inbox", view: view, visit: try pages.visit(request, context), nav: nav)
+    }
+
+    // MARK: - New conversation
+
+    func newForm(_ request: Request, _ context: AppContext) throws -> Response {
+        _ = try pages.requireUser(context, next: "/conversations/new")
+        return try renderNew(request, context, participants: request.query["to"] ?? "", title: "")
+    }
+
+    func create(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: "/conversations/new")
+        let form = try request.form()
+        let participants = form["participants"] ?? ""
+        let title = form["title"] ?? ""
+        let names = participants
+            .split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace })
+            .map { $0.hasPrefix("@") ? String($0.dropFirst()) : String($0) }
+            .filter { !$0.isEmpty }
+        guard !names.isEmpty else {
+            return try renderNew(request, context, participants: participants, title: title, errors: ["participants": ["Enter at least one username."]])
+        }
+        let lookup = try pages.accounts(context).accounts(named: names)
+        if !lookup.unknown.isEmpty {
+            let messages = lookup.unknown.map { "Nobody is called “\($0)”." }
+            return try renderNew(request, context, participants: participants, title: title, errors: ["participants": messages])
+        }
+        do {
+            let summary = try pages.conversations(context).create(
+                by: user, participantIDs: lookup.found.map(\.id), title: title.trimmingCharacters(in: .whitespacesAndNewlines))
+            return .redirect(to: "/conversations/\(summary.conversation.conversationID.apiString)", flash: .success("Conversation started."), cookies: pages.flashes)
+        } catch let error as MessagingError where error.kind == .invalid {
+            var fields = error.fields ?? [:]
+            if let titleErrors = fields.removeValue(forKey: "title") { fields["title"] = titleErrors }
+            if let ids = fields.removeValue(forKey: "participant_ids") { fields["participants"] = ids }
+            return try renderNew(request, context, participants: participants, title: title, errors: fields)
+        }
+    }
+
+    private func renderNew(_ request: Request, _ context: AppContext, participants: String, title: String, errors: [String: [String]] = [:]) throws -> Response {
+        let view = NewConversationView(participants: FieldView("participants", value: participants, errors: errors), titleField: FieldView("title", value: title, errors: errors))
+        var nav = NavView()
+        nav.newConversation = true
+        return pages.render("pages/conversation-new", title: "New conversation", view: view, visit: try pages.visit(request, context), nav: nav)
+    }
+
+    // MARK: - A conversation
+
+    func show(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: request.uri)
+        return try renderConversation(request, context, user: user, compose: nil)
+    }
+
+    /// The conversation page. Opening it marks the conversation read (its unread count and its
+    /// notifications), as a reader would expect.
+    private func renderConversation(_ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, status: HTTPStatus = .ok) throws -> Response {
+        let id = try request.uuidParameter()
+        let before = try Self.cursor(request.query["before"])
+        let conversations = pages.conversations(context)
+        let summary = try conversations.detail(id, for: user)
+        _ = try conversations.markRead(id, by: user)
+        let page = try pages.messages(context).threadPage(in: id, for: user, before: before, limit: Self.threadsPerPage)
+        let label = ConversationNaming.label(summary, viewer: user)
+        let view = ConversationView(
+            id: id.apiString, label: label,
+            participants: summary.participants.map(\.username),
+            participantList: summary.participants.map(\.username).joined(separator: ", "),
+            messages: MessageView.tree(page.threads, viewer: user, now: pages.now()),
+            isEmpty: page.threads.isEmpty,
+            hasEarlier: page.hasEarlier,
+            earlierURL: page.earliestRootID.map { "/conversations/\(id.apiString)?before=\($0.apiString)" } ?? "",
+            isEarlierPage: before != nil,
+            compose: compose ?? ComposeView(body: FieldView("message_body"), parentID: "", isReply: false, replyingTo: ""))
+        return pages.render("pages/conversation", title: label, view: view, visit: try pages.visit(request, context), status: status)
+    }
+
+    /// `?before=` names a message; anything but a UUID names nothing (404).
+    static func cursor(_ text: String?) throws -> UUID? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let id = UUID(uuidString: text) else { throw HTTPError(.notFound, "Those earlier messages could not be found.") }
+        return id
+    }
+
+    // MARK: - Posting
+
+    func post(_ request: Request, _ context: AppContext) throws -> Response {
+        let id = try request.uuidParameter()
+        let user = try pages.requireUser(context, next: "/conversations/\(id.apiString)")
+        let form = try request.form()
+        let body = form["message_body"] ?? ""
+        var parent: UUID?
+        var parentSender = ""
+        if let text = form["parent_message"], !text.isEmpty {
+            guard let parentID = UUID(uuidString: text) else { throw HTTPError(.badRequest, "The message you replied to could not be found.") }
+            parent = parentID
+            parentSender = (try? pages.messages(context).get(parentID, for: user).sender.username) ?? ""
+        }
+        do {
+            let result = try pages.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user) { _ in
+                StoredResponse(status: HTTPStatus.created.code, body: [])
+            }
+            let anchor = result.message.map { "#m-\($0.messageID.apiString)" } ?? ""
+            return .redirect(to: "/conversations/\(id.apiString)\(anchor)", flash: .success(parent == nil ? "Message sent." : "Reply sent."), cookies: pages.flashes)
+        } catch let error as MessagingError where error.kind == .invalid {
+            var fields = error.fields ?? [:]
+            if let parentErrors = fields.removeValue(forKey: "parent_message") { fields["message_body", default: []] += parentErrors }
+            let compose = ComposeView(
+                body: FieldView("message_body", value: body, errors: fields), parentID: parent?.apiString ?? "",
+                isReply: parent != nil, replyingTo: parentSender)
+            return try renderConversation(request, context, user: user, compose: compose)
+        } catch let error as MessagingError where error.kind == .rateLimited {
+            let seconds = error.rateLimit?.retryAfterSeconds ?? 60
+            let view = ThrottledView(
+                heading: "You’re sending messages quickly",
+                explanation: "To keep conversations pleasant, everyone can send \(pages.configuration.messaging.messageRateLimit) messages per \(Wait.describe(pages.configuration.messaging.messageRateWindow.wholeSeconds)). Your message was not sent; you can send it in \(Wait.describe(seconds)).",
+                conversationURL: "/conversations/\(id.apiString)", action: "/conversations/\(id.apiString)/messages",
+                body: body, parentID: parent?.apiString ?? "", hasParent: parent != nil)
+            var response = pages.render("pages/throttled", title: "Too many messages", view: view, visit: try pages.visit(request, context), status: .tooManyRequests)
+            response.headers["Retry-After"] = String(max(1, seconds))
+            return response
+        }
+    }
+}
+
+/// Names and previews for conversation lists.
+enum ConversationNaming {
+    /// The title, or the other participants' usernames, or "Just you".
+    static func label(_ summary: ConversationSummary, viewer: AuthenticatedUser) -> String {
+        label(title: summary.conversation.title, usernames: summary.participants.map(\.username), viewer: viewer.username)
+    }
+
+    static func label(title: String, usernames: [String], viewer: String) -> String {
+        let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !trimmed.isEmpty { return trimmed }
+        let others = usernames.filter { $0 != viewer }
+        return others.isEmpty ? "Just you" : others.joined(separator: ", ")
+    }
+
+    /// The first line-broken-into-spaces 120 characters of a body.
+    static func preview(_ body: String, length: Int = 120) -> String {
+        let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > length ? String(flat.prefix(length)) + "…" : flat
+    }
+}

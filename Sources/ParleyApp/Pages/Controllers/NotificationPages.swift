@@ -1,0 +1,74 @@
+import Foundation
+import Web
+
+/// The signed-in user's notifications, newest first: who wrote in which conversation; mark one
+/// or all read.
+struct NotificationPages {
+    let pages: Pages
+
+    static let perPage = 20
+
+    func register(on router: inout Router<AppContext>) {
+        router.get("/notifications") { request, context in try list(request, context) }
+        router.post("/notifications/read-all") { request, context in try markAllRead(request, context) }
+        router.post("/notifications/:id/read") { request, context in try markRead(request, context) }
+    }
+
+    struct NotificationsView {
+        let notifications: [NotificationView]
+        let isEmpty: Bool
+        let hasUnread: Bool
+        let pagination: PaginationView
+        let pageNumber: Int
+    }
+
+    struct NotificationView {
+        let id: String
+        let sender: String
+        let conversation: String
+        let url: String
+        let preview: String
+        let created: TimeView
+        let isUnread: Bool
+    }
+
+    func list(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: request.uri)
+        let page = try pages.notifications(context).list(for: user, unread: nil, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
+        let labels = try pages.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
+        let now = pages.now()
+        let rows = page.items.map { notification in
+            let label = labels[notification.conversationID].map { ConversationNaming.label(title: $0.title, usernames: $0.usernames, viewer: user.username) } ?? "a conversation"
+            return NotificationView(
+                id: notification.notificationID.apiString, sender: notification.sender.username, conversation: label,
+                url: "/conversations/\(notification.conversationID.apiString)#m-\(notification.messageID.apiString)",
+                preview: ConversationNaming.preview(notification.messagePreview), created: TimeView(notification.createdAt, now: now),
+                isUnread: !notification.isRead)
+        }
+        let view = NotificationsView(
+            notifications: rows, isEmpty: rows.isEmpty, hasUnread: rows.contains(where: \.isUnread),
+            pagination: PaginationView(page, path: "/notifications", query: request.query), pageNumber: page.request.number)
+        var nav = NavView()
+        nav.notifications = true
+        return pages.render("pages/notifications", title: "Notifications", view: view, visit: try pages.visit(request, context), nav: nav)
+    }
+
+    func markRead(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: "/notifications")
+        _ = try pages.notifications(context).markRead(try request.uuidParameter(), by: user)
+        return .redirect(to: Self.back(try request.form()), flash: .success("Notification marked as read."), cookies: pages.flashes)
+    }
+
+    func markAllRead(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: "/notifications")
+        let count = try pages.notifications(context).markAllRead(by: user)
+        let text = count == 0 ? "There was nothing unread." : count == 1 ? "1 notification marked as read." : "\(count) notifications marked as read."
+        return .redirect(to: "/notifications", flash: .success(text), cookies: pages.flashes)
+    }
+
+    /// Back to the page of the list the button was on.
+    private static func back(_ form: URLEncodedForm) -> String {
+        guard let text = form["page"], let number = Int(text), number > 1 else { return "/notifications" }
+        return "/notifications?page=\(number)"
+    }
+}

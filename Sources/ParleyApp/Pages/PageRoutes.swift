@@ -1,0 +1,38 @@
+import Foundation
+import Web
+
+/// Every server-rendered page, registered from the composition root in one call, with the
+/// middleware the pages need and the error pages in their layout.
+///
+/// Middleware order (outermost first), for paths outside `/api/` only:
+/// ``PageMiddleware`` (security headers, errors as pages, log-in redirects), then
+/// ``SessionMiddleware`` (the cookie's user into `context.user`), then ``CSRFMiddleware``
+/// (POSTs without a valid token are refused before any handler runs).
+struct PageRoutes {
+    let pages: Pages
+
+    /// Loads and checks the templates; a missing or broken one fails the start.
+    init(configuration: AppConfiguration) throws {
+        let templates = try TemplateLibrary()
+        try templates.require(Pages.templateNames)
+        pages = Pages(configuration: configuration, templates: templates, hasher: PasswordHasher(configuration: configuration.auth))
+    }
+
+    /// The page paths the chat-hours gate closes, as it closes the API's.
+    static let chatPrefixes = ["/inbox", "/conversations", "/messages"]
+
+    func register(on router: inout Router<AppContext>) {
+        AuthPages(pages: pages).register(on: &router)
+        ConversationPages(pages: pages).register(on: &router)
+        MessagePages(pages: pages).register(on: &router)
+        NotificationPages(pages: pages).register(on: &router)
+        AccountPages(pages: pages).register(on: &router)
+        AdminPages(pages: pages).register(on: &router)
+    }
+
+    var middleware: [any Middleware<AppContext>] {
+        [PageMiddleware(pages: pages), SessionMiddleware(configuration: pages.configuration.sessions), CSRFMiddleware(tokens: pages.csrf)]
+    }
+
+    var errorPages: ErrorPageRenderer { pages.errorPageRenderer }
+}

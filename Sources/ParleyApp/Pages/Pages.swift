@@ -1,0 +1,150 @@
+import Foundation
+import Web
+
+/// What every page controller shares, built once at start-up: the templates, the keys of the
+/// CSRF tokens and flash cookies, the configuration, and the services each request gets (on
+/// the worker thread's database, as the API controllers build them). Rendering is here too:
+/// the layout around each page, error pages in the same layout.
+struct Pages: Sendable {
+    let templates: TemplateLibrary
+    let configuration: AppConfiguration
+    let csrf: CSRFTokens
+    let flashes: FlashCookies
+    let hasher: PasswordHasher
+    let signer: JWTSigner
+    let messaging: MessagingRoutes
+    var now: @Sendable () -> Date = { Date() }
+
+    /// Bumped whenever public/static/style.css changes: nginx serves it as immutable for a year.
+    static let styleVersion = "5"
+
+    /// Every template the pages render; checked at start-up.
+    static let templateNames = [
+        "layout", "partials/csrf", "partials/time", "partials/message", "partials/field-errors",
+        "pages/landing", "pages/login", "pages/signup", "pages/inbox", "pages/conversation-new",
+        "pages/conversation", "pages/message-edit", "pages/message-history", "pages/notifications",
+        "pages/account", "pages/admin-users", "pages/error", "pages/throttled",
+    ]
+
+    init(configuration: AppConfiguration, templates: TemplateLibrary, hasher: PasswordHasher) {
+        let secrets = PageSecrets(masterKey: configuration.auth.jwtKey)
+        self.templates = templates
+        self.configuration = configuration
+        self.csrf = CSRFTokens(key: secrets.csrfKey)
+        self.flashes = FlashCookies(key: secrets.flashKey)
+        self.hasher = hasher
+        self.signer = JWTSigner(key: configuration.auth.jwtKey)
+        self.messaging = MessagingRoutes(configuration: configuration.messaging)
+    }
+
+    // MARK: - Services, per request
+
+    func accounts(_ context: AppContext) -> AccountService {
+        AccountService(
+            accounts: PostgresAccountRepository(database: context.database), hasher: hasher,
+            configuration: configuration.auth, logger: context.logger, limiter: RateLimiter(database: context.database))
+    }
+
+    func tokens(_ context: AppContext) -> TokenService {
+        TokenService(
+            accounts: PostgresAccountRepository(database: context.database),
+            tokens: PostgresRefreshTokenRepository(database: context.database),
+            hasher: hasher, limiter: RateLimiter(database: context.database), signer: signer,
+            configuration: configuration.auth, logger: context.logger)
+    }
+
+    func sessions(_ context: AppContext) -> SessionService {
+        SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration.sessions, logger: context.logger)
+    }
+
+    func conversations(_ context: AppContext) -> ConversationService { messaging.conversations(context) }
+    func messages(_ context: AppContext) -> MessageService { messaging.messages(context) }
+    func notifications(_ context: AppContext) -> NotificationService { messaging.notifications(context) }
+
+    // MARK: - Visitors
+
+    /// The signed-in user, or ``LoginRequired`` (the page middleware turns it into a redirect
+    /// to the log-in form that comes back to `next`).
+    func requireUser(_ context: AppContext, next: String? = nil) throws -> AuthenticatedUser {
+        guard let user = context.user else { throw LoginRequired(next: next) }
+        return user
+    }
+
+    /// The signed-in admin; a 403 page for anyone else signed in.
+    func requireAdmin(_ context: AppContext, next: String? = nil) throws -> AuthenticatedUser {
+        let user = try requireUser(context, next: next)
+        guard user.isAdmin else { throw HTTPError(.forbidden, "This page is for administrators.") }
+        return user
+    }
+
+    /// Who is visiting, their forms' CSRF token, and their waiting flash message.
+    func visit(_ request: Request, _ context: AppContext) throws -> PageVisit {
+        var cookies: [SetCookie] = []
+        let token: String
+        if context.user != nil, let session = request.cookies[SessionCookies.session] {
+            token = csrf.token(forSession: session)
+        } else if let value = request.cookies[SessionCookies.csrf], CSRFTokens.isWellFormed(value) {
+            token = csrf.token(forAnonymous: value)
+        } else {
+            let value = CSRFTokens.newAnonymousValue()
+            cookies.append(SetCookie(name: SessionCookies.csrf, value: value))
+            token = csrf.token(forAnonymous: value)
+        }
+        let flash = flashes.read(request)
+        if request.cookies[SessionCookies.flash] != nil { cookies.append(SessionCookies.expired(SessionCookies.flash)) }
+        let unread = try context.user.map { try notifications(context).unreadCount(for: $0) } ?? 0
+        return PageVisit(user: context.user, csrfToken: token, flash: flash, unreadNotifications: unread, cookies: cookies)
+    }
+
+    // MARK: - Rendering
+
+    /// `template` inside the layout, as an HTML response that sets the visit's cookies.
+    func render(_ template: String, title: String, view: Any, visit: PageVisit, nav: NavView = NavView(), status: HTTPStatus = .ok) -> Response {
+        var response = Response.html(html(template, title: title, view: view, visit: visit, nav: nav), status: status)
+        for cookie in visit.cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    func html(_ template: String, title: String, view: Any, visit: PageVisit, nav: NavView = NavView()) -> String {
+        let user = visit.user.map {
+            NavUserView(username: $0.username, isAdmin: $0.isAdmin, unreadNotifications: visit.unreadNotifications, hasUnread: visit.unreadNotifications > 0)
+        }
+        let flash = visit.flash.map { FlashView(kind: $0.kind.rawValue, text: $0.text, isError: $0.kind == .error) }
+        let layout = LayoutView(
+            title: title, styleVersion: Self.styleVersion, csrfToken: visit.csrfToken, user: user, nav: nav, flash: flash, page: view)
+        return templates.render(layout, template: template)
+    }
+
+    /// An error page in the site's layout. Internal errors never show their detail.
+    func errorHTML(_ status: HTTPStatus, _ message: String, visit: PageVisit) -> String {
+        let heading: String
+        var text = message
+        switch status.code {
+        case 400: heading = "That request could not be understood"
+        case 401, 403: heading = "You can’t open this page"
+        case 404:
+            heading = "Page not found"
+            if message == "Not found." { text = "There is nothing at this address. It may have been deleted, or the link may be mistyped." }
+        case 405: heading = "That action isn’t available here"
+        case 413: heading = "That was too large"
+        case 429: heading = "Slow down a little"
+        case 503: heading = "Parley is busy"
+        case 500...: heading = "Something went wrong"; text = "A server error occurred. It has been logged; please try again in a moment."
+        default: heading = status.reasonPhrase
+        }
+        let view = ErrorView(code: status.code, heading: heading, message: text, isSignedIn: visit.user != nil)
+        return html("pages/error", title: "\(status.code) \(heading)", view: view, visit: visit)
+    }
+
+    /// The renderer handed to ``Application``, for errors that never reached the page
+    /// middleware (it knows nothing of the visitor, so the navigation is the anonymous one).
+    var errorPageRenderer: ErrorPageRenderer {
+        ErrorPageRenderer { status, message, _ in errorHTML(status, message, visit: .unknown) }
+    }
+}
+
+/// Thrown by a page that needs a signed-in user when there is none.
+struct LoginRequired: Error {
+    /// Where to come back to after logging in (a GET page of this site).
+    var next: String?
+}

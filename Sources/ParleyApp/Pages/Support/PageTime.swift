@@ -1,0 +1,43 @@
+import Foundation
+
+/// A moment as pages show it: `<time datetime="{{iso}}" title="{{exact}}">{{relative}}</time>`.
+struct TimeView: Sendable, Equatable {
+    /// ISO 8601 in UTC, for `datetime`.
+    let iso: String
+    /// The exact time, for the tooltip: `2025-03-14 09:26:53 UTC`.
+    let exact: String
+    /// "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", "12 Mar", "12 Mar 2024".
+    let relative: String
+
+    init(_ date: Date, now: Date) {
+        let parts = Self.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let (year, month, day) = (parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+        let (hour, minute, second) = (parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+        iso = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hour, minute, second)
+        exact = String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", year, month, day, hour, minute, second)
+        relative = Self.relative(date, now: now, year: year, month: month, day: day)
+    }
+
+    static func relative(_ date: Date, now: Date, year: Int, month: Int, day: Int) -> String {
+        let seconds = now.timeIntervalSince(date)
+        switch seconds {
+        case ..<45: return "just now"
+        case ..<3600: return "\(max(1, Int((seconds / 60).rounded()))) min ago"
+        case ..<86_400: return "\(Int(seconds / 3600)) h ago"
+        case ..<172_800: return "yesterday"
+        case ..<(7 * 86_400): return "\(Int(seconds / 86_400)) days ago"
+        default:
+            let name = monthNames[max(0, min(11, month - 1))]
+            let nowYear = utc.component(.year, from: now)
+            return year == nowYear ? "\(day) \(name)" : "\(day) \(name) \(year)"
+        }
+    }
+
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}

@@ -1,0 +1,32 @@
+import Web
+
+/// For the pages (every path outside `/api/`): a `__Host-parley_session` cookie naming a live
+/// session puts its user in `context.user`. A cookie that names nothing live (expired, idle,
+/// logged out elsewhere) is deleted in the response. The API keeps its Bearer tokens only:
+/// a cookie never authenticates an API call, so the API needs no CSRF defence.
+struct SessionMiddleware: Middleware {
+    let configuration: SessionConfiguration
+
+    func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
+        guard PagePaths.isPage(request.path), let token = request.cookies[SessionCookies.session], !token.isEmpty else {
+            return try next(request, context)
+        }
+        let service = SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration, logger: context.logger)
+        if let user = try service.resume(token: token) {
+            context.user = user
+            return try next(request, context)
+        }
+        var response = try next(request, context)
+        if !response.setsCookie(SessionCookies.session) {
+            response.setCookie(SessionCookies.expired(SessionCookies.session))
+        }
+        return response
+    }
+}
+
+/// Which paths are pages (sessions, CSRF, page headers) rather than the JSON API.
+enum PagePaths {
+    static func isPage(_ path: String) -> Bool {
+        !(path == "/api" || path.hasPrefix("/api/"))
+    }
+}

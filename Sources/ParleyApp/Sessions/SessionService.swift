@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+
+/// Browser sessions: start one at log-in (always a new token, so a token planted before the
+/// log-in is worth nothing), find the user behind a cookie, end one or all of a user's.
+///
+/// A token is 32 random bytes (256 bits) in URL-safe Base64; the database keeps its SHA-256.
+struct SessionService {
+    let sessions: any SessionRepository
+    let configuration: SessionConfiguration
+    var logger = Logger(label: "parley.sessions")
+    /// One log-in in this many also deletes a batch of sessions that are over.
+    static let purgeOneIn = 64
+
+    /// A new session for `userID`; returns the token for the cookie.
+    func start(for userID: UUID) throws -> String {
+        let token = Sodium.randomToken(bytes: 32)
+        try sessions.insert(tokenHash: Self.hash(token), userID: userID, lifetime: configuration.absoluteLifetime)
+        if Int.random(in: 0..<Self.purgeOneIn) == 0 {
+            do {
+                let purged = try sessions.purgeEnded(idleTimeout: configuration.idleTimeout, limit: 500)
+                if purged > 0 { logger.debug("purged ended sessions", metadata: ["count": "\(purged)"]) }
+            } catch {
+                logger.warning("session purge failed", metadata: ["error": "\(error)"])
+            }
+        }
+        return token
+    }
+
+    /// The user whose live session `token` is; nil for anything else (unknown, expired, idle,
+    /// malformed, or the account is gone).
+    func resume(token: String) throws -> AuthenticatedUser? {
+        guard Self.isWellFormed(token) else { return nil }
+        return try sessions.resume(tokenHash: Self.hash(token), idleTimeout: configuration.idleTimeout, touchInterval: configuration.touchInterval)
+    }
+
+    /// Log-out: the session is gone server-side, whatever the browser does with its cookie.
+    func end(token: String) throws {
+        guard Self.isWellFormed(token) else { return }
+        try sessions.delete(tokenHash: Self.hash(token))
+    }
+
+    /// Ends every session of `userID` (a password change; the caller starts a new one).
+    func endAll(of userID: UUID) throws {
+        let count = try sessions.deleteAll(userID: userID)
+        logger.info("sessions ended", metadata: ["user": "\(userID.apiString)", "count": "\(count)"])
+    }
+
+    /// What is stored for `token`.
+    static func hash(_ token: String) -> String {
+        Sodium.sha256Hex(token)
+    }
+
+    /// 43 characters of the URL-safe Base64 alphabet: what ``start(for:)`` issues.
+    static func isWellFormed(_ token: String) -> Bool {
+        token.utf8.count == 43 && token.utf8.allSatisfy { byte in
+            (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
+        }
+    }
+}
