@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
 .PHONY: help deps build build-debug run up down status env psql seed logs test \
-        nginx-test compose-check lint bench clean
+        nginx-test compose-check lint screenshots bench clean
 
 help: ## Show this list
 	@printf 'Parley: make TARGET\n\n'
@@ -70,6 +70,9 @@ compose-check: ## Validate docker-compose.yml (docker-compose config -q; no engi
 lint: ## shellcheck the scripts
 	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)"; exit 1; }
 	shellcheck -x scripts/*.sh .ci/run
+
+screenshots: ## PNGs of the main pages (seeded demo, headless Chromium, phone and laptop widths) in screenshots/
+	@scripts/screenshots.sh
 
 bench: ## Load tests through nginx with wrk: parley vs a C reference (writes bench/out/latest.md)
 	@bench/run.sh

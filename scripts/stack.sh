@@ -150,6 +150,13 @@ make_dirs() {
     chmod 0700 "$DATA/secrets"
 }
 
+# The demo log-ins that `parley seed` printed (kept in .data/.seeded), for the banners.
+demo_logins() {
+    [[ -s $DATA/.seeded ]] || return 0
+    printf '\n'
+    sed 's/^/  /' -- "$DATA/.seeded"
+}
+
 anything_running() {
     pid_alive "$STACK_PIDFILE" || pid_alive "$PARLEY_PIDFILE" || pid_alive "$NGINX_PIDFILE" ||
         { [[ -n $PGDATA_DIR ]] && pg_running "$PGDATA_DIR"; }
@@ -232,8 +239,9 @@ start_stack() {
     "$bin" migrate || die "parley migrate failed"
     if [[ ! -e $DATA/.seeded ]] && parley_has_command "$bin" seed; then
         log "parley seed (first run only; 'make seed' runs it again)"
-        "$bin" seed || die "parley seed failed"
-        touch "$DATA/.seeded"
+        # Its output (the demo log-ins) is kept in the marker, for the banners.
+        "$bin" seed --log-level warning >"$DATA/.seeded.tmp" || die "parley seed failed"
+        mv -f -- "$DATA/.seeded.tmp" "$DATA/.seeded"
     fi
 
     # nginx config and certificate
@@ -291,6 +299,7 @@ cmd_up() {
   environment:    set -a; . ${ENV_FILE#"$PARLEY_ROOT"/}; set +a
   logs:           ${LOG_DIR#"$PARLEY_ROOT"/}/
   stop:           make down
+$(demo_logins)
 
 EOF
 }
@@ -329,6 +338,7 @@ cmd_run() {
   health:             ${URL}healthz
   environment:        set -a; . ${ENV_FILE#"$PARLEY_ROOT"/}; set +a
   Press Ctrl-C to stop.
+$(demo_logins)
 
 EOF
     local make_pid
@@ -400,8 +410,9 @@ cmd_seed() {
     # shellcheck source=/dev/null
     . "$ENV_FILE"
     set +a
-    "$bin" seed
-    touch "$DATA/.seeded"
+    "$bin" seed --log-level warning >"$DATA/.seeded.tmp"
+    mv -f -- "$DATA/.seeded.tmp" "$DATA/.seeded"
+    cat -- "$DATA/.seeded"
 }
 
 case ${1:-} in

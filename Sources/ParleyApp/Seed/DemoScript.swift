@@ -24,7 +24,7 @@ final class DemoScript {
         let plan = try say("alice", in: hike, "Who’s up for the ridge trail on Saturday? Start at 8 at the north trailhead, back by 3.", minutesAgo: 1795)
         let lunch = try say("bob", in: hike, "I’m in! Should we bring lunch or stop at the hut?", minutesAgo: 1760)
         let hut = try say("alice", in: hike, "The hut closes at noon on weekends, so bring lunch.", replyTo: lunch, minutesAgo: 1750)
-        try say("carol", in: hike, "I’ll bake something for everyone 🍪", replyTo: hut, minutesAgo: 1500)
+        try say("carol", in: hike, "I’ll bake something for everyone.", replyTo: hut, minutesAgo: 1500)
         let lift = try say("carol", in: hike, "Count me in. Can someone give me a lift?", minutesAgo: 1490)
         try say("bob", in: hike, "Two free seats in my car. I’ll pick you up at 7:30.", replyTo: lift, minutesAgo: 1420)
         let forecast = try say("alice", in: hike, "Forecast says sun. See you all at the trailhead!", minutesAgo: 190)

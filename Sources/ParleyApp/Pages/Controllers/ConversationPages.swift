@@ -28,7 +28,9 @@ struct ConversationPages {
     struct ConversationRowView {
         let url: String
         let label: String
+        /// The other participants, shown under a title (an untitled one is named after them).
         let participants: String
+        let showsParticipants: Bool
         let hasPreview: Bool
         let preview: String
         let previewSender: String
@@ -45,8 +47,8 @@ struct ConversationPages {
     struct ConversationView {
         let id: String
         let label: String
-        let participants: [String]
         let participantList: String
+        let showsParticipants: Bool
         let messages: [MessageView]
         let isEmpty: Bool
         let hasEarlier: Bool
@@ -86,7 +88,8 @@ struct ConversationPages {
             return ConversationRowView(
                 url: "/conversations/\(summary.conversation.conversationID.apiString)",
                 label: ConversationNaming.label(summary, viewer: user),
-                participants: summary.participants.map(\.username).joined(separator: ", "),
+                participants: ConversationNaming.others(summary, viewer: user).joined(separator: ", "),
+                showsParticipants: ConversationNaming.isTitled(summary) && !ConversationNaming.others(summary, viewer: user).isEmpty,
                 hasPreview: last != nil, preview: last.map { ConversationNaming.preview($0.body) } ?? "",
                 previewSender: last.map { $0.sender.userID == user.id ? "You" : $0.sender.username } ?? "",
                 activity: TimeView(last?.sentAt ?? summary.conversation.lastMessageAt, now: now),
@@ -160,8 +163,8 @@ struct ConversationPages {
         let label = ConversationNaming.label(summary, viewer: user)
         let view = ConversationView(
             id: id.apiString, label: label,
-            participants: summary.participants.map(\.username),
-            participantList: summary.participants.map(\.username).joined(separator: ", "),
+            participantList: ConversationNaming.others(summary, viewer: user).joined(separator: ", "),
+            showsParticipants: ConversationNaming.isTitled(summary) && !ConversationNaming.others(summary, viewer: user).isEmpty,
             messages: MessageView.tree(page.threads, viewer: user, now: pages.now()),
             isEmpty: page.threads.isEmpty,
             hasEarlier: page.hasEarlier,
@@ -224,6 +227,15 @@ enum ConversationNaming {
     /// The title, or the other participants' usernames, or "Just you".
     static func label(_ summary: ConversationSummary, viewer: AuthenticatedUser) -> String {
         label(title: summary.conversation.title, usernames: summary.participants.map(\.username), viewer: viewer.username)
+    }
+
+    /// Everyone in it but the viewer.
+    static func others(_ summary: ConversationSummary, viewer: AuthenticatedUser) -> [String] {
+        summary.participants.map(\.username).filter { $0 != viewer.username }
+    }
+
+    static func isTitled(_ summary: ConversationSummary) -> Bool {
+        !summary.conversation.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     static func label(title: String, usernames: [String], viewer: String) -> String {

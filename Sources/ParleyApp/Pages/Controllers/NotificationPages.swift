@@ -25,6 +25,8 @@ struct NotificationPages {
     struct NotificationView {
         let id: String
         let sender: String
+        /// "in " before a conversation's name; empty before "to you".
+        let preposition: String
         let conversation: String
         let url: String
         let preview: String
@@ -38,9 +40,10 @@ struct NotificationPages {
         let labels = try pages.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
         let now = pages.now()
         let rows = page.items.map { notification in
-            let label = labels[notification.conversationID].map { ConversationNaming.label(title: $0.title, usernames: $0.usernames, viewer: user.username) } ?? "a conversation"
+            let (preposition, linkText) = Self.phrase(labels[notification.conversationID], sender: notification.sender.username, viewer: user.username)
             return NotificationView(
-                id: notification.notificationID.apiString, sender: notification.sender.username, conversation: label,
+                id: notification.notificationID.apiString, sender: notification.sender.username,
+                preposition: preposition, conversation: linkText,
                 url: "/conversations/\(notification.conversationID.apiString)#m-\(notification.messageID.apiString)",
                 preview: ConversationNaming.preview(notification.messagePreview), created: TimeView(notification.createdAt, now: now),
                 isUnread: !notification.isRead)
@@ -64,6 +67,16 @@ struct NotificationPages {
         let count = try pages.notifications(context).markAllRead(by: user)
         let text = count == 0 ? "There was nothing unread." : count == 1 ? "1 notification marked as read." : "\(count) notifications marked as read."
         return .redirect(to: "/notifications", flash: .success(text), cookies: pages.flashes)
+    }
+
+    /// "bob wrote in *Weekend hike*", "bob wrote in *your conversation with carol*", or, when
+    /// it is just the two of you and untitled, "bob wrote *to you*".
+    static func phrase(_ label: ConversationLabel?, sender: String, viewer: String) -> (String, String) {
+        guard let label else { return ("in ", "a conversation") }
+        let title = label.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !title.isEmpty { return ("in ", title) }
+        let others = label.usernames.filter { $0 != viewer && $0 != sender }
+        return others.isEmpty ? ("", "to you") : ("in ", "your conversation with " + ([sender] + others).joined(separator: ", "))
     }
 
     /// Back to the page of the list the button was on.
