@@ -244,6 +244,50 @@ struct ConversationTests {
         #expect(try h.request(.post, "/api/conversations/\(UUID())/read/", token: alice.token).status == 404)
     }
 
+    @Test("the message and unread counters follow posts, deletes, read marks and account deletion")
+    func counters() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let id = try h.conversation(alice, with: [bob, carol])
+        func unread(_ user: TestUser) throws -> Int? {
+            try h.request(.get, "/api/conversations/\(id)/", token: user.token).object["unread_count"] as? Int
+        }
+        func total() throws -> Int? {
+            try h.request(.get, "/api/conversations/\(id)/messages/", token: alice.token).count
+        }
+        for index in 0..<3 { try h.post("bob \(index)", in: id, as: bob) }
+        let carols = try h.post("carol", in: id, as: carol)["message_id"] as! String
+        #expect(try unread(alice) == 4 && unread(bob) == 1 && unread(carol) == 3)
+        #expect(try total() == 4)
+        _ = try h.request(.post, "/api/conversations/\(id)/read/", token: alice.token)
+        #expect(try unread(alice) == 0)
+        try h.post("bob 4", in: id, as: bob)
+        #expect(try unread(alice) == 1)
+        // Deleting a message read already changes no unread count; an unread one does.
+        #expect(try h.request(.delete, "/api/messages/\(carols)/", token: carol.token).status == 204)
+        #expect(try unread(alice) == 1 && unread(bob) == 0)
+        #expect(try total() == 4)
+        // Carol's account goes: her messages leave the counters of everyone else.
+        try h.post("carol again", in: id, as: carol)
+        #expect(try unread(alice) == 2 && unread(bob) == 1)
+        #expect(try h.request(.delete, "/api/users/me/", token: carol.token).status == 204)
+        #expect(try unread(alice) == 1 && unread(bob) == 0)
+        #expect(try total() == 4)
+        // The counters equal a recount, for every participant of the conversation.
+        let drift = try h.database.read { connection in
+            try connection.query("""
+                SELECT count(*) AS wrong FROM conversation_participants p JOIN conversations c USING (conversation_id)
+                WHERE p.conversation_id = \(UUID(uuidString: id)!)
+                  AND (p.unread_count <> (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id
+                                           AND m.sender_id <> p.user_id AND m.sent_at > coalesce(p.last_read_at, '-infinity'))
+                       OR c.message_count <> (SELECT count(*) FROM messages m WHERE m.conversation_id = c.conversation_id))
+                """)[0].decode(Int.self, column: "wrong")
+        }
+        #expect(drift == 0)
+    }
+
     @Test("text fields keep injection strings and unicode exactly", arguments: MessagingSamples.hostile)
     func titleRoundTrip(_ title: String) throws {
         let h = try messagingHarness()
