@@ -39,6 +39,7 @@ phase() { log "[$(printf '%4ds' "$SECONDS")] $*"; }
 # ---------------------------------------------------------------- 1. packages
 phase "dependencies"
 ensure_packages "${PARLEY_DEPS[@]}" "${PARLEY_TEST_DEPS[@]}"
+ensure_openapi_validator
 
 # ---------------------------------------------------------------- the temp dir
 T=$(mktemp -d /tmp/parley-test.XXXXXX)

@@ -24,6 +24,7 @@ public enum ParleyApplication {
         }
         MessagingRoutes(configuration: configuration.messaging).register(on: &router)
         AccountsRoutes.register(on: &router, configuration: configuration.auth, signer: signer)
+        OpenAPIController(configuration: configuration).register(on: &router)
         return Application(
             router: router,
             middleware: pageRoutes.middleware + [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging),
