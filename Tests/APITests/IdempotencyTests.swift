@@ -65,6 +65,18 @@ struct IdempotencyTests {
         #expect(long.status == 400)
     }
 
+    @Test("hostile keys are just keys", arguments: MessagingSamples.hostile.filter { !$0.contains("\n") && !$0.contains("\r") })
+    func hostileKeys(_ key: String) throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let id = try h.conversation(alice, with: [])
+        let first = try h.request(.post, "/api/conversations/\(id)/messages/", json: BodyOnly(message_body: "k"), token: alice.token, headers: ["Idempotency-Key": key])
+        #expect(first.status == 201)
+        let again = try h.request(.post, "/api/conversations/\(id)/messages/", json: BodyOnly(message_body: "k"), token: alice.token, headers: ["Idempotency-Key": key])
+        #expect(again.response.body == first.response.body)
+        #expect(try h.count("messages", where: "conversation_id = $1", UUID(uuidString: id)!) == 1)
+    }
+
     @Test("a failed first attempt stores no answer: the retry with the same key goes through")
     func failureIsNotStored() throws {
         let h = try messagingHarness()

@@ -94,7 +94,11 @@ struct NotificationTests {
         #expect(!unread.results.contains { $0["notification_id"] as? String == target })
         #expect(try h.request(.get, "/api/notifications/?unread=false", token: bob.token).count == 1, "unread=false: the read ones")
         #expect(try h.request(.get, "/api/notifications/", token: bob.token).count == 3)
-        #expect(try h.request(.get, "/api/notifications/?unread=maybe", token: bob.token).status == 400)
+        for hostile in MessagingSamples.hostile + ["true' OR '1'='1"] {
+            let response = try h.request(.get, "/api/notifications/?" + URLEncodedForm(pairs: [("unread", hostile)]).encoded, token: bob.token)
+            #expect(response.status == 400, "\(hostile)")
+            #expect(!response.fieldErrors("unread").isEmpty)
+        }
         let all = try h.request(.post, "/api/notifications/read-all/", token: bob.token)
         #expect(all.status == 200)
         #expect(all.object["marked_read"] as? Int == 2)
