@@ -32,11 +32,19 @@ SWIFT_BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/P
 "$SWIFT_BIN" select "$URL" 2000 >/dev/null
 
 : > "$OUT/select.txt"
+run_kind() {
+    case $1 in
+        0) "$OUT/pq_select" "$URL" "$N" ;;
+        1) "$OUT/pq_select" "$URL" "$N" binary ;;
+        2) "$SWIFT_BIN" select "$URL" "$N" ;;
+        3) "$SWIFT_BIN" select-db "$URL" "$N" ;;
+    esac
+}
 for round in $(seq 1 "$ROUNDS"); do
-    "$OUT/pq_select" "$URL" "$N" | tee -a "$OUT/select.txt"
-    "$OUT/pq_select" "$URL" "$N" binary | tee -a "$OUT/select.txt"
-    "$SWIFT_BIN" select "$URL" "$N" | tee -a "$OUT/select.txt"
-    "$SWIFT_BIN" select-db "$URL" "$N" | tee -a "$OUT/select.txt"
+    # Rotate the order each round, so no program always runs first or right after another.
+    for i in 0 1 2 3; do
+        run_kind $(( (i + round) % 4 )) | tee -a "$OUT/select.txt"
+    done
 done
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -60,12 +68,42 @@ awk -v c="$C" -v s="$S" -v d="$D" -v b="$B" -v cc="$CC" -v sc="$SC" -v dc="$DC" 
     printf "  PostgresConnection.query   %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", s, s / n * 1e6, s / c, sc, sc / n * 1e6, sc / cc
     printf "  PostgresDatabase.read      %7.3f s %6.1f us/q  ratio %.3f   %6.3f s %5.2f us/q  ratio %.2f\n", d, d / n * 1e6, d / c, dc, dc / n * 1e6, dc / cc
 }'
+# Each round runs C and the layer back to back, so their ratio within a round is the least
+# affected by load that comes and goes on a shared machine.
+echo "per-round ratio to the C loop (median over rounds):"
+for label in c-binary swift swift-db; do
+    awk -v l="$label" '$1 == "c" { c[++i] = $3 } $1 == l { r[++j] = $3 } END { for (k = 1; k <= j; k++) print r[k] / c[k] }' "$OUT/select.txt" \
+        | median | awk -v l="$label" '{ printf "  %-9s %.3f\n", l, $1 }'
+done
 echo "fastest run (least disturbed by other load on the machine):"
 for label in c c-binary swift swift-db; do
     awk -v l="$label" '$1 == l { print $3 }' "$OUT/select.txt" | fastest | awk -v l="$label" -v c="$(awk '$1 == "c" { print $3 }' "$OUT/select.txt" | fastest)" -v n="$N" \
         '{ printf "  %-9s %7.3f s %6.1f us/q  ratio to C %.3f\n", l, $1, $1 / n * 1e6, $1 / c }'
 done
 [ "$SUMS" = 1 ] || echo "  WARNING: the runs disagree on the checksum" >&2
+
+if command -v valgrind >/dev/null && [ "${PQ_BENCH_INSTRUCTIONS:-1}" = 1 ]; then
+    # Instructions the client executes per query: exact, whatever else the machine is doing.
+    # The difference between a 1,000- and a 3,000-query run leaves out start-up.
+    instructions() {
+        local file="$OUT/callgrind.$1.out"
+        valgrind --tool=callgrind --callgrind-out-file="$file" "${@:2}" >/dev/null 2>&1
+        awk '/^totals:/ { print $2 }' "$file"
+    }
+    echo
+    echo "client instructions per query (callgrind, load-independent):"
+    for kind in c c-binary swift; do
+        case $kind in
+            c) small=$(instructions c.1000 "$OUT/pq_select" "$URL" 1000); large=$(instructions c.3000 "$OUT/pq_select" "$URL" 3000) ;;
+            c-binary) small=$(instructions cb.1000 "$OUT/pq_select" "$URL" 1000 binary); large=$(instructions cb.3000 "$OUT/pq_select" "$URL" 3000 binary) ;;
+            swift) small=$(instructions swift.1000 "$SWIFT_BIN" select "$URL" 1000); large=$(instructions swift.3000 "$SWIFT_BIN" select "$URL" 3000) ;;
+        esac
+        echo "$kind $(( (large - small) / 2000 ))"
+    done | awk '{ n[$1] = $2 } END {
+        printf "  C on libpq                 %6d\n", n["c"]
+        printf "  C on libpq, binary format  %6d  (%+d)\n", n["c-binary"], n["c-binary"] - n["c"]
+        printf "  PostgresConnection.query   %6d  (%+d)\n", n["swift"], n["swift"] - n["c"] }'
+fi
 
 echo
 echo "streaming (forEachRow, single-row mode): peak RSS"
