@@ -2,7 +2,7 @@
 # `make screenshots`: the main pages of a seeded demo, rendered by headless
 # Chromium at phone (390 px) and laptop (1280 px) widths, into screenshots/
 # (gitignored): landing, log-in, sign-up, inbox, a conversation,
-# notifications, account.
+# notifications, account; and the inbox and conversation in dark mode.
 #
 # By default it starts its own throwaway stack (scripts/stack.sh up in a temp
 # directory, free ports; `parley seed` runs on its first start) and stops it
@@ -92,7 +92,9 @@ pages = [  # (name, path, signed in)
     ("notifications", "/notifications", True),
     ("account", "/account", True),
 ]
-widths = [("phone", 390, 844, True), ("laptop", 1280, 800, False)]
+# (label, width, height, mobile, dark colour scheme, pages): dark mode for two pages only.
+widths = [("phone", 390, 844, True, False, None), ("laptop", 1280, 800, False, False, None),
+          ("phone-dark", 390, 844, True, True, {"inbox", "conversation"})]
 
 # DevTools over a pipe: Chromium reads commands on fd 3, writes replies on fd 4,
 # each a JSON text followed by NUL.
@@ -158,8 +160,10 @@ def wait_for(event, session_id, timeout=30):
     raise SystemExit(f"timed out waiting for {event}")
 
 try:
-    for label, width, height, mobile in widths:
+    for label, width, height, mobile, dark, only in widths:
         for name, path, signed_in in pages:
+            if only is not None and name not in only:
+                continue
             target = call("Target.createTarget", {"url": "about:blank"})["targetId"]
             sid = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             call("Page.enable", session_id=sid)
@@ -170,6 +174,8 @@ try:
                                            "secure": True, "httpOnly": True, "sameSite": "Lax", "path": "/"}, session_id=sid)
             call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
                                                         "mobile": mobile}, session_id=sid)
+            call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme",
+                                                              "value": "dark" if dark else "light"}]}, session_id=sid)
             events.clear()
             call("Page.navigate", {"url": base + path}, session_id=sid)
             wait_for("Page.loadEventFired", sid)
@@ -182,7 +188,7 @@ try:
             file = os.path.join(out, f"{name}-{label}.png")
             with open(file, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
-            print(f"  {os.path.relpath(file)}  ({width}×{full})")
+            print(f"  {file}  ({width}×{full})")
             call("Target.closeTarget", {"targetId": target})
 finally:
     try:
