@@ -11,6 +11,9 @@ struct MessageRateLimitAcrossProcessesTests {
     struct Instance {
         let process: ChildProcess
         let socket: String
+        /// A client address of this run's own, so per-address limits (registration, log-in
+        /// failures) that other suites' requests from 127.0.0.1 fill up do not apply to it.
+        let clientAddress: String
 
         func send(_ method: String, _ uri: String, json: [String: Any]? = nil, token: String? = nil) throws -> FastCGIClient.Response {
             var headers: [String: String] = [:]
@@ -20,7 +23,13 @@ struct MessageRateLimitAcrossProcessesTests {
                 headers["Content-Type"] = "application/json"
             }
             if let token { headers["Authorization"] = "Bearer \(token)" }
-            return try FastCGIClient(unixPath: socket).send(method: method, uri: uri, headers: headers, body: body)
+            let client = try FastCGIClient(unixPath: socket)
+            var params = FastCGIClient.params(method: method, uri: uri, headers: headers, contentLength: body.isEmpty ? nil : body.count)
+            params = params.map { $0.0 == "REMOTE_ADDR" ? ($0.0, clientAddress) : $0 }
+            try client.begin()
+            try client.sendParams(params)
+            try client.sendStdin(body, end: true)
+            return try client.readResponse()
         }
     }
 
@@ -35,13 +44,18 @@ struct MessageRateLimitAcrossProcessesTests {
             "PARLEY_JWT_SECRET": "cross-process-test-secret-" + UUID().uuidString,
             "PARLEY_MESSAGE_RATE_LIMIT": String(Self.limit),
             "PARLEY_MESSAGE_RATE_WINDOW_SECONDS": "300",
+            "PARLEY_REGISTRATIONS_PER_ADDRESS": "1000",
         ]
         let (first, firstSocket) = try startParley(environment: environment)
         defer { first.terminate() }
         let (second, secondSocket) = try startParley(environment: environment)
         defer { second.terminate() }
         #expect(first.pid != second.pid)
-        let instances = [Instance(process: first, socket: firstSocket), Instance(process: second, socket: secondSocket)]
+        let address = "198.18.\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"  // RFC 2544 benchmarking range
+        let instances = [
+            Instance(process: first, socket: firstSocket, clientAddress: address),
+            Instance(process: second, socket: secondSocket, clientAddress: address),
+        ]
 
         // A user registered on one process, logged in on the other.
         let username = "xproc_" + UUID().uuidString.prefix(8).lowercased()

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A conversation as the viewer sees it.
+struct ConversationJSON: Encodable {
+    var summary: ConversationSummary
+
+    init(_ summary: ConversationSummary) { self.summary = summary }
+
+    enum CodingKeys: String, CodingKey {
+        case conversationID = "conversation_id", title, participants, createdBy = "created_by", createdAt = "created_at"
+        case lastMessage = "last_message", unreadCount = "unread_count"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        let conversation = summary.conversation
+        try container.encode(conversation.conversationID.apiString, forKey: .conversationID)
+        try container.encode(conversation.title, forKey: .title)
+        try container.encode(summary.participants.map(ParticipantJSON.init), forKey: .participants)
+        try container.encode(conversation.createdBy?.apiString, forKey: .createdBy)
+        try container.encode(conversation.createdAt, forKey: .createdAt)
+        try container.encode(summary.lastMessage.map(MessageJSON.init), forKey: .lastMessage)
+        try container.encode(summary.unreadCount, forKey: .unreadCount)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// A message: `message_id`, `conversation`, `sender`, `message_body`, `parent_message`,
+/// `sent_at`, `edited`, `edited_at`.
+struct MessageJSON: Encodable {
+    var message: Message
+
+    init(_ message: Message) { self.message = message }
+
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id", conversation, sender, messageBody = "message_body", parentMessage = "parent_message"
+        case sentAt = "sent_at", edited, editedAt = "edited_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message.messageID.apiString, forKey: .messageID)
+        try container.encode(message.conversationID.apiString, forKey: .conversation)
+        try container.encode(UserReferenceJSON(message.sender), forKey: .sender)
+        try container.encode(message.body, forKey: .messageBody)
+        try container.encode(message.parentMessageID?.apiString, forKey: .parentMessage)
+        try container.encode(message.sentAt, forKey: .sentAt)
+        try container.encode(message.isEdited, forKey: .edited)
+        try container.encode(message.editedAt, forKey: .editedAt)
+    }
+}
