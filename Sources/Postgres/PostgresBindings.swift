@@ -36,61 +36,65 @@ public struct PostgresBind: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The bind parameters of a query, stored contiguously so they can be lent to libpq without
-/// copying. A collection of `PostgresBind`.
+/// The bind parameters of a query, in one buffer that is lent to libpq without copying (one
+/// allocation for all of them). A collection of `PostgresBind`.
 public struct PostgresBindings: Hashable, Sendable {
-    /// Where each value lives in `bytes`; `length` -1 is NULL.
-    @usableFromInline
-    struct Slot: Hashable, Sendable {
-        @usableFromInline var type: UInt32
-        @usableFromInline var length: Int32
-        @usableFromInline var offset: Int
-
-        @inlinable
-        init(type: UInt32, length: Int32, offset: Int) {
-            self.type = type
-            self.length = length
-            self.offset = offset
-        }
-    }
-
-    @usableFromInline var slots: [Slot] = []
-    @usableFromInline var bytes: [UInt8] = []
+    /// Records, one per parameter: type OID (UInt32), length (Int32, -1 for NULL), then the
+    /// value's bytes in binary format. Native byte order for the header; it never leaves the process.
+    @usableFromInline var storage: [UInt8] = []
+    @usableFromInline var parameterCount = 0
     /// Why the first value that could not be encoded failed; the query is refused when it is
     /// executed, so string interpolation itself never throws. (A string, not the error, to keep
     /// the query small to copy.)
     @usableFromInline var encodingFailure: String?
 
+    @usableFromInline static let headerSize = 8
+
     public init() {}
 
     public init(capacity: Int) {
-        self.slots.reserveCapacity(capacity)
+        self.storage.reserveCapacity(16 * capacity)
     }
 
     /// Appends a value as the next parameter. Inlinable so the caller's module specializes it
     /// for the concrete type: this runs for every interpolated value.
     @inlinable
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
-        let start = self.bytes.count
-        guard !value.isNull else {
-            self.slots.append(Slot(type: Value.postgresType.rawValue, length: -1, offset: start))
-            return
-        }
+        let header = self.storage.count
+        self.appendHeader(type: Value.postgresType.rawValue)
+        guard !value.isNull else { return }
+        let start = self.storage.count
         do {
-            try value.encode(into: &self.bytes)
+            try value.encode(into: &self.storage)
         } catch {
             self.recordEncodingFailure(error, valueType: Value.self, start: start)
         }
-        self.slots.append(
-            Slot(type: Value.postgresType.rawValue, length: Int32(truncatingIfNeeded: self.bytes.count - start), offset: start))
+        let length = Int32(truncatingIfNeeded: self.storage.count - start)
+        self.storage.withUnsafeMutableBytes { $0.storeBytes(of: length, toByteOffset: header + 4, as: Int32.self) }
+    }
+
+    public mutating func appendNull(_ type: PostgresDataType) {
+        self.appendHeader(type: type.rawValue)
+    }
+
+    /// Type, and a length of -1 (NULL) until a value follows.
+    @inlinable
+    mutating func appendHeader(type: UInt32) {
+        let header = UInt64(type) | UInt64(UInt32(bitPattern: -1)) << 32
+        var shift = 0
+        while shift < 64 {  // little-endian, byte by byte (see appendBigEndian)
+            self.storage.append(UInt8(truncatingIfNeeded: header >> shift))
+            shift += 8
+        }
+        self.parameterCount += 1
     }
 
     @usableFromInline
     mutating func recordEncodingFailure(_ error: any Error, valueType: Any.Type, start: Int) {
-        self.bytes.removeSubrange(start...)
+        self.storage.removeSubrange(start...)
         if self.encodingFailure == nil {
             let reason = (error as? PostgresError)?.message ?? "\(error)"
-            self.encodingFailure = "bind $\(self.slots.count + 1) (\(valueType)): \(reason)"
+            self.encodingFailure = "bind $\(self.parameterCount) (\(valueType)): \(reason)"
         }
     }
 
@@ -99,28 +103,42 @@ public struct PostgresBindings: Hashable, Sendable {
         self.encodingFailure.map { PostgresError.encoding($0) }
     }
 
-    public mutating func appendNull(_ type: PostgresDataType) {
-        self.slots.append(Slot(type: type.rawValue, length: -1, offset: self.bytes.count))
+    /// Calls `body` with each parameter's type, length (-1 for NULL) and the value's offset in `raw`.
+    private func forEachRecord(
+        in raw: UnsafeRawBufferPointer, _ body: (_ index: Int, _ type: UInt32, _ length: Int32, _ offset: Int) -> Void
+    ) {
+        var offset = 0
+        for index in 0..<self.parameterCount {
+            let header = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let length = Int32(bitPattern: UInt32(truncatingIfNeeded: header >> 32))
+            offset += Self.headerSize
+            body(index, UInt32(truncatingIfNeeded: header), length, offset)
+            offset += Swift.max(0, Int(length))
+        }
+    }
+
+    private func withRecords(_ body: (_ index: Int, _ type: UInt32, _ length: Int32, _ value: UnsafeRawBufferPointer) -> Void) {
+        self.storage.withUnsafeBytes { raw in
+            self.forEachRecord(in: raw) { index, type, length, offset in
+                body(index, type, length, UnsafeRawBufferPointer(rebasing: raw[offset..<offset + Swift.max(0, Int(length))]))
+            }
+        }
     }
 
     /// The parameter type OIDs, in order.
     var types: [UInt32] {
-        self.slots.map(\.type)
+        var types: [UInt32] = []
+        types.reserveCapacity(self.parameterCount)
+        self.withRecords { _, type, _, _ in types.append(type) }
+        return types
     }
 
     /// Whether the parameters have exactly these types (without building an array).
     func hasTypes(_ types: [UInt32]) -> Bool {
-        guard types.count == self.slots.count else { return false }
-        for index in types.indices where types[index] != self.slots[index].type { return false }
-        return true
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        Array(lhs) == Array(rhs) && (lhs.encodingError == nil) == (rhs.encodingError == nil)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(Array(self))
+        guard types.count == self.parameterCount else { return false }
+        var same = true
+        self.withRecords { index, type, _, _ in same = same && types[index] == type }
+        return same
     }
 
     /// Lends libpq the parameter arrays (values, lengths, formats, types) for the duration of `body`.
@@ -130,22 +148,21 @@ public struct PostgresBindings: Hashable, Sendable {
             _ formats: UnsafePointer<Int32>?, _ types: UnsafePointer<Oid>?
         ) throws -> R
     ) rethrows -> R {
-        let count = self.slots.count
+        let count = self.parameterCount
         guard count > 0 else { return try body(0, nil, nil, nil, nil) }
-        // A non-NULL value needs a non-NULL pointer even when it is empty.
-        let storageBytes = self.bytes.isEmpty ? [0] : self.bytes
-        return try storageBytes.withUnsafeBufferPointer { storage in
+        return try self.storage.withUnsafeBytes { raw in
             try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
-                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { integers in
+                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { integers in
                     try withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
-                        let base = UnsafeRawPointer(storage.baseAddress!)
+                        // Every record has a header, so even an empty value gets a non-NULL pointer.
+                        let base = raw.baseAddress!
                         let lengths = integers.baseAddress!
                         let formats = lengths + count
-                        for (index, slot) in self.slots.enumerated() {
-                            values[index] = slot.length < 0 ? nil : (base + slot.offset).assumingMemoryBound(to: CChar.self)
-                            lengths[index] = slot.length
+                        self.forEachRecord(in: raw) { index, type, length, offset in
+                            values[index] = length < 0 ? nil : (base + offset).assumingMemoryBound(to: CChar.self)
+                            lengths[index] = length
                             formats[index] = 1  // binary
-                            types[index] = slot.type
+                            types[index] = type
                         }
                         return try body(
                             Int32(count), UnsafePointer(values.baseAddress), UnsafePointer(lengths), UnsafePointer(formats),
@@ -159,11 +176,14 @@ public struct PostgresBindings: Hashable, Sendable {
     /// Replaces text binds the server quoted back in a message (`invalid input syntax for type
     /// integer: "…"`), so error descriptions never carry bind values.
     func redacting(_ message: String) -> String {
+        var values: [String] = []
+        self.withRecords { _, type, length, value in
+            let type = PostgresDataType(type)
+            guard length > 0, type.isTextLike || type == .jsonb else { return }
+            values.append(String(decoding: value, as: UTF8.self))
+        }
         var message = message
-        for slot in self.slots where slot.length > 0 {
-            let type = PostgresDataType(slot.type)
-            guard type.isTextLike || type == .jsonb else { continue }
-            let value = String(decoding: self.bytes[slot.offset..<slot.offset + Int(slot.length)], as: UTF8.self)
+        for value in values {
             message = message.replacingAll("\"\(value)\"", with: "\"‹redacted›\"")
             if value.count >= 4 { message = message.replacingAll(value, with: "‹redacted›") }
         }
@@ -173,13 +193,16 @@ public struct PostgresBindings: Hashable, Sendable {
 
 extension PostgresBindings: RandomAccessCollection {
     public var startIndex: Int { 0 }
-    public var endIndex: Int { self.slots.count }
+    public var endIndex: Int { self.parameterCount }
 
     public subscript(position: Int) -> PostgresBind {
-        let slot = self.slots[position]
-        return PostgresBind(
-            type: PostgresDataType(slot.type),
-            bytes: slot.length < 0 ? nil : Array(self.bytes[slot.offset..<slot.offset + Int(slot.length)]))
+        precondition(position >= 0 && position < self.parameterCount, "bind index out of range")
+        var bind = PostgresBind(type: .unknown, bytes: nil)
+        self.withRecords { index, type, length, value in
+            guard index == position else { return }
+            bind = PostgresBind(type: PostgresDataType(type), bytes: length < 0 ? nil : Array(value))
+        }
+        return bind
     }
 }
 

@@ -48,8 +48,10 @@ extension PostgresConnection {
             guard case .send(let index, let name, let prepare) = step else { continue }
             let query = plan.queries[index]
             if prepare {
-                let sent = query.binds.types.withUnsafeBufferPointer { types in
-                    PQsendPrepare(self.handle, name, query.sql, Int32(types.count), types.baseAddress)
+                let sent = query.withSQL { sql in
+                    query.binds.types.withUnsafeBufferPointer { types in
+                        PQsendPrepare(self.handle, name, sql, Int32(types.count), types.baseAddress)
+                    }
                 }
                 try self.checkSent(sent, query)
             }
@@ -151,7 +153,7 @@ private struct PipelinePlan {
     var steps: [Step] = []
     var rejected: [Result<PostgresRows, PostgresError>?]
     struct Key: Hashable {
-        var sql: String
+        var sql: [UInt8]
         var types: [UInt32]
     }
 
@@ -175,8 +177,8 @@ private struct PipelinePlan {
                 self.steps.append(.send(index: index, name: "", prepare: true))
                 continue
             }
-            let key = Key(sql: query.sql, types: query.binds.types)
-            let cached = connection.statements.lookup(sql: query.sql, binds: query.binds)
+            let key = Key(sql: query.sqlBytes, types: query.binds.types)
+            let cached = connection.statements.lookup(query)
                 .map { $0.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
             if let name = cached ?? self.pending[key] {
                 self.steps.append(.send(index: index, name: name, prepare: false))

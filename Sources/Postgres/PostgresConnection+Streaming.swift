@@ -31,8 +31,10 @@ extension PostgresConnection {
                 }
             }
         } else {
-            sent = query.binds.withLibpqParameters { count, values, lengths, formats, types in
-                PQsendQueryParams(self.handle, query.sql, count, types, values, lengths, formats, 1)
+            sent = query.withSQL { sql in
+                query.binds.withLibpqParameters { count, values, lengths, formats, types in
+                    PQsendQueryParams(self.handle, sql, count, types, values, lengths, formats, 1)
+                }
             }
         }
         guard sent == 1 else {

@@ -138,8 +138,10 @@ public final class PostgresConnection {
 
     private func executeParameterized(_ query: PostgresQuery) throws -> PostgresResult {
         guard self.statements.isEnabled else {
-            let raw = query.binds.withLibpqParameters { count, values, lengths, formats, types in
-                PQexecParams(self.handle, query.sql, count, types, values, lengths, formats, 1)
+            let raw = query.withSQL { sql in
+                query.binds.withLibpqParameters { count, values, lengths, formats, types in
+                    PQexecParams(self.handle, sql, count, types, values, lengths, formats, 1)
+                }
             }
             return try self.checkResult(raw, query)
         }
@@ -171,14 +173,16 @@ public final class PostgresConnection {
 
     /// The name under which `query` is prepared on this connection, preparing it on first use.
     func preparedStatement(for query: PostgresQuery) throws -> ContiguousArray<CChar> {
-        if let name = self.statements.lookup(sql: query.sql, binds: query.binds) { return name }
+        if let name = self.statements.lookup(query) { return name }
         let name = self.statements.nextName()
         let types = query.binds.types
-        let raw = types.withUnsafeBufferPointer { types in
-            PQprepare(self.handle, name, query.sql, Int32(types.count), types.baseAddress)
+        let raw = query.withSQL { sql in
+            types.withUnsafeBufferPointer { types in
+                PQprepare(self.handle, name, sql, Int32(types.count), types.baseAddress)
+            }
         }
         _ = try self.checkResult(raw, query)
-        if let evicted = self.statements.insert(sql: query.sql, types: types, name: name) {
+        if let evicted = self.statements.insert(sql: query.sqlBytes, types: types, name: name) {
             self.deallocate(evicted)
         }
         return name.utf8CString
@@ -239,11 +243,13 @@ public final class PostgresConnection {
 
     // MARK: - Query log
 
-    func logStatement(_ sql: String, start: ContinuousClock.Instant, rows: Int? = nil, error: (any Error)? = nil) {
+    func logStatement(
+        _ sql: @autoclosure () -> String, start: ContinuousClock.Instant, rows: Int? = nil, error: (any Error)? = nil
+    ) {
         let elapsed = start.duration(to: .now)
         let slow = elapsed >= self.configuration.slowQueryThreshold
         guard slow || self.logger.logLevel <= .debug else { return }
-        var metadata: Logger.Metadata = ["sql": "\(sql)", "duration_ms": "\(Self.format(elapsed))"]
+        var metadata: Logger.Metadata = ["sql": "\(sql())", "duration_ms": "\(Self.format(elapsed))"]
         if let rows { metadata["rows"] = "\(rows)" }
         if let error { metadata["error"] = "\(error)" }
         if slow {

@@ -31,7 +31,12 @@ public protocol PostgresArrayEncodable: PostgresEncodable {
 extension Array where Element == UInt8 {
     @inlinable
     mutating func appendBigEndian<I: FixedWidthInteger>(_ value: I) {
-        Swift.withUnsafeBytes(of: value.bigEndian) { self.append(contentsOf: $0) }
+        // Byte by byte: specialized and unrolled, cheaper than appending a raw buffer.
+        var shift = I.bitWidth - 8
+        while shift >= 0 {
+            self.append(UInt8(truncatingIfNeeded: value >> shift))
+            shift -= 8
+        }
     }
 
     @inline(__always)

@@ -12,16 +12,42 @@ import Foundation
 /// `\(identifier:)`, which quotes a name (`"user table"`), and `\(unsafeRaw:)`, which splices
 /// text verbatim and must never see user input.
 public struct PostgresQuery: Sendable, Hashable {
-    /// The SQL text with `$1`, `$2`… placeholders.
-    public var sql: String
+    /// The SQL text as UTF-8 with a terminating NUL, ready to lend to libpq: a query built by
+    /// interpolation never becomes a `String` unless something reads `sql`.
+    @usableFromInline var sqlBytes: [UInt8]
     /// The values for the placeholders, in order.
     public var binds: PostgresBindings
+
+    /// The SQL text with `$1`, `$2`… placeholders.
+    public var sql: String {
+        get { String(decoding: self.sqlBytes.dropLast(), as: UTF8.self) }
+        set { self.sqlBytes = Self.terminated(newValue) }
+    }
 
     /// A query from SQL text that was not written as a literal: the caller vouches that no
     /// untrusted text was concatenated into it.
     public init(unsafeSQL sql: String, binds: PostgresBindings = PostgresBindings()) {
-        self.sql = sql
+        self.sqlBytes = Self.terminated(sql)
         self.binds = binds
+    }
+
+    @inlinable
+    init(sqlBytes: [UInt8], binds: PostgresBindings) {
+        self.sqlBytes = sqlBytes
+        self.binds = binds
+    }
+
+    static func terminated(_ sql: String) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(sql.utf8.count + 1)
+        bytes.append(contentsOf: sql.utf8)
+        bytes.append(0)
+        return bytes
+    }
+
+    /// Lends the NUL-terminated SQL text to libpq.
+    func withSQL<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try self.sqlBytes.withUnsafeBytes { try body($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
     }
 
     /// Refuses what libpq cannot send faithfully: NUL in the SQL text (it would truncate the
@@ -30,32 +56,23 @@ public struct PostgresQuery: Sendable, Hashable {
         if let error = self.binds.encodingError {
             throw error.with(sql: self.sql)
         }
-        if Self.containsNUL(self.sql) {
+        let containsNUL = self.sqlBytes.withUnsafeBytes { memchr($0.baseAddress!, 0, $0.count - 1) != nil }
+        if containsNUL {
             throw PostgresError.invalidQuery("SQL text contains a NUL character (U+0000)")
-        }
-    }
-}
-
-extension PostgresQuery {
-    static func containsNUL(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            return memchr(base, 0, bytes.count) != nil
         }
     }
 }
 
 extension PostgresQuery: ExpressibleByStringInterpolation {
     public init(stringLiteral value: String) {
-        self.sql = value
-        self.binds = PostgresBindings()
+        self.init(unsafeSQL: value)
     }
 
     @inlinable
     public init(stringInterpolation: StringInterpolation) {
-        self.sql = String(decoding: stringInterpolation.sql, as: UTF8.self)
-        self.binds = stringInterpolation.binds
+        var sql = stringInterpolation.sql
+        sql.append(0)
+        self.init(sqlBytes: sql, binds: stringInterpolation.binds)
     }
 
     /// Builds the SQL as UTF-8 bytes (appending to a byte array is much cheaper than to a
@@ -69,7 +86,7 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
         @inlinable
         public init(literalCapacity: Int, interpolationCount: Int) {
             self.sql = []
-            self.sql.reserveCapacity(literalCapacity + 3 * interpolationCount)
+            self.sql.reserveCapacity(literalCapacity + 3 * interpolationCount + 1)
             self.binds = PostgresBindings(capacity: interpolationCount)
         }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The statements prepared on one connection, keyed by SQL text and parameter types, bounded
 /// and evicting the least recently used.
 ///
@@ -15,8 +17,22 @@ struct PreparedStatementCache {
         }
     }
 
+    /// SQL text as NUL-terminated UTF-8, hashed and compared as raw bytes.
+    struct SQLText: Hashable {
+        var bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            self.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (lhs: SQLText, rhs: SQLText) -> Bool {
+            lhs.bytes.count == rhs.bytes.count
+                && lhs.bytes.withUnsafeBytes { l in rhs.bytes.withUnsafeBytes { r in memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0 } }
+        }
+    }
+
     let capacity: Int
-    private var entries: [String: [Statement]] = [:]
+    private var entries: [SQLText: [Statement]] = [:]
     private(set) var count = 0
     private var clock: UInt64 = 0
     private var nameCounter = 0
@@ -28,8 +44,9 @@ struct PreparedStatementCache {
     var isEnabled: Bool { self.capacity > 0 }
 
     /// The prepared statement for this SQL and these bind types, marked as just used.
-    mutating func lookup(sql: String, binds: PostgresBindings) -> ContiguousArray<CChar>? {
-        guard let index = self.entries.index(forKey: sql) else { return nil }
+    mutating func lookup(_ query: PostgresQuery) -> ContiguousArray<CChar>? {
+        guard let index = self.entries.index(forKey: SQLText(bytes: query.sqlBytes)) else { return nil }
+        let binds = query.binds
         self.clock &+= 1
         // Index in place: holding a copy of the group here would make the write below copy it.
         var found: Int?
@@ -50,7 +67,7 @@ struct PreparedStatementCache {
     }
 
     /// Records a statement the server has prepared; returns the name evicted to make room.
-    mutating func insert(sql: String, types: [UInt32], name: String) -> String? {
+    mutating func insert(sql: [UInt8], types: [UInt32], name: String) -> String? {
         guard self.capacity > 0 else { return nil }
         self.clock &+= 1
         var evicted: String?
@@ -60,13 +77,13 @@ struct PreparedStatementCache {
             if self.entries[oldest.sql]!.isEmpty { self.entries.removeValue(forKey: oldest.sql) }
             self.count -= 1
         }
-        self.entries[sql, default: []].append(Statement(name: name.utf8CString, types: types, lastUse: self.clock))
+        self.entries[SQLText(bytes: sql), default: []].append(Statement(name: name.utf8CString, types: types, lastUse: self.clock))
         self.count += 1
         return evicted
     }
 
-    private func leastRecentlyUsed() -> (sql: String, position: Int)? {
-        var oldest: (sql: String, position: Int, lastUse: UInt64)?
+    private func leastRecentlyUsed() -> (sql: SQLText, position: Int)? {
+        var oldest: (sql: SQLText, position: Int, lastUse: UInt64)?
         for (sql, statements) in self.entries {
             for (position, statement) in statements.enumerated() where statement.lastUse < oldest?.lastUse ?? .max {
                 oldest = (sql, position, statement.lastUse)
