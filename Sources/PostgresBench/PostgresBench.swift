@@ -68,7 +68,9 @@ struct PostgresBench {
             seed = seed &* 1_103_515_245 &+ 12345
             let id = Int((seed >> 16) % 10_000 + 1)
             checksum += try run { connection in
-                let row = try connection.query("SELECT id, randomnumber FROM world WHERE id = \(id)").first!
+                // `id` is int4: bind an Int32, as the C loop's text parameter is inferred to be
+                // (an Int would make the server compare int4 with int8).
+                let row = try connection.query("SELECT id, randomnumber FROM world WHERE id = \(Int32(id))").first!
                 let (found, random) = try row.decode((Int, Int).self)
                 return found + random
             }

@@ -70,6 +70,11 @@ awk -v c="$C" -v s="$S" -v d="$D" -v b="$B" -v cc="$CC" -v sc="$SC" -v dc="$DC" 
 }'
 # Each round runs C and the layer back to back, so their ratio within a round is the least
 # affected by load that comes and goes on a shared machine.
+# The layer's own cost, separated from server time and scheduling: the extra client CPU it
+# spends per query, as a share of the C loop's wall time per query.
+awk -v c="$C" -v cc="$CC" -v sc="$SC" -v dc="$DC" 'BEGIN {
+    printf "layer overhead from client CPU: PostgresConnection.query %+.1f%%, PostgresDatabase.read %+.1f%% of the C loop\x27s time\n", (sc - cc) / c * 100, (dc - cc) / c * 100
+}'
 echo "per-round ratio to the C loop (median over rounds):"
 for label in c-binary swift swift-db; do
     awk -v l="$label" '$1 == "c" { c[++i] = $3 } $1 == l { r[++j] = $3 } END { for (k = 1; k <= j; k++) print r[k] / c[k] }' "$OUT/select.txt" \
