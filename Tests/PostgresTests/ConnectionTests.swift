@@ -91,11 +91,11 @@ extension DatabaseTests {
         func queryLog() throws {
             let store = CapturingLogHandler.Store()
             var configuration = try TestEnvironment.configuration()
-            configuration.slowQueryThreshold = .milliseconds(150)
+            configuration.slowQueryThreshold = .milliseconds(500)
             let connection = try PostgresConnection(configuration: configuration, logger: CapturingLogHandler.logger(store))
             let secret = "top-secret-value"
             _ = try connection.query("SELECT \(secret) AS s")
-            _ = try connection.query("SELECT pg_sleep(0.2), \(secret)")
+            _ = try connection.query("SELECT pg_sleep(0.6), \(secret)")
             _ = try? connection.query("SELECT \(secret)::int")
 
             let records = store.all
@@ -104,8 +104,8 @@ extension DatabaseTests {
             #expect(fast?.metadata["duration_ms"] != nil)
             let slow = records.first { $0.message == "slow query" }
             #expect(slow?.level == .warning)
-            #expect(slow?.metadata["sql"]?.description == "SELECT pg_sleep(0.2), $1")
-            #expect(Double(slow?.metadata["duration_ms"]?.description ?? "") ?? 0 >= 150)
+            #expect(slow?.metadata["sql"]?.description == "SELECT pg_sleep(0.6), $1")
+            #expect(Double(slow?.metadata["duration_ms"]?.description ?? "") ?? 0 >= 500)
             let everything = records.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
             #expect(!everything.contains(secret))
         }
