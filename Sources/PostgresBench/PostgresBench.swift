@@ -4,6 +4,7 @@
 //   PostgresBench select URL N          N one-row prepared selects through PostgresConnection
 //   PostgresBench select-db URL N       the same through PostgresDatabase.read (liveness check included)
 //   PostgresBench stream URL N          streams N rows with forEachRow, then prints peak RSS
+//   PostgresBench buffered URL N        the same rows through query() (all in memory), for contrast
 //
 // Output lines are "<mode> N seconds ns_per_op checksum cpu_seconds" (stream: "stream N seconds
 // peak_rss_kib rows bytes").
@@ -36,7 +37,9 @@ struct PostgresBench {
             let database = PostgresDatabase(configuration: configuration, logger: logger)
             report("swift-db", count, try measure { try selectLoop(count) { try database.read($0) } })
         case "stream":
-            try stream(PostgresConnection(configuration: configuration, logger: logger), count)
+            try stream(PostgresConnection(configuration: configuration, logger: logger), count, buffered: false)
+        case "buffered":
+            try stream(PostgresConnection(configuration: configuration, logger: logger), count, buffered: true)
         default:
             FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
             exit(2)
@@ -78,16 +81,23 @@ struct PostgresBench {
         return checksum
     }
 
-    static func stream(_ connection: PostgresConnection, _ count: Int) throws {
+    static func stream(_ connection: PostgresConnection, _ count: Int, buffered: Bool) throws {
         let start = ContinuousClock.now
         var bytes = 0
-        let rows = try connection.forEachRow(
+        let query: PostgresQuery =
             "SELECT g AS id, repeat(md5(g::text), 4) AS payload FROM generate_series(1, \(count)) AS g"
-        ) { row in
-            bytes += try row.decode(String.self, column: "payload").utf8.count
+        let rows: Int
+        if buffered {
+            let result = try connection.query(query)
+            for row in result { bytes += try row.decode(String.self, column: "payload").utf8.count }
+            rows = result.count
+        } else {
+            rows = try connection.forEachRow(query) { row in
+                bytes += try row.decode(String.self, column: "payload").utf8.count
+            }
         }
         let seconds = start.duration(to: .now).seconds
-        print("stream \(count) \(String(format: "%.6f", seconds)) \(peakRSSKiB()) \(rows) \(bytes)")
+        print("\(buffered ? "buffered" : "stream") \(count) \(String(format: "%.6f", seconds)) \(peakRSSKiB()) \(rows) \(bytes)")
     }
 
     static func measure(_ body: () throws -> Int) throws -> (Double, Int, Double) {

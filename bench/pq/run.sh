@@ -2,7 +2,8 @@
 # Postgres layer vs. libpq in C: the same one-row prepared select, N times, same connection
 # string, run alternately ROUNDS times (C with text format, C with binary format as the layer
 # uses, the layer through PostgresConnection and through PostgresDatabase.read); medians of wall
-# time and of client CPU time. Then peak RSS of a 200,000-row stream vs a 2,000-row one.
+# time and of client CPU time. Then peak RSS of a 200,000-row stream vs a 2,000-row one (and, for
+# contrast, of the same rows read whole with query()).
 #
 #   DATABASE_URL=postgresql:///parley?host=/tmp/pg&port=5432 bench/pq/run.sh [N] [ROUNDS]
 #
@@ -111,7 +112,10 @@ if command -v valgrind >/dev/null && [ "${PQ_BENCH_INSTRUCTIONS:-1}" = 1 ]; then
 fi
 
 echo
-echo "streaming (forEachRow, single-row mode): peak RSS"
-for rows in 2000 200000; do
-    "$SWIFT_BIN" stream "$URL" "$rows" | awk '{ printf "  %7d rows  %6.3f s  VmHWM %6d KiB\n", $2, $3, $4 }'
+echo "peak RSS (VmHWM) reading rows of 128 bytes of text"
+for mode in stream buffered; do
+    for rows in 2000 200000; do
+        "$SWIFT_BIN" "$mode" "$URL" "$rows" | awk -v m="$mode" '{
+            printf "  %-8s %7d rows  %6.3f s  VmHWM %7d KiB\n", (m == "stream" ? "forEachRow" : "query()"), $2, $3, $4 }'
+    done
 done
