@@ -6,7 +6,7 @@ import Foundation
 ///
 ///     let query: PostgresQuery = "SELECT name FROM users WHERE id = \(id) AND role = \(role)"
 ///     // query.sql   == "SELECT name FROM users WHERE id = $1 AND role = $2"
-///     // query.binds == [PostgresBind(id), PostgresBind(role)]
+///     // Array(query.binds) == [try PostgresBind(id), try PostgresBind(role)]
 ///
 /// Only values that conform to `PostgresEncodable` can be interpolated. The escape hatches are
 /// `\(identifier:)`, which quotes a name (`"user table"`), and `\(unsafeRaw:)`, which splices
@@ -18,10 +18,10 @@ public struct PostgresQuery: Sendable, Hashable {
     /// The values for the placeholders, in order.
     public var binds: PostgresBindings
 
-    /// The SQL text with `$1`, `$2`… placeholders.
+    /// The SQL text with `$1`, `$2`… placeholders. Read-only: SQL text only comes from a literal
+    /// or from `init(unsafeSQL:)`.
     public var sql: String {
-        get { String(decoding: self.sqlBytes.dropLast(), as: UTF8.self) }
-        set { self.sqlBytes = Self.terminated(newValue) }
+        String(decoding: self.sqlBytes.dropLast(), as: UTF8.self)
     }
 
     /// A query from SQL text that was not written as a literal: the caller vouches that no
