@@ -116,6 +116,6 @@ echo "peak RSS (VmHWM) reading rows of 128 bytes of text"
 for mode in stream buffered; do
     for rows in 2000 200000; do
         "$SWIFT_BIN" "$mode" "$URL" "$rows" | awk -v m="$mode" '{
-            printf "  %-8s %7d rows  %6.3f s  VmHWM %7d KiB\n", (m == "stream" ? "forEachRow" : "query()"), $2, $3, $4 }'
+            printf "  %-10s %7d rows  %6.3f s  VmHWM %7d KiB\n", (m == "stream" ? "forEachRow" : "query()"), $2, $3, $4 }'
     done
 done
