@@ -348,6 +348,12 @@ struct MessageTests {
         _ = try h.request(.patch, "/api/messages/\(messageID)", json: BodyOnly(message_body: "v3"), token: alice.token)  // no slash
         // The same body again records nothing.
         _ = try h.request(.patch, "/api/messages/\(messageID)/", json: BodyOnly(message_body: "v3"), token: alice.token)
+        // A null body is refused; an absent one changes nothing.
+        let null = try h.request(.patch, "/api/messages/\(messageID)/", body: Array(#"{"message_body": null}"#.utf8), token: alice.token, headers: ["Content-Type": "application/json"])
+        #expect(null.status == 400)
+        #expect(null.fieldErrors("message_body") == ["This field may not be null."])
+        let empty = try h.request(.patch, "/api/messages/\(messageID)/", body: Array("{}".utf8), token: alice.token, headers: ["Content-Type": "application/json"])
+        #expect(empty.status == 200 && empty.object["message_body"] as? String == "v3")
         // A blank edit is refused like a blank post.
         let blank = try h.request(.patch, "/api/messages/\(messageID)/", json: BodyOnly(message_body: "   "), token: alice.token)
         #expect(blank.status == 400)

@@ -14,9 +14,17 @@ struct MessageController {
         enum CodingKeys: String, CodingKey { case messageBody = "message_body", parentMessage = "parent_message" }
     }
 
+    /// PATCH is partial: `message_body` may be absent (nothing to change), but not null.
     struct EditInput: Decodable {
         var messageBody: String?
         enum CodingKeys: String, CodingKey { case messageBody = "message_body" }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if container.contains(.messageBody) {
+                messageBody = try container.decode(String.self, forKey: .messageBody)  // null: "may not be null"
+            }
+        }
     }
 
     func register(on router: inout Router<AppContext>) {
