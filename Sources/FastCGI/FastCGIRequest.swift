@@ -5,33 +5,54 @@ import CFastCGI
 
 /// The request a worker is serving, lent to the responder for the duration of `respond`.
 ///
-/// Parameters are copied into Swift strings when the request is accepted (libfcgi frees its own
-/// at the next accept). The body is read on demand, so a request over the size limit can be
-/// refused without reading it into memory.
+/// Parameters are read in place from libfcgi's environment (valid until the request is
+/// finished, which is after `respond` returns): ``forEachParam(_:)`` and ``param(_:)`` copy
+/// nothing they are not asked for; ``params`` copies them all into a dictionary. The body is
+/// read on demand, so a request over the size limit can be refused without reading it into
+/// memory.
 public struct FastCGIRequest {
-    /// The FastCGI parameters nginx sent (`REQUEST_METHOD`, `REQUEST_URI`, `HTTP_*`…).
-    public let params: [String: String]
     private let raw: UnsafeMutablePointer<FCGX_Request>
 
     init(_ raw: UnsafeMutablePointer<FCGX_Request>) {
         self.raw = raw
+    }
+
+    /// The FastCGI parameters nginx sent (`REQUEST_METHOD`, `REQUEST_URI`, `HTTP_*`…), copied
+    /// into a dictionary. The request path uses ``forEachParam(_:)`` instead.
+    public var params: [String: String] {
         var params: [String: String] = [:]
-        if var cursor = raw.pointee.envp {
-            while let entry = cursor.pointee {
-                if let equals = strchr(entry, Int32(UInt8(ascii: "="))) {
-                    let nameLength = entry.distance(to: equals)
-                    let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: nameLength), as: UTF8.self)
-                    params[name] = String(cString: equals + 1)
-                }
-                cursor += 1
-            }
+        forEachParam { name, value in
+            params[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
         }
-        self.params = params
+        return params
+    }
+
+    /// Calls `body` with each parameter's name and value bytes, in the order nginx sent them.
+    /// The buffers are only valid during the call.
+    public func forEachParam(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        guard var cursor = raw.pointee.envp else { return }
+        while let entry = cursor.pointee {
+            let bytes = UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self)
+            let length = strlen(entry)
+            if let equals = memchr(entry, Int32(UInt8(ascii: "=")), length) {
+                let nameLength = UnsafeRawPointer(entry).distance(to: UnsafeRawPointer(equals))
+                try body(
+                    UnsafeBufferPointer(start: bytes, count: nameLength),
+                    UnsafeBufferPointer(start: bytes + nameLength + 1, count: length - nameLength - 1))
+            }
+            cursor += 1
+        }
+    }
+
+    /// One parameter's value, if nginx sent it.
+    public func param(_ name: String) -> String? {
+        guard let value = FCGX_GetParam(name, raw.pointee.envp) else { return nil }
+        return String(cString: value)
     }
 
     /// `CONTENT_LENGTH` as a number, if nginx sent one.
     public var contentLength: Int? {
-        params["CONTENT_LENGTH"].flatMap { Int($0) }
+        param("CONTENT_LENGTH").flatMap { Int($0) }
     }
 
     public enum BodyResult {
@@ -42,32 +63,37 @@ public struct FastCGIRequest {
 
     /// Reads the whole body, refusing (without buffering more) once it exceeds `limit` bytes.
     public func readBody(limit: Int) -> BodyResult {
-        if let declared = contentLength, declared > limit { return .tooLarge }
+        let declared = contentLength
+        if let declared, declared > limit { return .tooLarge }
         var body: [UInt8] = []
-        if let declared = contentLength { body.reserveCapacity(declared) }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, Int32($0.count), raw.pointee.in) }
+        if let declared, declared > 0 { body.reserveCapacity(declared) }
+        // Read through a stack buffer: a GET costs one call that finds the end of the stream,
+        // and no allocation.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16 * 1024) { chunk in
+            while true {
+                let count = FCGX_GetStr(chunk.baseAddress, Int32(chunk.count), raw.pointee.in)
+                if count <= 0 { break }
+                if body.count + Int(count) > limit { return .tooLarge }
+                UnsafeRawBufferPointer(start: chunk.baseAddress, count: Int(count)).withMemoryRebound(to: UInt8.self) {
+                    body.append(contentsOf: $0)
+                }
             }
-            if count <= 0 { break }
-            if body.count + Int(count) > limit { return .tooLarge }
-            body.append(contentsOf: chunk[0..<Int(count)])
+            return .complete(body)
         }
-        return .complete(body)
     }
 
     /// Reads and drops the body, up to `maximum` bytes; false if there was more (then the
     /// connection should be closed rather than reused).
     public func discardBody(maximum: Int) -> Bool {
-        var chunk = [CChar](repeating: 0, count: 64 * 1024)
-        var total = 0
-        while total <= maximum {
-            let count = chunk.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), raw.pointee.in) }
-            if count <= 0 { return true }
-            total += Int(count)
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64 * 1024) { chunk in
+            var total = 0
+            while total <= maximum {
+                let count = FCGX_GetStr(chunk.baseAddress, Int32(chunk.count), raw.pointee.in)
+                if count <= 0 { return true }
+                total += Int(count)
+            }
+            return false
         }
-        return false
     }
 
     /// Writes response bytes (CGI-style: `Status:` and header lines, a blank line, the body).

@@ -6,11 +6,19 @@
 public struct Application<Context: RequestContext>: Sendable {
     public let router: Router<Context>
     let middleware: [any Middleware<Context>]
+    /// The same middleware as closures: calling one costs no existential (`any Middleware<Context>`)
+    /// metadata look-up, which the generic request path would otherwise pay per middleware.
+    private let steps: [Step]
     let errorMiddleware: ErrorMiddleware<Context>
+
+    typealias Step = @Sendable (Request, Context, Responder<Context>) throws -> Response
 
     public init(router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain) {
         self.router = router
         self.middleware = middleware
+        self.steps = middleware.map { middleware in
+            { request, context, next in try middleware.handle(request, context: context, next: next) }
+        }
         self.errorMiddleware = ErrorMiddleware(renderer: errorPages)
     }
 
@@ -25,7 +33,11 @@ public struct Application<Context: RequestContext>: Sendable {
             context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(String(reflecting: error))"])
             response = Response.text("A server error occurred.", status: .internalServerError)
         }
-        response.headers["X-Request-Id"] = request.id
+        if response.headers.contains("X-Request-Id") || request.id.withUTF8Bytes({ $0.contains { $0 == 10 || $0 == 13 } }) {
+            response.headers["X-Request-Id"] = request.id
+        } else {
+            response.headers.appendChecked(name: "X-Request-Id", value: request.id)
+        }
         if request.method == .head {
             // HEAD answers with GET's headers, including the length the body would have had.
             if response.headers["Content-Length"] == nil { response.headers["Content-Length"] = String(response.body.count) }
@@ -36,8 +48,8 @@ public struct Application<Context: RequestContext>: Sendable {
     }
 
     private func run(_ request: Request, context: Context, from index: Int) throws -> Response {
-        if index < middleware.count {
-            return try middleware[index].handle(request, context: context) { request, context in
+        if index < steps.count {
+            return try steps[index](request, context) { request, context in
                 try self.run(request, context: context, from: index + 1)
             }
         }

@@ -36,6 +36,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         fields.append(Field(name: name.strippingLineBreaks(), value: value.strippingLineBreaks()))
     }
 
+    /// Appends a field the caller has checked holds no CR or LF (the FastCGI adapter checks
+    /// the bytes it reads before making strings of them).
+    package mutating func appendChecked(name: String, value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
     public mutating func remove(name: String) {
         fields.removeAll { $0.name.caseInsensitiveEquals(name) }
     }
@@ -48,16 +54,21 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        for (a, b) in zip(utf8, other.utf8) where a != b {
-            let la = (a >= 65 && a <= 90) ? a + 32 : a
-            let lb = (b >= 65 && b <= 90) ? b + 32 : b
-            if la != lb { return false }
+        return withUTF8Bytes { a in
+            other.withUTF8Bytes { b in
+                for index in 0..<a.count where a[index] != b[index] {
+                    let la = (a[index] >= 65 && a[index] <= 90) ? a[index] + 32 : a[index]
+                    let lb = (b[index] >= 65 && b[index] <= 90) ? b[index] + 32 : b[index]
+                    if la != lb { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     func strippingLineBreaks() -> String {
-        guard utf8.contains(where: { $0 == 10 || $0 == 13 }) else { return self }
+        let clean = withUTF8Bytes { bytes in !bytes.contains { $0 == 10 || $0 == 13 } }
+        guard !clean else { return self }
         return String(decoding: utf8.filter { $0 != 10 && $0 != 13 }, as: UTF8.self)
     }
 }

@@ -4,7 +4,9 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public let rawValue: String
 
     public init(rawValue: String) {
-        self.rawValue = rawValue.uppercased()
+        // Methods arrive upper-case; only others are converted.
+        self.rawValue = rawValue.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } || !rawValue.utf8.allSatisfy { $0 < 0x80 }
+            ? rawValue.uppercased() : rawValue
     }
 
     public var description: String { rawValue }

@@ -4,7 +4,7 @@ import Foundation
 public enum JSON {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // stable bytes: ETags repeat
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(ISO8601.string(from: date))
@@ -26,12 +26,69 @@ public enum JSON {
     }
 }
 
-/// ISO 8601 timestamps (`2026-11-26T07:45:28.123456Z`), parsed with or without fractional seconds.
+/// ISO 8601 timestamps (`2026-11-26T07:45:28.123Z`: UTC, milliseconds), parsed with or
+/// without fractional seconds.
 public enum ISO8601 {
     public static func string(from date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the timestamp's text: the same text as `ISO8601DateFormatter` with
+    /// `[.withInternetDateTime, .withFractionalSeconds]`, computed directly (a formatter costs
+    /// more to create than a response to encode). JSONWriterTests compares the two.
+    public static func append(_ date: Date, to bytes: inout [UInt8]) {
+        // Milliseconds since 1970, rounded to the nearest (halves upwards), as the formatter does.
+        let milliseconds = ((date.timeIntervalSinceReferenceDate + 978_307_200.0) * 1000.0 + 0.5).rounded(.down)
+        // Years 1600…9999 (Foundation's calendar is Julian before 1582; ISO needs 4 digits).
+        guard milliseconds >= -11_676_096_000_000, milliseconds < 253_402_300_800_000 else {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            bytes.appendUTF8(formatter.string(from: date))
+            return
+        }
+        let total = Int64(milliseconds)
+        let (days, millisecondOfDay) = floorDivide(total, 86_400_000)
+        // Days since 1970-01-01 → civil date (H. Hinnant's days_from_civil, inverted).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: (value / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(millisecondOfDay / 3_600_000, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(millisecondOfDay / 60_000 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(millisecondOfDay / 1000 % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(millisecondOfDay % 1000, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let quotient = a >= 0 ? a / b : (a - b + 1) / b
+        return (quotient, a - quotient * b)
     }
 
     public static func date(from string: String) -> Date? {
@@ -80,10 +137,17 @@ extension Request {
     }
 }
 
+extension JSON {
+    /// `value` as compact JSON bytes, as `encoder()` writes it but faster, and with an object's
+    /// keys always in the order they were encoded (see ``JSONWriter``).
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try JSONWriter.encode(value)
+    }
+}
+
 extension Response {
-    /// A JSON response encoded from `value` (`application/json`).
+    /// A JSON response encoded from `value` (`application/json`) by ``JSON/encode(_:)``.
     public static func json<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> Response {
-        let data = try JSON.encoder().encode(value)
-        return Response(status: status, headers: ["Content-Type": "application/json"], body: Array(data))
+        Response(status: status, headers: ["Content-Type": "application/json"], body: try JSON.encode(value))
     }
 }

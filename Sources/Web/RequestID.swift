@@ -14,7 +14,7 @@ public enum RequestID {
     }
 
     static func isWellFormed(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
+        !id.isEmpty && id.utf8.count <= 64 && id.withUTF8Bytes { $0.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
@@ -22,7 +22,7 @@ public enum RequestID {
             default:
                 false
             }
-        }
+        } }
     }
 
     private static func hex(_ value: UInt64) -> String {

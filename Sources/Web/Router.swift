@@ -13,20 +13,21 @@ public struct Router<Context: RequestContext>: Sendable {
         let handler: Handler
     }
 
-    enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
-    }
+    typealias Segment = RouteSegment
 
     private(set) var routes: [Route] = []
+    /// What matching needs, without the handlers: not generic, so it runs as compiled here
+    /// rather than through the generic (unspecialised) paths of `Router<Context>`.
+    private var table = RouteTable()
 
     public init() {}
 
     public mutating func on(_ method: HTTPMethod, _ pattern: String, use handler: @escaping Handler) {
-        let segments = Router.split(pattern).map { part -> Segment in
+        let segments = RouteTable.split(pattern).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(String(part))
         }
         routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+        table.add(method: method, pattern: pattern, segments: segments)
     }
 
     public mutating func get(_ pattern: String, use handler: @escaping Handler) { on(.get, pattern, use: handler) }
@@ -49,19 +50,147 @@ public struct Router<Context: RequestContext>: Sendable {
     }
 
     func match(method: HTTPMethod, path: String) -> Match {
-        let parts = Router.split(path)
-        var allowed: [HTTPMethod] = []
-        var headFallback: (Handler, [String: String])?
-        for route in routes {
-            guard let parameters = Router.capture(route.segments, parts) else { continue }
-            if route.method == method { return .found(route.handler, parameters: parameters) }
-            if method == .head, route.method == .get, headFallback == nil { headFallback = (route.handler, parameters) }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+        switch table.match(method: method, path: path) {
+        case .found(let index, let parameters): .found(routes[index].handler, parameters: parameters)
+        case .methodNotAllowed(let allowed): .methodNotAllowed(allowed)
+        case .notFound: .notFound
         }
-        if let (handler, parameters) = headFallback { return .found(handler, parameters: parameters) }
+    }
+
+    /// `/a/b/` → ["a", "b", ""]: the empty last element keeps the trailing slash significant.
+    static func split(_ path: String) -> [Substring] { RouteTable.split(path) }
+}
+
+enum RouteSegment: Sendable, Equatable {
+    case literal(String)
+    case parameter(String)
+}
+
+/// The routes' methods and patterns, in registration order, with an index: patterns without
+/// parameters are found by one dictionary lookup of the path; the others are matched segment
+/// by segment, without allocating. The first route (in registration order) that matches path
+/// and method answers; HEAD falls back to GET; a path that matches only other methods is 405.
+struct RouteTable: Sendable {
+    struct Entry: Sendable {
+        let method: HTTPMethod
+        let segments: [RouteSegment]
+        /// The first segment when it is literal: a cheap test before splitting the path.
+        let firstLiteral: String?
+    }
+
+    enum Match {
+        case found(Int, parameters: [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private var entries: [Entry] = []
+    /// Routes without parameters by their path (without the leading slash), in order.
+    private var literal: [Substring: [Int]] = [:]
+    /// Routes with parameters, in order.
+    private var parameterized: [Int] = []
+
+    mutating func add(method: HTTPMethod, pattern: String, segments: [RouteSegment]) {
+        let index = entries.count
+        var firstLiteral: String?
+        if case .literal(let literal)? = segments.first { firstLiteral = literal }
+        entries.append(Entry(method: method, segments: segments, firstLiteral: firstLiteral))
+        if segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
+            parameterized.append(index)
+        } else {
+            literal[Self.key(pattern), default: []].append(index)
+        }
+    }
+
+    /// Two paths have the same segments exactly when these are equal.
+    static func key(_ path: String) -> Substring {
+        path.utf8.first == UInt8(ascii: "/") ? path.dropFirst() : path[...]
+    }
+
+    func match(method: HTTPMethod, path: String) -> Match {
+        let key = Self.key(path)
+        let literalMatches = literal[key] ?? []
+        // The path's segment count and first segment, from its bytes: most parameterized routes
+        // are ruled out by these without splitting the path.
+        let (segmentCount, firstSegmentLength) = key.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 1
+            var first = bytes.count
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "/") {
+                if count == 1 { first = index }
+                count += 1
+            }
+            return (count, first)
+        } ?? (Self.split(path).count, Self.split(path).first?.utf8.count ?? 0)
+        var parts: [Substring]?
+        var allowed: [HTTPMethod] = []
+        var headFallback: Int?
+        var nextLiteral = 0
+        var nextParameterized = 0
+        // Walk both candidate lists in registration order.
+        while true {
+            let index: Int
+            if nextLiteral < literalMatches.count,
+               nextParameterized >= parameterized.count || literalMatches[nextLiteral] < parameterized[nextParameterized]
+            {
+                index = literalMatches[nextLiteral]
+                nextLiteral += 1
+            } else if nextParameterized < parameterized.count {
+                index = parameterized[nextParameterized]
+                nextParameterized += 1
+                let entry = entries[index]
+                guard entry.segments.count == segmentCount else { continue }
+                if let first = entry.firstLiteral {
+                    guard first.utf8.count == firstSegmentLength, key.utf8.starts(with: first.utf8) else { continue }
+                }
+                if parts == nil { parts = Self.split(path) }
+                guard Self.matches(entries[index].segments, parts!) else { continue }
+            } else {
+                break
+            }
+            let routeMethod = entries[index].method
+            if routeMethod == method { return .found(index, parameters: capture(index, path: path, parts: &parts)) }
+            if method == .head, routeMethod == .get, headFallback == nil { headFallback = index }
+            if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
+        }
+        if let index = headFallback { return .found(index, parameters: capture(index, path: path, parts: &parts)) }
         if allowed.isEmpty { return .notFound }
         if allowed.contains(.get), !allowed.contains(.head) { allowed.insert(.head, at: allowed.firstIndex(of: .get)! + 1) }
         return .methodNotAllowed(allowed)
+    }
+
+    private func capture(_ index: Int, path: String, parts: inout [Substring]?) -> [String: String] {
+        let segments = entries[index].segments
+        var parameters: [String: String] = [:]
+        for position in segments.indices {
+            if case .parameter(let name) = segments[position] {
+                if parts == nil { parts = Self.split(path) }
+                parameters[name] = String(parts![position])
+            }
+        }
+        return parameters
+    }
+
+    static func matches(_ segments: [RouteSegment], _ parts: [Substring]) -> Bool {
+        guard segments.count == parts.count else { return false }
+        for index in segments.indices {
+            switch segments[index] {
+            case .literal(let literal):
+                guard equal(parts[index], literal) else { return false }
+            case .parameter:
+                guard !parts[index].isEmpty else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Byte equality (paths are compared as sent, after percent-decoding; no Unicode folding).
+    static func equal(_ part: Substring, _ literal: String) -> Bool {
+        let a = part.utf8
+        let b = literal.utf8
+        guard a.count == b.count else { return false }
+        return a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        }.flatMap { $0 } ?? a.elementsEqual(b)
     }
 
     /// `/a/b/` → ["a", "b", ""]: the empty last element keeps the trailing slash significant.
@@ -69,20 +198,5 @@ public struct Router<Context: RequestContext>: Sendable {
         var parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if parts.first == "" { parts.removeFirst() }
         return parts
-    }
-
-    static func capture(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
-        guard segments.count == parts.count else { return nil }
-        var parameters: [String: String] = [:]
-        for (segment, part) in zip(segments, parts) {
-            switch segment {
-            case .literal(let literal):
-                guard part == literal else { return nil }
-            case .parameter(let name):
-                guard !part.isEmpty else { return nil }
-                parameters[name] = String(part)
-            }
-        }
-        return parameters
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FastCGI
 import Logging
 import Web
@@ -8,6 +11,8 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let application: Application<Context>
     let maxBodySize: Int
     let makeContext: (Request) -> Context
+    /// The response head is built here, reused from request to request (one per worker thread).
+    private var headBuffer: [UInt8] = []
 
     /// - Parameters:
     ///   - maxBodySize: bodies larger than this get 413 without being read into memory.
@@ -17,10 +22,11 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         self.application = application
         self.maxBodySize = maxBodySize
         self.makeContext = makeContext
+        headBuffer.reserveCapacity(512)
     }
 
     public func respond(to fastCGIRequest: FastCGIRequest) {
-        var request = WebResponder.makeRequest(from: fastCGIRequest.params)
+        var request = WebResponder.makeRequest(from: fastCGIRequest)
         var bodyLeftUnread = false
         switch fastCGIRequest.readBody(limit: maxBodySize) {
         case .complete(let body):
@@ -30,7 +36,9 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
             bodyLeftUnread = true
         }
         let response = application.respond(to: request, context: makeContext(request))
-        fastCGIRequest.write(WebResponder.head(of: response))
+        headBuffer.removeAll(keepingCapacity: true)
+        WebResponder.appendHead(of: response, to: &headBuffer)
+        fastCGIRequest.write(headBuffer)
         fastCGIRequest.write(response.body)
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.
@@ -41,58 +49,173 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         }
     }
 
-    /// Builds the request from CGI/FastCGI parameters as nginx sends them.
+    /// Builds the request from the parameters in libfcgi's buffers, in the order nginx sent
+    /// them (so repeated and ordered headers keep their order), copying only what is used.
+    static func makeRequest(from fastCGIRequest: FastCGIRequest) -> Request {
+        var fields = CGIFields()
+        fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
+        return fields.request()
+    }
+
+    /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name
+    /// order, since a dictionary has none).
     static func makeRequest(from params: [String: String]) -> Request {
-        var headers = HTTPHeaders()
+        var fields = CGIFields()
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
-            if name.hasPrefix("HTTP_") {
-                headers.add(name: headerName(fromParam: name.dropFirst(5)), value: value)
-            }
+            var name = name
+            var value = value
+            name.withUTF8 { name in value.withUTF8 { value in fields.add(name: name, value: value) } }
         }
-        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["Content-Type"] = type }
-        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["Content-Length"] = length }
-        let uri: String
-        if let requestURI = params["REQUEST_URI"], !requestURI.isEmpty {
-            uri = requestURI
-        } else {
-            let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
-            let query = params["QUERY_STRING"] ?? ""
-            uri = (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
-        }
-        return Request(
-            method: HTTPMethod(rawValue: params["REQUEST_METHOD"] ?? "GET"),
-            uri: uri,
-            headers: headers,
-            remoteAddress: params["REMOTE_ADDR"],
-            isSecure: params["HTTPS"].map { $0.lowercased() == "on" } ?? false
-        )
+        return fields.request()
     }
 
     /// `USER_AGENT` → `User-Agent`.
     static func headerName(fromParam param: Substring) -> String {
-        param.split(separator: "_").map { word in
-            word.prefix(1).uppercased() + word.dropFirst().lowercased()
-        }.joined(separator: "-")
+        var param = param
+        return param.withUTF8 { CGIFields.headerName(fromParam: $0) }
     }
 
     /// The CGI response head: `Status:` line, headers, `Content-Length`, blank line.
     static func head(of response: Response) -> [UInt8] {
-        var text = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
+        var head: [UInt8] = []
+        appendHead(of: response, to: &head)
+        return head
+    }
+
+    static func appendHead(of response: Response, to head: inout [UInt8]) {
+        head.appendUTF8("Status: ")
+        appendDecimal(response.status.code, to: &head)
+        head.append(UInt8(ascii: " "))
+        head.appendUTF8(response.status.reasonPhrase)
+        head.appendUTF8("\r\n")
         var hasLength = false
         for field in response.headers {
-            if field.name.caseInsensitiveCompareEquals("Content-Length") { hasLength = true }
-            text += "\(field.name): \(field.value)\r\n"
+            if !hasLength, field.name.utf8.count == 14, field.name.caseInsensitiveCompareEquals("Content-Length") { hasLength = true }
+            head.appendUTF8(field.name)
+            head.appendUTF8(": ")
+            head.appendUTF8(field.value)
+            head.appendUTF8("\r\n")
         }
         if !hasLength, response.status.code != 304, response.status.code != 204 {
-            text += "Content-Length: \(response.body.count)\r\n"
+            head.appendUTF8("Content-Length: ")
+            appendDecimal(response.body.count, to: &head)
+            head.appendUTF8("\r\n")
         }
-        text += "\r\n"
-        return Array(text.utf8)
+        head.appendUTF8("\r\n")
+    }
+
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value > 0 else {
+            if value == 0 { bytes.append(UInt8(ascii: "0")) } else { bytes.appendUTF8(String(value)) }
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no allocation
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var rest = value
+            var start = scratch.count
+            while rest > 0 {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
+        }
+    }
+}
+
+/// The parameters a ``Request`` is made of, gathered in one pass over nginx's params.
+struct CGIFields {
+    var headers = HTTPHeaders()
+    var method: String?
+    var requestURI: String?
+    var scriptName: String?
+    var pathInfo: String?
+    var queryString: String?
+    var remoteAddress: String?
+    var https: String?
+    var contentType: String?
+    var contentLength: String?
+
+    mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        if name.count > 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
+           name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_")
+        {
+            let headerName = Self.headerName(fromParam: UnsafeBufferPointer(rebasing: name[5...]))
+            if name.contains(where: { $0 == 10 || $0 == 13 }) || value.contains(where: { $0 == 10 || $0 == 13 }) {
+                headers.add(name: headerName, value: String(decoding: value, as: UTF8.self))  // strips them
+            } else {
+                headers.appendChecked(name: headerName, value: String(decoding: value, as: UTF8.self))
+            }
+            return
+        }
+        func string() -> String { String(decoding: value, as: UTF8.self) }
+        switch name.count {
+        case 5 where Self.equals(name, "HTTPS"): https = string()
+        case 9 where Self.equals(name, "PATH_INFO"): pathInfo = string()
+        case 11 where Self.equals(name, "REQUEST_URI"): requestURI = string()
+        case 11 where Self.equals(name, "REMOTE_ADDR"): remoteAddress = string()
+        case 11 where Self.equals(name, "SCRIPT_NAME"): scriptName = string()
+        case 12 where Self.equals(name, "QUERY_STRING"): queryString = string()
+        case 12 where Self.equals(name, "CONTENT_TYPE"): contentType = string()
+        case 14 where Self.equals(name, "REQUEST_METHOD"): method = string()
+        case 14 where Self.equals(name, "CONTENT_LENGTH"): contentLength = string()
+        default: break
+        }
+    }
+
+    /// `USER_AGENT` → `User-Agent`.
+    static func headerName(fromParam param: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: param.count) { output in
+            var startOfWord = true
+            for (index, byte) in param.enumerated() {
+                if byte == UInt8(ascii: "_") {
+                    output[index] = UInt8(ascii: "-")
+                    startOfWord = true
+                } else if startOfWord {
+                    output[index] = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) ? byte - 32 : byte
+                    startOfWord = false
+                } else {
+                    output[index] = (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) ? byte + 32 : byte
+                }
+            }
+            return param.count
+        }
+    }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        bytes.count == name.utf8CodeUnitCount && memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
+    }
+
+    func request() -> Request {
+        var headers = self.headers
+        if let contentType, !contentType.isEmpty { headers["Content-Type"] = contentType }
+        if let contentLength, !contentLength.isEmpty { headers["Content-Length"] = contentLength }
+        let uri: String
+        if let requestURI, !requestURI.isEmpty {
+            uri = requestURI
+        } else {
+            let path = (scriptName ?? "") + (pathInfo ?? "")
+            let query = queryString ?? ""
+            uri = (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
+        }
+        return Request(
+            method: method.map { HTTPMethod(rawValue: $0) } ?? .get,
+            uri: uri,
+            headers: headers,
+            remoteAddress: remoteAddress,
+            isSecure: https.map { $0.lowercased() == "on" } ?? false
+        )
     }
 }
 
 extension String {
     func caseInsensitiveCompareEquals(_ other: String) -> Bool {
-        lowercased() == other.lowercased()
+        guard utf8.count == other.utf8.count else { return false }
+        for (a, b) in zip(utf8, other.utf8) where a != b {
+            let la = (a >= 65 && a <= 90) ? a + 32 : a
+            let lb = (b >= 65 && b <= 90) ? b + 32 : b
+            if la != lb { return false }
+        }
+        return true
     }
 }

@@ -1,0 +1,414 @@
+import Foundation
+
+/// A streaming JSON encoder for `Encodable` values: what ``Response/json(_:status:)`` uses.
+///
+/// It writes bytes as the value's `encode(to:)` runs, instead of building a tree of boxed
+/// values first as Foundation's `JSONEncoder` does, and it needs no per-request set-up. The
+/// output is what `JSON.encoder()` produces, with one difference: an object's keys come in
+/// the order they were encoded (Foundation's order varies from run to run), so the same value
+/// always gives the same bytes.
+///
+/// Compact; `/` not escaped; dates ISO 8601 with milliseconds (``ISO8601``); `Data` base64;
+/// `URL` its absolute string; `Decimal` a number; NaN and infinity throw
+/// `EncodingError.invalidValue`, as Foundation's default does. A value whose `encode(to:)`
+/// writes nothing is `{}`.
+struct JSONWriter {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let output = JSONOutput()
+        try output.encodeValue(value, depth: 0)
+        output.close(downTo: 0)
+        return output.bytes
+    }
+}
+
+final class JSONOutput {
+    struct Frame {
+        var isObject: Bool
+        var count: Int
+    }
+
+    struct State {
+        var bytes: [UInt8] = []
+        /// Open containers, innermost last.
+        var frames: [Frame] = []
+        /// The keys leading to the value being written (`codingPath`); `path[i]` is the key in `frames[i]`.
+        var path: [any CodingKey] = []
+        /// After `superEncoder()`: the position where a value must appear before anything else.
+        var pendingValue: Int?
+    }
+
+    // The state lives behind a pointer: stored properties of a class pay a dynamic exclusivity
+    // check on every access, and this object is accessed a dozen times per key.
+    private let state: UnsafeMutablePointer<State>
+
+    var bytes: [UInt8] {
+        _read { yield state.pointee.bytes }
+        _modify { yield &state.pointee.bytes }
+    }
+
+    var frames: [Frame] {
+        _read { yield state.pointee.frames }
+        _modify { yield &state.pointee.frames }
+    }
+
+    var path: [any CodingKey] {
+        _read { yield state.pointee.path }
+        _modify { yield &state.pointee.path }
+    }
+
+    var pendingValue: Int? {
+        get { state.pointee.pendingValue }
+        set { state.pointee.pendingValue = newValue }
+    }
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+        state.pointee.bytes.reserveCapacity(1024)
+        state.pointee.frames.reserveCapacity(8)
+        state.pointee.path.reserveCapacity(8)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    // MARK: - Structure
+
+    /// Closes the containers opened at `depth` and deeper.
+    @inline(__always)
+    func close(downTo depth: Int) {
+        fillPendingValue()
+        while frames.count > depth {
+            let frame = frames.removeLast()
+            bytes.append(frame.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        }
+    }
+
+    @inline(__always)
+    private func fillPendingValue() {
+        if let pending = pendingValue {
+            if bytes.count == pending { bytes.appendUTF8("{}") }
+            pendingValue = nil
+        }
+    }
+
+    func open(object: Bool) {
+        bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        frames.append(Frame(isObject: object, count: 0))
+    }
+
+    /// Before a member of the object at `frames[depth - 1]`: closes what is open inside it, then
+    /// writes the comma and the key.
+    func beginKey(_ key: some CodingKey, depth: Int) {
+        close(downTo: depth)
+        if frames[depth - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        frames[depth - 1].count += 1
+        setPath(key, depth: depth)
+        writeString(key.stringValue)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Before an element of the array at `frames[depth - 1]`.
+    func beginElement(depth: Int) {
+        close(downTo: depth)
+        let index = frames[depth - 1].count
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        frames[depth - 1].count += 1
+        setPath(JSONIndexKey(intValue: index), depth: depth)
+    }
+
+    @inline(__always)
+    private func setPath(_ key: some CodingKey, depth: Int) {
+        if path.count >= depth { path.removeSubrange((depth - 1)...) }
+        while path.count < depth - 1 { path.append(JSONIndexKey(intValue: 0)) }
+        path.append(key)
+    }
+
+    func codingPath(depth: Int) -> [any CodingKey] {
+        Array(path.prefix(depth))
+    }
+
+    // MARK: - Values
+
+    func encodeValue<T: Encodable>(_ value: T, depth: Int) throws {
+        // Exact-type checks (metatype comparisons, no dynamic casts) for the types Foundation
+        // treats specially and the scalars that come through the generic entry points.
+        if T.self == String.self {
+            writeString(unsafeBitCast(value, to: String.self))
+        } else if T.self == Int.self {
+            writeInteger(unsafeBitCast(value, to: Int.self))
+        } else if T.self == Bool.self {
+            writeBool(unsafeBitCast(value, to: Bool.self))
+        } else if T.self == Date.self {
+            writeDate(unsafeBitCast(value, to: Date.self))
+        } else if T.self == Double.self {
+            try writeFloat(unsafeBitCast(value, to: Double.self), depth: depth)
+        } else if T.self == Data.self {
+            writeString((value as! Data).base64EncodedString())
+        } else if T.self == URL.self {
+            writeString((value as! URL).absoluteString)
+        } else if T.self == Decimal.self {
+            bytes.appendUTF8((value as! Decimal).description)
+        } else {
+            let start = bytes.count
+            try value.encode(to: JSONValueEncoder(output: self, depth: depth))
+            close(downTo: depth)
+            if bytes.count == start { bytes.appendUTF8("{}") }
+        }
+    }
+
+    func writeNull() { bytes.appendUTF8("null") }
+
+    func writeBool(_ value: Bool) { bytes.appendUTF8(value ? "true" : "false") }
+
+    func writeInteger<I: FixedWidthInteger>(_ value: I) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+            var start = digits.count
+            while magnitude > 0 {
+                start -= 1
+                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remainder)
+                magnitude = quotient
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    /// As Foundation writes them: Swift's shortest representation, without a trailing `.0`.
+    func writeFloat<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, depth: Int) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(
+                codingPath: codingPath(depth: depth),
+                debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.appendUTF8(text)
+    }
+
+    func writeDate(_ date: Date) {
+        bytes.append(UInt8(ascii: "\""))
+        ISO8601.append(date, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`… or `\u00XX`;
+    /// everything else (including `/` and non-ASCII) as is.
+    func writeString(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.appendUTF8(#"\""#)
+                case UInt8(ascii: "\\"): bytes.appendUTF8(#"\\"#)
+                case 0x0A: bytes.appendUTF8(#"\n"#)
+                case 0x0D: bytes.appendUTF8(#"\r"#)
+                case 0x09: bytes.appendUTF8(#"\t"#)
+                case 0x08: bytes.appendUTF8(#"\b"#)
+                case 0x0C: bytes.appendUTF8(#"\f"#)
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.appendUTF8(#"\u00"#)
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0x0F)])
+                }
+            }
+            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+struct JSONIndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { intValue.map { "Index \($0)" } ?? "" }
+    init(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
+}
+
+private struct JSONSuperKey: CodingKey {
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+    init() {}
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { nil }
+}
+
+/// The `Encoder` a value's `encode(to:)` receives; its value goes at `depth` (the number of
+/// containers open around it).
+struct JSONValueEncoder: Encoder {
+    let output: JSONOutput
+    let depth: Int
+
+    var codingPath: [any CodingKey] { output.codingPath(depth: depth) }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        output.pendingValue = nil  // this is the value superEncoder() waits for
+        // Asked twice (a class and its superclass both encoding into the same object): the same container.
+        if output.frames.count > depth, output.frames[depth].isObject {
+            output.close(downTo: depth + 1)
+        } else {
+            output.close(downTo: depth)
+            output.open(object: true)
+        }
+        return KeyedEncodingContainer(JSONKeyedContainer<Key>(output: output, depth: depth + 1))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        output.pendingValue = nil
+        if output.frames.count > depth, !output.frames[depth].isObject {
+            output.close(downTo: depth + 1)
+        } else {
+            output.close(downTo: depth)
+            output.open(object: false)
+        }
+        return JSONUnkeyedContainer(output: output, depth: depth + 1)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        output.pendingValue = nil
+        return JSONSingleValueContainer(output: output, depth: depth)
+    }
+}
+
+struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let output: JSONOutput
+    /// The number of open containers, this one included.
+    let depth: Int
+
+    var codingPath: [any CodingKey] { output.codingPath(depth: depth - 1) }
+
+    mutating func encodeNil(forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeNull() }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeBool(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeString(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { output.beginKey(key, depth: depth); try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { output.beginKey(key, depth: depth); try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { output.beginKey(key, depth: depth); output.writeInteger(value) }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        output.beginKey(key, depth: depth)
+        try output.encodeValue(value, depth: depth)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        output.beginKey(key, depth: depth)
+        output.open(object: true)
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(output: output, depth: depth + 1))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        output.beginKey(key, depth: depth)
+        output.open(object: false)
+        return JSONUnkeyedContainer(output: output, depth: depth + 1)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        output.beginKey(JSONSuperKey(), depth: depth)
+        output.pendingValue = output.bytes.count
+        return JSONValueEncoder(output: output, depth: depth)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        output.beginKey(key, depth: depth)
+        output.pendingValue = output.bytes.count
+        return JSONValueEncoder(output: output, depth: depth)
+    }
+}
+
+struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
+    let output: JSONOutput
+    let depth: Int
+
+    var codingPath: [any CodingKey] { output.codingPath(depth: depth - 1) }
+    var count: Int { output.frames.count >= depth ? output.frames[depth - 1].count : 0 }
+
+    mutating func encodeNil() throws { output.beginElement(depth: depth); output.writeNull() }
+    mutating func encode(_ value: Bool) throws { output.beginElement(depth: depth); output.writeBool(value) }
+    mutating func encode(_ value: String) throws { output.beginElement(depth: depth); output.writeString(value) }
+    mutating func encode(_ value: Double) throws { output.beginElement(depth: depth); try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Float) throws { output.beginElement(depth: depth); try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Int) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { output.beginElement(depth: depth); output.writeInteger(value) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        output.beginElement(depth: depth)
+        try output.encodeValue(value, depth: depth)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        output.beginElement(depth: depth)
+        output.open(object: true)
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(output: output, depth: depth + 1))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        output.beginElement(depth: depth)
+        output.open(object: false)
+        return JSONUnkeyedContainer(output: output, depth: depth + 1)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        output.beginElement(depth: depth)
+        output.pendingValue = output.bytes.count
+        return JSONValueEncoder(output: output, depth: depth)
+    }
+}
+
+struct JSONSingleValueContainer: SingleValueEncodingContainer {
+    let output: JSONOutput
+    let depth: Int
+
+    var codingPath: [any CodingKey] { output.codingPath(depth: depth) }
+
+    mutating func encodeNil() throws { output.writeNull() }
+    mutating func encode(_ value: Bool) throws { output.writeBool(value) }
+    mutating func encode(_ value: String) throws { output.writeString(value) }
+    mutating func encode(_ value: Double) throws { try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Float) throws { try output.writeFloat(value, depth: depth) }
+    mutating func encode(_ value: Int) throws { output.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { output.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { output.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { output.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { output.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { output.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { output.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { output.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { output.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { output.writeInteger(value) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try output.encodeValue(value, depth: depth)
+    }
+}
