@@ -19,7 +19,8 @@
 # server per TechEmpower scenario), BENCH_APP_ROUNDS (1), BENCH_CONNECTIONS ("64 256"),
 # BENCH_ONLY (any of "te app growth"; default all), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
-# BENCH_RELOAD=1 (reload the messaging data set). See bench/README.md.
+# BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
+# log, as TechEmpower requires; info to include it). See bench/README.md.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -89,6 +90,11 @@ export PARLEY_BIN PARLEY_BENCH=1
 # nginx's limit_req (the same directive users get, raised) and the app's per-user message limit.
 export PARLEY_RATE_LIMIT=${BENCH_RATE_LIMIT:-1000000r/s} PARLEY_RATE_BURST=${BENCH_RATE_BURST:-1000000}
 export PARLEY_MESSAGE_RATE_LIMIT=1000000000
+# TechEmpower's rules: no disk logging during the runs. parley's access log (one line per
+# request, level info) is off unless BENCH_LOG_LEVEL=info; warnings and errors still go to
+# bench/out/stack/log/parley.log. (nginx logs as users' nginx does, for both servers.)
+LOG_LEVEL=${BENCH_LOG_LEVEL:-warning}
+export PARLEY_LOG_LEVEL=$LOG_LEVEL
 REF_HTTP_PORT=${PORTS[2]}
 REF_HTTPS_PORT=${PORTS[3]}
 REF_SOCK=$DATA/run/reference.sock
@@ -218,20 +224,23 @@ prepare_app() {
     load_messaging || { APP_WHY="loading the data set failed (schema changed? see above)"; return 1; }
     local out
     out=$(post_json "$PARLEY_URL/api/register/" \
-        "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@bench.invalid\",\"password\":\"$BENCH_PASSWORD\"}")
+        "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@bench.invalid\",\"password\":\"$BENCH_PASSWORD\",\"first_name\":\"Bench\",\"last_name\":\"User\"}")
     case ${out%% *} in
         201 | 200) log "registered $BENCH_USER through POST /api/register/" ;;
-        400) ;;  # already registered
+        400) ;;  # already registered (or the fields changed: the token request below tells)
         *) APP_WHY="POST /api/register/ answered ${out%% *}: ${out#* }"; return 1 ;;
     esac
     TOKEN=$(bench_token) || { APP_WHY="POST /api/token/ did not give a token"; return 1; }
     "${PSQL_ADMIN[@]}" >/dev/null <<SQL
 SET session_replication_role = replica;
-INSERT INTO conversation_participants (conversation_id, user_id, joined_at)
-SELECT ('00000000-0000-4000-a000-' || lpad(to_hex(k), 12, '0'))::uuid, u.user_id, '2025-01-01 00:00:00+00'
-  FROM generate_series(1, $BENCH_USER_CONVERSATIONS) AS k, users u
+-- A reader who is up to date but for the last 10 messages of each conversation.
+INSERT INTO conversation_participants (conversation_id, user_id, joined_at, last_read_at)
+SELECT c.conversation_id, u.user_id, '2025-01-01 00:00:00+00', c.last_message_at - interval '10 seconds'
+  FROM generate_series(1, $BENCH_USER_CONVERSATIONS) AS k
+  JOIN conversations c ON c.conversation_id = ('00000000-0000-4000-a000-' || lpad(to_hex(k), 12, '0'))::uuid
+ CROSS JOIN users u
  WHERE lower(u.username) = '$BENCH_USER'
-ON CONFLICT DO NOTHING;
+ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_read_at = excluded.last_read_at;
 -- What earlier runs posted.
 DELETE FROM messages WHERE conversation_id = '$(conversation_id $POST_CONVERSATION)'
    AND sender_id = (SELECT user_id FROM users WHERE lower(username) = '$BENCH_USER');
@@ -265,9 +274,11 @@ check() {
 }
 body_plaintext() { [[ $1 == 'Hello, World!' ]]; }
 body_json() { [[ $1 == '{"message":"Hello, World!"}' ]]; }
-body_world() { [[ $1 =~ ^\{\"id\":[0-9]+,\"randomNumber\":[0-9]+\}$ ]]; }
+# A World object, its two keys in either order (JSON objects are unordered).
+WORLD_RE='\{("id":[0-9]+,"randomNumber":[0-9]+|"randomNumber":[0-9]+,"id":[0-9]+)\}'
+body_world() { [[ $1 =~ ^${WORLD_RE}$ ]]; }
 world_count() { grep -o '"randomNumber"' <<<"$1" | wc -l; }
-body_worlds1() { [[ $1 =~ ^\[\{\"id\":[0-9]+,\"randomNumber\":[0-9]+\}\]$ ]]; }
+body_worlds1() { [[ $1 =~ ^\[${WORLD_RE}\]$ ]]; }
 body_worlds20() { [[ ${1:0:1} == '[' && $(world_count "$1") == 20 ]]; }
 body_worlds500() { [[ $(world_count "$1") == 500 ]]; }
 body_fortunes() {
@@ -361,6 +372,67 @@ if [[ " $ONLY " == *" app "* || " $ONLY " == *" growth "* ]]; then
     prepare_app || note "Parley's own hot paths skipped: $APP_WHY. The data loader (bench/messaging/) and these scenarios run as soon as the endpoints are on main."
 fi
 
+# ---------------------------------------------------------------- profile mode (bench/profile.sh)
+
+profile() {
+    local test=$1 requests=$2 path=${3:-}
+    [[ -n $path ]] || path=$(te_path "$test")
+    local target=${BENCH_PROFILE_TARGET:-parley}
+    local raw=$OUT/callgrind.out.$test report=$OUT/profile-$test.txt url=$PARLEY_URL
+    phase "profiling $target, $test ($path): $requests requests under callgrind"
+    local pid
+    if [[ $target == reference ]]; then
+        # The C reference, for comparison: its serve() (read, respond, finish).
+        raw=$OUT/callgrind.out.reference.$test report=$OUT/profile-reference-$test.txt url=$REF_URL
+        stop_pidfile "$REF_PIDFILE" reference "TERM:5"
+        env REF_SOCKET="$REF_SOCK" REF_WORKERS=2 "${group_args[@]}" setsid valgrind --tool=callgrind \
+            --collect-atstart=no --toggle-collect=serve --callgrind-out-file="$raw" "$REF_DIR/reference" \
+            </dev/null >>"$OUT/callgrind.log" 2>&1 &
+        pid=$!
+        echo "$pid" >"$REF_PIDFILE"
+        wait_for_socket "$REF_SOCK" "$pid" 120 || die "the reference under valgrind did not start (see $OUT/callgrind.log)"
+    else
+        stop_pidfile "$DATA/run/parley.pid" parley "TERM:15"
+        local args
+        mapfile -t args < <(parley_serve_args "$DATA/run/parley.sock")
+        # Only the request path is counted (FastCGIServer.serve: read, respond, finish), not
+        # start-up or the epoll loop.
+        # shellcheck disable=SC2016  # a mangled Swift name, not an expansion
+        PARLEY_WORKERS=2 setsid valgrind --tool=callgrind --collect-atstart=no \
+            --toggle-collect='$s7FastCGI0A9CGIServerC5serve*' --callgrind-out-file="$raw" "$PARLEY_BIN" "${args[@]}" \
+            </dev/null >>"$OUT/callgrind.log" 2>&1 &
+        pid=$!
+        echo "$pid" >"$DATA/run/parley.pid"
+        wait_for_socket "$DATA/run/parley.sock" "$pid" 120 || die "parley under valgrind did not start (see $OUT/callgrind.log)"
+    fi
+    local auth=()
+    if [[ $path == /api/* ]]; then
+        prepare_app || die "$APP_WHY"
+        auth=(-H "Authorization: Bearer $(bench_token)")
+    fi
+    # Exactly REQUESTS requests over one kept-alive connection (the first opens a worker's
+    # database connection; it is counted too).
+    local i
+    for ((i = 0; i < requests; i++)); do echo "url = \"$url$path\""; echo 'output = "/dev/null"'; done >"$OUT/curl-profile.cfg"
+    local started=$SECONDS
+    curl -k -s "${auth[@]}" -K "$OUT/curl-profile.cfg"
+    log "$requests requests in $((SECONDS - started))s under callgrind"
+    stop_pid "$pid" "$target (callgrind)" "TERM:60"
+    {
+        echo "# callgrind: $requests × GET $path ($target, release build); Ir per request: $(callgrind_annotate "$raw" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.0f", $1 / '"$requests"' }')"
+        callgrind_annotate --inclusive=no "$raw" | sed -n '1,70p'
+        echo
+        echo "# inclusive"
+        callgrind_annotate --inclusive=yes "$raw" | sed -n '1,90p'
+    } >"$report" 2>&1
+    log "wrote $report"
+}
+
+if [[ -n ${BENCH_PROFILE:-} ]]; then
+    profile "$BENCH_PROFILE" "${BENCH_PROFILE_REQUESTS:-20000}" "${BENCH_PROFILE_PATH:-}"
+    exit 0
+fi
+
 if [[ " $ONLY " == *" te "* ]]; then
     phase "TechEmpower types: $TE_TESTS (parley and C interleaved, ${ROUNDS} rounds of ${DURATION}s)"
     for test in $TE_TESTS; do
@@ -433,6 +505,7 @@ phase "report"
     printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, best of %s interleaved runs per server;\n' "$THREADS" "$DURATION" "$ROUNDS"
     printf 'parley %s workers (default) vs the C reference (libfcgi + libpq, same design, %s workers). Load average at the end: %s.\n' \
         "$WORKERS" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
     awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
     if [[ -s $NOTES ]]; then

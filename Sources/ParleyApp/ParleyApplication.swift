@@ -17,7 +17,7 @@ public enum ParleyApplication {
         if configuration.benchRoutes {
             // `parley serve --bench` only (make bench): the TechEmpower test types.
             do {
-                try BenchController(templates: TemplateLibrary()).register(on: &router)
+                try BenchController.make().register(on: &router)
             } catch {
                 preconditionFailure("--bench: \(error)")
             }

@@ -10,6 +10,7 @@ public struct TemplateLibrary: Sendable {
     /// Loads every `*.mustache` under `directory`; a template's name is its relative path
     /// without the extension (`pages/inbox`).
     public init(directory: String = Resources.directory(named: "Templates", environmentKey: "PARLEY_TEMPLATES_DIR")) throws {
+        ByteHTMLContentType.register()  // before parsing: templates may select it with a pragma
         let root = URL(fileURLWithPath: directory)
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
             throw ConfigurationError("Template directory \(directory) cannot be read.")

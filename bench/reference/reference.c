@@ -361,7 +361,7 @@ static void accept_all(void) {
     epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &event);
 }
 
-static void serve(connection_t *c, worker_t *w) {
+__attribute__((noinline)) static void serve(connection_t *c, worker_t *w) {
     if (FCGX_Accept_r(&c->request) != 0) {
         /* nginx closed the connection; libfcgi has closed the descriptor. */
         FCGX_Free(&c->request, 0);
