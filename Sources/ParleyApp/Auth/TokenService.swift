@@ -45,6 +45,17 @@ struct TokenService {
 
         let credentials = try accounts.credentials(login: identifier, emailOnly: emailOnly)
         let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.uuidString.lowercased() } ?? "name:" + identifier.lowercased())
+        let verified = try verifyCredentials(password, against: credentials, accountKey: accountKey, clientAddress: clientAddress)
+        if Int.random(in: 0..<Self.purgeOneIn) == 0 { purgeExpiredTokens() }
+        return try startFamily(for: verified.account.id)
+    }
+
+    /// The log-in checks every way in shares (API tokens, the log-in page, password
+    /// confirmation): the failed-log-in limits per account and per client address, checked
+    /// before any hashing; argon2id verification in the hashing gate, with the same cost for
+    /// unknown users; counting a failure; resetting the account's count on success; and the
+    /// rehash when the stored hash's parameters are below the current ones.
+    func verifyCredentials(_ password: String, against credentials: AccountCredentials?, accountKey: String, clientAddress: String?) throws -> AccountCredentials {
         let addressKey = clientAddress.map { "login-failures:address:" + ClientAddress.throttleKey($0) }
         let window = configuration.loginFailureWindow
         let accountCheck = try limiter.check(key: accountKey, limit: configuration.loginFailuresPerAccount, window: window)
@@ -54,7 +65,6 @@ struct TokenService {
             logger.notice("log-in throttled", metadata: ["account_limited": "\(!accountCheck.isAllowed)", "address": "\(clientAddress ?? "-")"])
             throw AccountError.throttled(retryAfterSeconds: refusals.map(\.retryAfterSeconds).max() ?? 1)
         }
-
         let verified: Bool
         if let credentials {
             verified = try AccountService.hashing { try hasher.verify(password, against: credentials.passwordHash) }
@@ -67,12 +77,12 @@ struct TokenService {
             if let addressKey { _ = try limiter.consume(key: addressKey, limit: configuration.loginFailuresPerAddress, window: window) }
             throw AccountError.invalidCredentials
         }
-
-        let userID = credentials.account.id
         if accountCheck.remaining < configuration.loginFailuresPerAccount { try limiter.reset(key: accountKey) }
-        if hasher.needsRehash(credentials.passwordHash) { rehash(userID, password, old: credentials.passwordHash) }
-        if Int.random(in: 0..<Self.purgeOneIn) == 0 { purgeExpiredTokens() }
-        return try startFamily(for: userID)
+        if hasher.needsRehash(credentials.passwordHash),
+           let newHash = rehash(credentials.account.id, password, old: credentials.passwordHash) {
+            return AccountCredentials(account: credentials.account, passwordHash: newHash)
+        }
+        return credentials
     }
 
     /// Rotates `token`: a fresh pair in the same family, the old token used up. Anything else
@@ -152,15 +162,18 @@ struct TokenService {
     // MARK: - Housekeeping
 
     /// Stores a hash with the current parameters; best effort, since the log-in has succeeded.
-    private func rehash(_ userID: UUID, _ password: String, old: String) {
+    /// The new hash when it was stored.
+    private func rehash(_ userID: UUID, _ password: String, old: String) -> String? {
         do {
             let newHash = try hasher.hash(password)
             if try accounts.replacePasswordHash(id: userID, oldHash: old, newHash: newHash) {
                 logger.info("password rehashed", metadata: ["user": "\(userID.uuidString.lowercased())", "parameters": "\(hasher.parameters)"])
+                return newHash
             }
         } catch {
             logger.warning("password rehash skipped", metadata: ["user": "\(userID.uuidString.lowercased())", "error": "\(error)"])
         }
+        return nil
     }
 
     private func purgeExpiredTokens() {

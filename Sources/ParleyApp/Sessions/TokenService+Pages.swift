@@ -4,9 +4,8 @@ import Foundation
 /// limits per account and per client address (the same rate-limit keys, so failures through
 /// the form and through `POST /api/token/` add up), the same hashing gate, the same timing for
 /// unknown users, the same rehash on success — but a browser session instead of a JWT pair.
-///
-/// (`login` could be this plus issuing the pair; it is kept apart so as not to change the
-/// token service while its authors polish it.)
+/// The checks themselves are ``TokenService/verifyCredentials(_:against:accountKey:clientAddress:)``,
+/// which `login` shares.
 extension TokenService {
     /// Checks a username-or-email and password; the account on success.
     /// Throws ``AccountError/validation(_:)`` for missing fields, ``AccountError/invalidCredentials``
@@ -22,7 +21,7 @@ extension TokenService {
         guard !identifier.unicodeScalars.contains("\u{0}"), identifier.count <= 254 else { throw AccountError.invalidCredentials }
         let credentials = try accounts.credentials(login: identifier, emailOnly: false)
         let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.uuidString.lowercased() } ?? "name:" + identifier.lowercased())
-        return try verify(password, against: credentials, accountKey: accountKey, clientAddress: clientAddress).account
+        return try verifyCredentials(password, against: credentials, accountKey: accountKey, clientAddress: clientAddress).account
     }
 
     /// Asks a signed-in user for their password again before a change that needs it (a new
@@ -35,7 +34,7 @@ extension TokenService {
               let credentials = try accounts.credentials(login: account.username, emailOnly: false),
               credentials.account.id == userID
         else { throw AccountError.notFound }
-        return try verify(password, against: credentials, accountKey: "login-failures:account:" + userID.uuidString.lowercased(), clientAddress: clientAddress)
+        return try verifyCredentials(password, against: credentials, accountKey: "login-failures:account:" + userID.uuidString.lowercased(), clientAddress: clientAddress)
     }
 
     /// Revokes every refresh-token family of `userID`: its API log-ins end, access tokens
@@ -49,42 +48,6 @@ extension TokenService {
         logger.info("refresh tokens revoked", metadata: ["user": "\(userID.uuidString.lowercased())", "families": "\(count)"])
     }
 
-    private func verify(_ password: String, against credentials: AccountCredentials?, accountKey: String, clientAddress: String?) throws -> AccountCredentials {
-        let addressKey = clientAddress.map { "login-failures:address:" + ClientAddress.throttleKey($0) }
-        let window = configuration.loginFailureWindow
-        let accountCheck = try limiter.check(key: accountKey, limit: configuration.loginFailuresPerAccount, window: window)
-        let addressCheck = try addressKey.map { try limiter.check(key: $0, limit: configuration.loginFailuresPerAddress, window: window) }
-        let refusals = [accountCheck, addressCheck].compactMap { $0 }.filter { !$0.isAllowed }
-        if !refusals.isEmpty {
-            logger.notice("log-in throttled", metadata: ["account_limited": "\(!accountCheck.isAllowed)", "address": "\(clientAddress ?? "-")"])
-            throw AccountError.throttled(retryAfterSeconds: refusals.map(\.retryAfterSeconds).max() ?? 1)
-        }
-        let verified: Bool
-        if let credentials {
-            verified = try AccountService.hashing { try hasher.verify(password, against: credentials.passwordHash) }
-        } else {
-            try AccountService.hashing { try hasher.verifyUnknownUser(password) }
-            verified = false
-        }
-        guard verified, let credentials else {
-            _ = try limiter.consume(key: accountKey, limit: configuration.loginFailuresPerAccount, window: window)
-            if let addressKey { _ = try limiter.consume(key: addressKey, limit: configuration.loginFailuresPerAddress, window: window) }
-            throw AccountError.invalidCredentials
-        }
-        if accountCheck.remaining < configuration.loginFailuresPerAccount { try limiter.reset(key: accountKey) }
-        if hasher.needsRehash(credentials.passwordHash) {
-            // Best effort, as at API log-in: the log-in has succeeded either way.
-            do {
-                let newHash = try hasher.hash(password)
-                if try accounts.replacePasswordHash(id: credentials.account.id, oldHash: credentials.passwordHash, newHash: newHash) {
-                    return AccountCredentials(account: credentials.account, passwordHash: newHash)
-                }
-            } catch {
-                logger.warning("password rehash skipped", metadata: ["user": "\(credentials.account.id.uuidString.lowercased())", "error": "\(error)"])
-            }
-        }
-        return credentials
-    }
 }
 
 /// A token store that can revoke all of one user's refresh tokens at once.
