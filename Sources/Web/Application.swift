@@ -6,19 +6,11 @@
 public struct Application<Context: RequestContext>: Sendable {
     public let router: Router<Context>
     let middleware: [any Middleware<Context>]
-    /// The same middleware as closures: calling one costs no existential (`any Middleware<Context>`)
-    /// metadata look-up, which the generic request path would otherwise pay per middleware.
-    private let steps: [Step]
     let errorMiddleware: ErrorMiddleware<Context>
-
-    typealias Step = @Sendable (Request, Context, Responder<Context>) throws -> Response
 
     public init(router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain) {
         self.router = router
         self.middleware = middleware
-        self.steps = middleware.map { middleware in
-            { request, context, next in try middleware.handle(request, context: context, next: next) }
-        }
         self.errorMiddleware = ErrorMiddleware(renderer: errorPages)
     }
 
@@ -48,8 +40,8 @@ public struct Application<Context: RequestContext>: Sendable {
     }
 
     private func run(_ request: Request, context: Context, from index: Int) throws -> Response {
-        if index < steps.count {
-            return try steps[index](request, context) { request, context in
+        if index < middleware.count {
+            return try middleware[index].handle(request, context: context) { request, context in
                 try self.run(request, context: context, from: index + 1)
             }
         }
@@ -60,6 +52,8 @@ public struct Application<Context: RequestContext>: Sendable {
         if let rejection = request.rejection { throw rejection }
         switch router.match(method: request.method, path: request.path) {
         case .found(let handler, let parameters):
+            // (A copy of the request only when there is something to add to it.)
+            guard !parameters.isEmpty else { return try handler(request, context) }
             var request = request
             request.parameters = parameters
             return try handler(request, context)

@@ -48,6 +48,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public var count: Int { fields.count }
 
+    public var isEmpty: Bool { fields.isEmpty }
+
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 }
 

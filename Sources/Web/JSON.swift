@@ -40,14 +40,27 @@ public enum ISO8601 {
     /// `[.withInternetDateTime, .withFractionalSeconds]`, computed directly (a formatter costs
     /// more to create than a response to encode). JSONWriterTests compares the two.
     public static func append(_ date: Date, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
+            let count = write(date, into: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: count))
+        }
+    }
+
+    static func append(_ date: Date, to buffer: inout ByteBuffer) {
+        buffer.write(maximum: 32) { write(date, into: $0) }
+    }
+
+    /// Writes the text (at most 32 bytes; 24 for years 1600…9999) and returns its length.
+    static func write(_ date: Date, into output: UnsafeMutablePointer<UInt8>) -> Int {
         // Milliseconds since 1970, rounded to the nearest (halves upwards), as the formatter does.
         let milliseconds = ((date.timeIntervalSinceReferenceDate + 978_307_200.0) * 1000.0 + 0.5).rounded(.down)
         // Years 1600…9999 (Foundation's calendar is Julian before 1582; ISO needs 4 digits).
         guard milliseconds >= -11_676_096_000_000, milliseconds < 253_402_300_800_000 else {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            bytes.appendUTF8(formatter.string(from: date))
-            return
+            let text = Array(formatter.string(from: date).utf8.prefix(32))
+            output.initialize(from: text, count: text.count)
+            return text.count
         }
         let total = Int64(milliseconds)
         let (days, millisecondOfDay) = floorDivide(total, 86_400_000)
@@ -62,28 +75,34 @@ public enum ISO8601 {
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
+        var at = 0
+        func put(_ byte: UInt8) {
+            output[at] = byte
+            at += 1
+        }
         func digits(_ value: Int64, _ count: Int) {
             var divisor: Int64 = 1
             for _ in 1..<count { divisor *= 10 }
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: (value / divisor) % 10))
+                put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: (value / divisor) % 10))
                 divisor /= 10
             }
         }
         digits(year, 4)
-        bytes.append(UInt8(ascii: "-"))
+        put(UInt8(ascii: "-"))
         digits(month, 2)
-        bytes.append(UInt8(ascii: "-"))
+        put(UInt8(ascii: "-"))
         digits(day, 2)
-        bytes.append(UInt8(ascii: "T"))
+        put(UInt8(ascii: "T"))
         digits(millisecondOfDay / 3_600_000, 2)
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: ":"))
         digits(millisecondOfDay / 60_000 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: ":"))
         digits(millisecondOfDay / 1000 % 60, 2)
-        bytes.append(UInt8(ascii: "."))
+        put(UInt8(ascii: "."))
         digits(millisecondOfDay % 1000, 3)
-        bytes.append(UInt8(ascii: "Z"))
+        put(UInt8(ascii: "Z"))
+        return at
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

@@ -17,7 +17,7 @@ struct JSONWriter {
         let output = JSONOutput()
         try output.encodeValue(value, depth: 0)
         output.close(downTo: 0)
-        return output.bytes
+        return output.bytes.array
     }
 }
 
@@ -27,12 +27,18 @@ final class JSONOutput {
         var count: Int
     }
 
+    /// One step of `codingPath`: no existential per key, since the path is rarely read.
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
+
     struct State {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer(capacity: 1024)
         /// Open containers, innermost last.
         var frames: [Frame] = []
-        /// The keys leading to the value being written (`codingPath`); `path[i]` is the key in `frames[i]`.
-        var path: [any CodingKey] = []
+        /// The keys leading to the value being written; `path[i]` is the key in `frames[i]`.
+        var path: [PathComponent] = []
         /// After `superEncoder()`: the position where a value must appear before anything else.
         var pendingValue: Int?
     }
@@ -41,7 +47,7 @@ final class JSONOutput {
     // check on every access, and this object is accessed a dozen times per key.
     private let state: UnsafeMutablePointer<State>
 
-    var bytes: [UInt8] {
+    var bytes: ByteBuffer {
         _read { yield state.pointee.bytes }
         _modify { yield &state.pointee.bytes }
     }
@@ -51,7 +57,7 @@ final class JSONOutput {
         _modify { yield &state.pointee.frames }
     }
 
-    var path: [any CodingKey] {
+    var path: [PathComponent] {
         _read { yield state.pointee.path }
         _modify { yield &state.pointee.path }
     }
@@ -64,12 +70,12 @@ final class JSONOutput {
     init() {
         state = .allocate(capacity: 1)
         state.initialize(to: State())
-        state.pointee.bytes.reserveCapacity(1024)
         state.pointee.frames.reserveCapacity(8)
         state.pointee.path.reserveCapacity(8)
     }
 
     deinit {
+        state.pointee.bytes.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -105,8 +111,9 @@ final class JSONOutput {
         close(downTo: depth)
         if frames[depth - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
         frames[depth - 1].count += 1
-        setPath(key, depth: depth)
-        writeString(key.stringValue)
+        let name = key.stringValue
+        setPath(.key(name), depth: depth)
+        writeString(name)
         bytes.append(UInt8(ascii: ":"))
     }
 
@@ -116,18 +123,27 @@ final class JSONOutput {
         let index = frames[depth - 1].count
         if index > 0 { bytes.append(UInt8(ascii: ",")) }
         frames[depth - 1].count += 1
-        setPath(JSONIndexKey(intValue: index), depth: depth)
+        setPath(.index(index), depth: depth)
     }
 
+    /// `path` is never shortened: `codingPath(depth:)` reads only its first `depth` entries.
     @inline(__always)
-    private func setPath(_ key: some CodingKey, depth: Int) {
-        if path.count >= depth { path.removeSubrange((depth - 1)...) }
-        while path.count < depth - 1 { path.append(JSONIndexKey(intValue: 0)) }
-        path.append(key)
+    private func setPath(_ component: PathComponent, depth: Int) {
+        if path.count >= depth {
+            path[depth - 1] = component
+        } else {
+            while path.count < depth - 1 { path.append(.index(0)) }
+            path.append(component)
+        }
     }
 
     func codingPath(depth: Int) -> [any CodingKey] {
-        Array(path.prefix(depth))
+        path.prefix(depth).map { component -> any CodingKey in
+            switch component {
+            case .key(let name): JSONStringKey(stringValue: name)
+            case .index(let index): JSONIndexKey(intValue: index)
+            }
+        }
     }
 
     // MARK: - Values
@@ -178,7 +194,7 @@ final class JSONOutput {
                 digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remainder)
                 magnitude = quotient
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            bytes.append(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
@@ -196,7 +212,7 @@ final class JSONOutput {
 
     func writeDate(_ date: Date) {
         bytes.append(UInt8(ascii: "\""))
-        ISO8601.append(date, to: &bytes)
+        ISO8601.append(date, to: &state.pointee.bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -210,7 +226,7 @@ final class JSONOutput {
             for index in 0..<utf8.count {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                if runStart < index { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
                 runStart = index + 1
                 switch byte {
                 case UInt8(ascii: "\""): bytes.appendUTF8(#"\""#)
@@ -227,10 +243,17 @@ final class JSONOutput {
                     bytes.append(hex.utf8Start[Int(byte & 0x0F)])
                 }
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            if runStart < utf8.count { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         bytes.append(UInt8(ascii: "\""))
     }
+}
+
+struct JSONStringKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 struct JSONIndexKey: CodingKey {

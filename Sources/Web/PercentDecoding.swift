@@ -9,9 +9,10 @@ enum PercentDecoding {
     /// Decodes `%XX` escapes; with `plusAsSpace` (form encoding) `+` becomes a space.
     static func decode(_ input: Substring, plusAsSpace: Bool) throws(Failure) -> String {
         let utf8 = input.utf8
-        if !utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) {
-            return String(input)
-        }
+        let plain = utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+        } ?? !utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) })
+        if plain { return String(input) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var index = utf8.startIndex

@@ -39,12 +39,12 @@ public struct Request: Sendable {
         self.body = body
         self.remoteAddress = remoteAddress
         self.isSecure = isSecure
-        self.cookies = Cookies(header: headers["Cookie"])
+        self.cookies = headers.isEmpty ? Cookies(header: nil) : Cookies(header: headers["Cookie"])
         self.id = RequestID.make(from: headers["X-Request-Id"])
 
         let target = uri.isEmpty ? "/" : uri[...]
         let rawPath: Substring
-        if let question = target.firstIndex(of: "?") {
+        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             rawPath = target[..<question]
             rawQuery = String(target[target.index(after: question)...])
         } else {
@@ -53,13 +53,13 @@ public struct Request: Sendable {
         }
         do {
             path = try PercentDecoding.decode(rawPath, plusAsSpace: false)
-            if path.utf8.contains(0) { throw PercentDecoding.Failure.invalidEscape }
+            if path.withUTF8Bytes({ $0.contains(0) }) { throw PercentDecoding.Failure.invalidEscape }
         } catch {
             path = String(rawPath)
             rejection = HTTPError(.badRequest, "Malformed request path.")
         }
         do {
-            query = try URLEncodedForm(parsing: rawQuery[...])
+            query = rawQuery.isEmpty ? URLEncodedForm() : try URLEncodedForm(parsing: rawQuery[...])
         } catch {
             query = URLEncodedForm()
             if rejection == nil { rejection = error }

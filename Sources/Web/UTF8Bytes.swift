@@ -17,3 +17,63 @@ extension String {
         return try Array(utf8).withUnsafeBufferPointer(body)
     }
 }
+
+/// A growable byte buffer in memory it manages itself: appending is a bounds check and a copy,
+/// without `Array`'s uniqueness checks and generic `append(contentsOf:)` paths. For building a
+/// response body or a log line, then taking it out as an array once.
+package struct ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    package init(capacity: Int = 1024) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// Frees the memory; the buffer must not be used afterwards.
+    package func deallocate() { base.deallocate() }
+
+    @inline(__always)
+    package mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    package mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    package mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    package mutating func appendUTF8(_ string: String) {
+        string.withUTF8Bytes { append($0) }
+    }
+
+    /// Writes up to `maximum` bytes in place; `body` returns how many it wrote.
+    package mutating func write(maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(maximum)
+        count += body(base + count)
+    }
+
+    package var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
