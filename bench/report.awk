@@ -1,7 +1,8 @@
 # Turns bench/out/results.tsv into the Markdown tables of make bench (bench/run.sh).
 # Fields: group scenario conns server round requests duration_us p50_us p99_us connect read
 # write status timeout hwm_kb. Per (group, scenario, conns, server): the run with the most
-# requests/s gives rps, p50 and p99; errors are summed over every run; RSS is the highest seen.
+# requests/s gives rps, p50 and p99; errors are summed over every run; RSS (VmRSS sampled during
+# the runs, in the last field) is the highest seen.
 #   awk -F'\t' -f report.awk results.tsv               the tables
 #   awk -F'\t' -v only=minratio -f report.awk results.tsv   the lowest TechEmpower ratio at the first connection count
 
@@ -49,7 +50,7 @@ END {
         if (f[1] != "te") continue
         if (!header) {
             print "## TechEmpower test types: parley vs the C reference\n"
-            print "| test | conns | parley req/s | C req/s | ratio | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley VmHWM MiB |"
+            print "| test | conns | parley req/s | C req/s | ratio | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley RSS MiB |"
             print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
         }
@@ -68,7 +69,7 @@ END {
         if (f[1] != "app") continue
         if (!header) {
             print "\n## Parley's hot paths (JWT, 1,000 users / 10,000 conversations / 2 M messages)\n"
-            print "| scenario | conns | req/s | p50 | p99 | sock err / timeouts | non-2xx | VmHWM MiB |"
+            print "| scenario | conns | req/s | p50 | p99 | sock err / timeouts | non-2xx | RSS MiB |"
             print "|---|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
         }
@@ -102,5 +103,5 @@ END {
             (best[kc] > 0 ? sprintf("%.2f", best[ka] / best[kc]) : "–"),
             sock[ka] + sock[kb] + sock[kc] + timeouts[ka] + timeouts[kb] + timeouts[kc], status[ka] + status[kb] + status[kc]
     }
-    printf "\nparley peak RSS over the whole run (VmHWM): %s MiB\n", mib(maxhwm)
+    printf "\nparley RSS: the highest VmRSS sampled (every 0.2 s) during that row's runs; highest of all: %s MiB\n", mib(maxhwm)
 }

@@ -323,8 +323,31 @@ check_updates_persist() {
 run_wrk() {
     local group=$1 scenario=$2 conns=$3 server=$4 round=$5 url=$6
     shift 6
-    local out line
+    local out line sampler=
+    echo 0 >"$OUT/rss.sample"
+    if [[ $server == parley ]]; then
+        # parley's resident set during the run, sampled every 0.2 s; the highest is kept.
+        # (Builtins only: no process is started per sample.)
+        (
+            peak=0
+            exec 3<> <(:)
+            while [[ -r /proc/$PARLEY_PID/status ]]; do
+                while read -r key value _; do
+                    if [[ $key == VmRSS: ]]; then
+                        if ((value > peak)); then peak=$value; echo "$peak" >"$OUT/rss.sample"; fi
+                        break
+                    fi
+                done <"/proc/$PARLEY_PID/status"
+                read -rt 0.2 -u 3 _ || true
+            done
+        ) &
+        sampler=$!
+    fi
     out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 2s -s "$BENCH/wrk/report.lua" "$@" "$url" 2>&1) || true
+    if [[ -n $sampler ]]; then
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+    fi
     printf '### %s %s c=%s %s round %s: %s\n%s\n' "$group" "$scenario" "$conns" "$server" "$round" "$url" "$out" >>"$WRK_LOG"
     line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
     if [[ -z $line ]]; then
@@ -332,9 +355,7 @@ run_wrk() {
         return 0
     fi
     local hwm=0
-    if [[ $server == parley ]]; then
-        hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PARLEY_PID/status" 2>/dev/null || echo 0)
-    fi
+    if [[ $server == parley ]]; then hwm=$(<"$OUT/rss.sample"); fi
     # group scenario conns server round  requests duration_us p50 p99 connect read write status timeout hwm_kb
     awk -v g="$group" -v s="$scenario" -v c="$conns" -v v="$server" -v r="$round" -v h="${hwm:-0}" '
         { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
@@ -368,10 +389,6 @@ check_techempower C "$REF_URL"
 check_updates_persist parley "$PARLEY_URL"
 check_updates_persist C "$REF_URL"
 
-if [[ " $ONLY " == *" app "* || " $ONLY " == *" growth "* ]]; then
-    prepare_app || note "Parley's own hot paths skipped: $APP_WHY. The data loader (bench/messaging/) and these scenarios run as soon as the endpoints are on main."
-fi
-
 # ---------------------------------------------------------------- profile mode (bench/profile.sh)
 
 profile() {
@@ -385,6 +402,7 @@ profile() {
         # The C reference, for comparison: its serve() (read, respond, finish).
         raw=$OUT/callgrind.out.reference.$test report=$OUT/profile-reference-$test.txt url=$REF_URL
         stop_pidfile "$REF_PIDFILE" reference "TERM:5"
+        rm -f -- "$REF_SOCK"
         env REF_SOCKET="$REF_SOCK" REF_WORKERS=2 "${group_args[@]}" setsid valgrind --tool=callgrind \
             --collect-atstart=no --toggle-collect=serve --callgrind-out-file="$raw" "$REF_DIR/reference" \
             </dev/null >>"$OUT/callgrind.log" 2>&1 &
@@ -428,6 +446,15 @@ profile() {
     log "wrote $report"
 }
 
+if [[ -n ${BENCH_HOLD:-} ]]; then
+    # For experiments by hand: keep both stacks up for BENCH_HOLD seconds (URLs in bench/out/urls.env).
+    printf 'PARLEY_URL=%s\nREF_URL=%s\nPARLEY_PID=%s\nREF_PID=%s\n' "$PARLEY_URL" "$REF_URL" "$PARLEY_PID" "$(<"$REF_PIDFILE")" >"$OUT/urls.env"
+    log "holding the stacks for ${BENCH_HOLD}s: $PARLEY_URL (parley), $REF_URL (C); see bench/out/urls.env"
+    sleep "$BENCH_HOLD" &
+    wait $! || true  # (a signal ends the wait at once, and the EXIT trap stops everything)
+    exit 0
+fi
+
 if [[ -n ${BENCH_PROFILE:-} ]]; then
     profile "$BENCH_PROFILE" "${BENCH_PROFILE_REQUESTS:-20000}" "${BENCH_PROFILE_PATH:-}"
     exit 0
@@ -446,6 +473,12 @@ if [[ " $ONLY " == *" te "* ]]; then
             done
         done
     done
+fi
+
+# After the TechEmpower runs: the log-ins hash a password (argon2id, 64 MiB by default), which
+# would show in the RSS of every row after it.
+if [[ " $ONLY " == *" app "* || " $ONLY " == *" growth "* ]]; then
+    prepare_app || note "Parley's own hot paths skipped: $APP_WHY. The data loader (bench/messaging/) and these scenarios run as soon as the endpoints are on main."
 fi
 
 if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
@@ -508,6 +541,8 @@ phase "report"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
     awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
+    printf 'parley VmHWM over the whole run (includes the log-ins'"'"' argon2id hashing, 64 MiB each by default): %s MiB\n' \
+        "$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$PARLEY_PID/status" 2>/dev/null || echo '?')"
     if [[ -s $NOTES ]]; then
         printf '\nNotes:\n'
         sed 's/^/- /' "$NOTES"
