@@ -42,6 +42,32 @@ extension PostgresRow {
     }
 
     static func snakeCased(_ name: String) -> String {
+        // ASCII names (all Swift property names in practice) are converted byte by byte: the
+        // Character path below consults Unicode properties for every letter, which made
+        // decoding a page of 20 rows cost over a million instructions (callgrind).
+        if let converted = name.utf8.withContiguousStorageIfAvailable({ bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let uppercase = bytes.reduce(0) { $0 + ($1 >= 65 && $1 <= 90 ? 1 : 0) }
+            guard uppercase > 0 else { return name }
+            return String(unsafeUninitializedCapacity: bytes.count + uppercase) { output in
+                var count = 0
+                for byte in bytes {
+                    if byte >= 65 && byte <= 90 {
+                        if count > 0 {
+                            output[count] = UInt8(ascii: "_")
+                            count += 1
+                        }
+                        output[count] = byte + 32
+                    } else {
+                        output[count] = byte
+                    }
+                    count += 1
+                }
+                return count
+            }
+        }), let converted {
+            return converted
+        }
         var result = ""
         for character in name {
             if character.isUppercase {
