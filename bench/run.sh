@@ -20,7 +20,9 @@
 # BENCH_ONLY (any of "te app growth"; default all), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
-# log, as TechEmpower requires; info to include it). See bench/README.md.
+# log, as TechEmpower requires; info to include it), BENCH_HOLD=SECONDS (start and check, then
+# keep both stacks up that long for experiments by hand; URLs in bench/out/urls.env).
+# bench/profile.sh sets BENCH_PROFILE* (callgrind of one scenario). See bench/README.md.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh

@@ -50,6 +50,9 @@ public final class FastCGIServer: Sendable {
     }
 
     private let state = Mutex(State())
+    /// `state.stopping`, readable without the lock: every request checks it (whether to keep
+    /// its connection), and four workers taking one lock per request contend for it.
+    private let stoppingFlag = Atomic<Bool>(false)
     private let stopRequested = DispatchSemaphore(value: 0)
 
     private static let listenTag: UInt64 = 1
@@ -65,13 +68,14 @@ public final class FastCGIServer: Sendable {
     public static var standardInputIsListeningSocket: Bool { ListenSocket.standardInputIsListeningSocket() }
 
     /// True once ``stop()`` has been called.
-    public var isStopping: Bool { state.withLock { $0.stopping } }
+    public var isStopping: Bool { stoppingFlag.load(ordering: .acquiring) }
 
     /// Asks the server to stop gracefully. Safe from any thread; later calls do nothing.
     public func stop() {
         let first = state.withLock { state -> Bool in
             if state.stopping { return false }
             state.stopping = true
+            stoppingFlag.store(true, ordering: .releasing)
             return true
         }
         if first { stopRequested.signal() }
