@@ -16,7 +16,7 @@
 #     `min ratio vs C reference: X.XX`; stops everything it started, by pid (trap EXIT).
 #
 # Knobs: BENCH_DURATION (seconds per run, 5), BENCH_WARMUP (1), BENCH_ROUNDS (2: runs per
-# server per TechEmpower scenario), BENCH_APP_ROUNDS (1), BENCH_CONNECTIONS ("64 256"),
+# server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
 # BENCH_ONLY (any of "te app growth"; default all), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
@@ -36,7 +36,7 @@ REF_DIR=$OUT/reference
 DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-1}
 ROUNDS=${BENCH_ROUNDS:-2}
-APP_ROUNDS=${BENCH_APP_ROUNDS:-1}
+APP_ROUNDS=${BENCH_APP_ROUNDS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
 ONLY=${BENCH_ONLY:-te app growth}
 THREADS=${BENCH_THREADS:-2}
