@@ -1,8 +1,11 @@
 # Turns bench/out/results.tsv into the Markdown tables of make bench (bench/run.sh).
 # Fields: group scenario conns server round requests duration_us p50_us p99_us connect read
-# write status timeout hwm_kb. Per (group, scenario, conns, server): the run with the most
-# requests/s gives rps, p50 and p99; errors are summed over every run; RSS (VmRSS sampled during
-# the runs, in the last field) is the highest seen.
+# write status timeout rss_kb. Per (group, scenario, conns, server), over its runs (rounds):
+# requests/s is the median, p50 and p99 come from the run with that median (the lower middle
+# one for an even count); errors are summed over every run; RSS (VmRSS sampled during the
+# runs) is the highest seen. The parley/C ratio is the median of the per-round ratios: each
+# round runs parley then C back to back, so a burst of load from elsewhere hits one pair,
+# and the median sets that pair aside.
 #   awk -F'\t' -f report.awk results.tsv               the tables
 #   awk -F'\t' -v only=minratio -f report.awk results.tsv   the lowest TechEmpower ratio at the first connection count
 
@@ -10,11 +13,26 @@ function key(g, s, c, v) { return g SUBSEP s SUBSEP c SUBSEP v }
 function ms(us) { return sprintf("%.2f", us / 1000) }
 function mib(kb) { return kb > 0 ? sprintf("%.1f", kb / 1024) : "–" }
 
+# The median of values[1..n] (the lower middle one for an even n), and its index in `at`.
+function median(values, n, at,    i, j, t, idx, sorted) {
+    for (i = 1; i <= n; i++) { sorted[i] = values[i]; idx[i] = i }
+    for (i = 2; i <= n; i++) {
+        t = sorted[i]; j = i - 1; x = idx[i]
+        while (j >= 1 && sorted[j] > t) { sorted[j + 1] = sorted[j]; idx[j + 1] = idx[j]; j-- }
+        sorted[j + 1] = t; idx[j + 1] = x
+    }
+    m = int((n + 1) / 2)
+    at[1] = idx[m]
+    return sorted[m]
+}
+
 {
     g = $1; s = $2; c = $3; v = $4
     rps = $7 > 0 ? $6 / ($7 / 1e6) : 0
     k = key(g, s, c, v)
-    if (!(k in best) || rps > best[k]) { best[k] = rps; p50[k] = $8; p99[k] = $9 }
+    n = ++runs[k]
+    run_rps[k, n] = rps; run_p50[k, n] = $8; run_p99[k, n] = $9; run_round[k, n] = $5
+    by_round[k, $5] = rps
     sock[k] += $10 + $11 + $12; status[k] += $13; timeouts[k] += $14
     if ($15 > hwm[k]) hwm[k] = $15
     if ($15 > maxhwm) maxhwm = $15
@@ -23,10 +41,22 @@ function mib(kb) { return kb > 0 ? sprintf("%.1f", kb / 1024) : "–" }
     if (first_conns == "") first_conns = c
 }
 
-function ratio_of(s, c,    kp, kc) {
+function settle(k,    i, vals, at) {
+    if (k in best || !(k in runs)) return
+    for (i = 1; i <= runs[k]; i++) vals[i] = run_rps[k, i]
+    best[k] = median(vals, runs[k], at)
+    p50[k] = run_p50[k, at[1]]; p99[k] = run_p99[k, at[1]]
+}
+
+function ratio_of(s, c,    kp, kc, i, n, r, vals, at) {
     kp = key("te", s, c, "parley"); kc = key("te", s, c, "C")
-    if (!(kp in best) || !(kc in best) || best[kc] == 0) return -1
-    return best[kp] / best[kc]
+    if (!(kp in runs) || !(kc in runs)) return -1
+    n = 0
+    for (i = 1; i <= runs[kp]; i++) {
+        r = run_round[kp, i]
+        if ((kc, r) in by_round && by_round[kc, r] > 0) vals[++n] = run_rps[kp, i] / by_round[kc, r]
+    }
+    return n == 0 ? -1 : median(vals, n, at)
 }
 
 END {
@@ -55,6 +85,7 @@ END {
             header = 1
         }
         kp = key("te", f[2], f[3], "parley"); kc = key("te", f[2], f[3], "C")
+        settle(kp); settle(kc)
         r = ratio_of(f[2], f[3])
         printf "| %s | %s | %.0f | %.0f | %s | %s / %s | %s / %s | %d / %d | %d | %d / %d | %d | %s |\n",
             f[2], f[3], best[kp], best[kc], (r < 0 ? "–" : sprintf("%.2f", r)),
@@ -74,6 +105,7 @@ END {
             header = 1
         }
         k = key("app", f[2], f[3], "parley")
+        settle(k)
         printf "| %s | %s | %.0f | %s | %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], ms(p50[k]), ms(p99[k]),
             sock[k], timeouts[k], status[k], mib(hwm[k])
     }
@@ -98,6 +130,7 @@ END {
         ka = key("growth", pg[1] " 10", f[3], "parley")
         kb = key("growth", pg[1] " 10000", f[3], "parley")
         kc = key("growth", pg[1] " 1000000", f[3], "parley")
+        settle(ka); settle(kb); settle(kc)
         printf "| %s | %s | %.0f (%s / %s) | %.0f (%s / %s) | %.0f (%s / %s) | %s | %d / %d |\n", pg[1], f[3],
             best[ka], ms(p50[ka]), ms(p99[ka]), best[kb], ms(p50[kb]), ms(p99[kb]), best[kc], ms(p50[kc]), ms(p99[kc]),
             (best[kc] > 0 ? sprintf("%.2f", best[ka] / best[kc]) : "–"),

@@ -15,7 +15,7 @@
 #  6. prints Markdown tables (also bench/out/latest.md) ending in
 #     `min ratio vs C reference: X.XX`; stops everything it started, by pid (trap EXIT).
 #
-# Knobs: BENCH_DURATION (seconds per run, 5), BENCH_WARMUP (1), BENCH_ROUNDS (2: runs per
+# Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (3: runs per
 # server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
 # BENCH_ONLY (any of "te app growth"; default all), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
@@ -33,9 +33,9 @@ BENCH=$PARLEY_ROOT/bench
 OUT=$BENCH/out
 DATA=$OUT/stack
 REF_DIR=$OUT/reference
-DURATION=${BENCH_DURATION:-5}
+DURATION=${BENCH_DURATION:-4}
 WARMUP=${BENCH_WARMUP:-1}
-ROUNDS=${BENCH_ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 APP_ROUNDS=${BENCH_APP_ROUNDS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
 ONLY=${BENCH_ONLY:-te app growth}
@@ -537,7 +537,8 @@ fi
 phase "report"
 {
     printf '# make bench — %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, best of %s interleaved runs per server;\n' "$THREADS" "$DURATION" "$ROUNDS"
+    printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, %s rounds of parley then C back to back (JWT and growth rows: %s);\n' "$THREADS" "$DURATION" "$ROUNDS" "$APP_ROUNDS"
+    printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
     printf 'parley %s workers (default) vs the C reference (libfcgi + libpq, same design, %s workers). Load average at the end: %s.\n' \
         "$WORKERS" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
