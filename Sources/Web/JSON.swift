@@ -4,7 +4,7 @@ import Foundation
 public enum JSON {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // stable bytes: ETags repeat
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // the same bytes for the same value
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(ISO8601.string(from: date))

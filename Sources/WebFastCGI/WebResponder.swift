@@ -88,9 +88,8 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         head.append(UInt8(ascii: " "))
         head.appendUTF8(response.status.reasonPhrase)
         head.appendUTF8("\r\n")
-        var hasLength = false
+        let hasLength = response.headers.contains("Content-Length")
         for field in response.headers {
-            if !hasLength, field.name.utf8.count == 14, field.name.caseInsensitiveCompareEquals("Content-Length") { hasLength = true }
             head.appendUTF8(field.name)
             head.appendUTF8(": ")
             head.appendUTF8(field.value)
@@ -208,14 +207,3 @@ struct CGIFields {
     }
 }
 
-extension String {
-    func caseInsensitiveCompareEquals(_ other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        for (a, b) in zip(utf8, other.utf8) where a != b {
-            let la = (a >= 65 && a <= 90) ? a + 32 : a
-            let lb = (b >= 65 && b <= 90) ? b + 32 : b
-            if la != lb { return false }
-        }
-        return true
-    }
-}

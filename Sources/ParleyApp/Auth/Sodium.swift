@@ -51,7 +51,19 @@ public enum Sodium {
 
     /// Lowercase hex SHA-256 of a string: how token secrets are stored (never the secret itself).
     public static func sha256Hex(_ text: String) -> String {
-        sha256(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(sha256(Array(text.utf8)))
+    }
+
+    /// Lowercase hex of `bytes` (digests in ETags, token hashes).
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

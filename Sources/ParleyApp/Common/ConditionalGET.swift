@@ -7,9 +7,10 @@ import Web
 /// `304 Not Modified` with no body.
 ///
 /// The body is still built (the tag is a hash of it), so a 304 saves the transfer, not the
-/// query. Bodies must be deterministic for the tag to repeat (`Response.stableJSON`, sorted
-/// keys). `Cache-Control: private, no-cache` makes browsers revalidate instead of guessing, and
-/// keeps shared caches out of per-user answers; `Vary: Authorization` says whose answer it is.
+/// query. Bodies must be deterministic for the tag to repeat (`Response.json` writes an
+/// object's keys in the order they are encoded). `Cache-Control: private, no-cache` makes
+/// browsers revalidate instead of guessing, and keeps shared caches out of per-user answers;
+/// `Vary: Authorization` says whose answer it is.
 struct ConditionalGETMiddleware<Context: RequestContext>: Middleware {
     let pathPrefixes: [String]
 
@@ -41,10 +42,7 @@ enum ConditionalGET {
 
     /// `"<sha256 hex>"` of the body.
     static func etag(for body: [UInt8]) -> String {
-        "\"" + Sodium.sha256(body).map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined() + "\""
+        "\"" + Sodium.hex(Sodium.sha256(body)) + "\""
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored;

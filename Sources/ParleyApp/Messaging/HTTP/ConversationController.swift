@@ -30,7 +30,7 @@ struct ConversationController {
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let page = try routes.conversations(context).list(for: user, page: try Pagination.pageRequest(request.query))
-        return try .stableJSON(Pagination.body(page.map(ConversationJSON.init), request: request))
+        return try .json(Pagination.body(page.map(ConversationJSON.init), request: request))
     }
 
     @Sendable func create(_ request: Request, _ context: AppContext) throws -> Response {
@@ -43,12 +43,12 @@ struct ConversationController {
         }
         if !malformed.isEmpty { throw HTTPError.validation(["participant_ids": malformed]) }
         let summary = try routes.conversations(context).create(by: user, participantIDs: ids, title: input.title)
-        return try .stableJSON(ConversationJSON(summary), status: .created)
+        return try .json(ConversationJSON(summary), status: .created)
     }
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(ConversationJSON(try routes.conversations(context).detail(try request.uuidParameter(), for: user)))
+        return try .json(ConversationJSON(try routes.conversations(context).detail(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {
@@ -61,6 +61,6 @@ struct ConversationController {
         let user = try context.requireUser()
         let id = try request.uuidParameter()
         let mark = try routes.conversations(context).markRead(id, by: user)
-        return try .stableJSON(ReadMark(conversationID: id.apiString, lastReadAt: mark, unreadCount: 0))
+        return try .json(ReadMark(conversationID: id.apiString, lastReadAt: mark, unreadCount: 0))
     }
 }

@@ -79,7 +79,7 @@ struct MessageController {
         let result = try routes.messages(context).send(
             MessageDraft(body: input.messageBody, parentMessageID: parent), to: conversationID, by: user, idempotencyKey: key
         ) { message in
-            StoredResponse(status: HTTPStatus.created.code, body: Array(try JSON.stableEncoder().encode(MessageJSON(message))))
+            StoredResponse(status: HTTPStatus.created.code, body: try JSON.encode(MessageJSON(message)))
         }
         var response = Response(
             status: HTTPStatus(code: result.response.status), headers: ["Content-Type": "application/json"], body: result.response.body)
@@ -89,7 +89,7 @@ struct MessageController {
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(MessageJSON(try routes.messages(context).get(try request.uuidParameter(), for: user)))
+        return try .json(MessageJSON(try routes.messages(context).get(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func edit(_ request: Request, _ context: AppContext) throws -> Response {
@@ -98,8 +98,8 @@ struct MessageController {
         let input = try request.decode(EditInput.self)
         let service = routes.messages(context)
         // PATCH is partial: without message_body there is nothing to change (DRF answers 200).
-        guard let body = input.messageBody else { return try .stableJSON(MessageJSON(try service.get(id, for: user))) }
-        return try .stableJSON(MessageJSON(try service.edit(id, body: body, by: user)))
+        guard let body = input.messageBody else { return try .json(MessageJSON(try service.get(id, for: user))) }
+        return try .json(MessageJSON(try service.edit(id, body: body, by: user)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {
@@ -110,11 +110,11 @@ struct MessageController {
 
     @Sendable func history(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(try routes.messages(context).history(of: try request.uuidParameter(), for: user).map(MessageEditJSON.init))
+        return try .json(try routes.messages(context).history(of: try request.uuidParameter(), for: user).map(MessageEditJSON.init))
     }
 
     @Sendable func thread(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(MessageThreadJSON(try routes.messages(context).thread(of: try request.uuidParameter(), for: user)))
+        return try .json(MessageThreadJSON(try routes.messages(context).thread(of: try request.uuidParameter(), for: user)))
     }
 }

@@ -20,16 +20,16 @@ struct NotificationController {
         let user = try context.requireUser()
         let unread = try request.query.bool("unread")
         let page = try routes.notifications(context).list(for: user, unread: unread, page: try Pagination.pageRequest(request.query))
-        return try .stableJSON(Pagination.body(page.map(NotificationJSON.init), request: request))
+        return try .json(Pagination.body(page.map(NotificationJSON.init), request: request))
     }
 
     @Sendable func markRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(NotificationJSON(try routes.notifications(context).markRead(try request.uuidParameter(), by: user)))
+        return try .json(NotificationJSON(try routes.notifications(context).markRead(try request.uuidParameter(), by: user)))
     }
 
     @Sendable func markAllRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .stableJSON(MarkedAll(markedRead: try routes.notifications(context).markAllRead(by: user)))
+        return try .json(MarkedAll(markedRead: try routes.notifications(context).markAllRead(by: user)))
     }
 }
