@@ -21,7 +21,9 @@
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
 # log, as TechEmpower requires; info to include it), BENCH_HOLD=SECONDS (start and check, then
-# keep both stacks up that long for experiments by hand; URLs in bench/out/urls.env).
+# keep both stacks up that long for experiments by hand; URLs in bench/out/urls.env),
+# BENCH_OUT (bench/out: the stack, the reference, logs and results; another directory lets a
+# second run, with its own BENCH_SCRATCH and BENCH_PG_PORT, go on beside the first).
 # bench/profile.sh sets BENCH_PROFILE* (callgrind of one scenario). See bench/README.md.
 set -euo pipefail
 
@@ -30,7 +32,7 @@ set -euo pipefail
 cd "$PARLEY_ROOT"
 
 BENCH=$PARLEY_ROOT/bench
-OUT=$BENCH/out
+OUT=${BENCH_OUT:-$BENCH/out}
 DATA=$OUT/stack
 REF_DIR=$OUT/reference
 DURATION=${BENCH_DURATION:-4}
@@ -451,7 +453,7 @@ profile() {
 if [[ -n ${BENCH_HOLD:-} ]]; then
     # For experiments by hand: keep both stacks up for BENCH_HOLD seconds (URLs in bench/out/urls.env).
     printf 'PARLEY_URL=%s\nREF_URL=%s\nPARLEY_PID=%s\nREF_PID=%s\n' "$PARLEY_URL" "$REF_URL" "$PARLEY_PID" "$(<"$REF_PIDFILE")" >"$OUT/urls.env"
-    log "holding the stacks for ${BENCH_HOLD}s: $PARLEY_URL (parley), $REF_URL (C); see bench/out/urls.env"
+    log "holding the stacks for ${BENCH_HOLD}s: $PARLEY_URL (parley), $REF_URL (C); see $OUT/urls.env"
     sleep "$BENCH_HOLD" &
     wait $! || true  # (a signal ends the wait at once, and the EXIT trap stops everything)
     exit 0
@@ -553,4 +555,4 @@ phase "report"
     printf '\nmin ratio vs C reference: %s\n' "$(awk -F'\t' -f "$BENCH/report.awk" -v only=minratio "$RESULTS")"
 } >"$OUT/latest.md"
 cat "$OUT/latest.md"
-phase "done (bench/out/latest.md; raw: bench/out/results.tsv, bench/out/wrk.log)"
+phase "done ($OUT/latest.md; raw: $RESULTS, $WRK_LOG)"
