@@ -6,7 +6,6 @@ import PackageDescription
 
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
-let mustache: Target.Dependency = .product(name: "Mustache", package: "swift-mustache")
 
 let package = Package(
     name: "parley",
@@ -16,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries, reached through pkg-config (Debian's libfcgi-dev and libpq-dev).
@@ -31,6 +29,9 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", logging]),
         // The Postgres layer's benchmark against libpq in C (bench/pq/run.sh).
         .executableTarget(name: "PostgresBench", dependencies: ["Postgres", logging], path: "Sources/PostgresBench"),
+        // Mustache templates compiled once and rendered into bytes, without reflection for types
+        // that describe themselves (MustacheObject); the pages and the fortunes bench use it.
+        .target(name: "Mustache"),
         // The transport-free HTTP core: request, response, router, middleware, JSON, forms.
         .target(name: "Web", dependencies: [logging]),
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
@@ -38,7 +39,7 @@ let package = Package(
         // The application: controllers → services → repositories, and its migrations.
         .target(
             name: "ParleyApp",
-            dependencies: ["Web", "Postgres", "CSodium", logging, mustache],
+            dependencies: ["Web", "Postgres", "CSodium", "Mustache", logging],
             resources: [.copy("Migrations"), .copy("Templates")]
         ),
         // The command line; the composition root.
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "ParleyTesting", dependencies: ["Web"], path: "Tests/ParleyTesting"),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebFastCGI", "ParleyApp", "ParleyTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
+        .testTarget(name: "MustacheTests", dependencies: ["Mustache"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
         // The JSON API through the in-process application, against the real PostgreSQL.

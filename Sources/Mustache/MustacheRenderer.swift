@@ -1,0 +1,181 @@
+/// One rendering: the output bytes and the context stack, both grown in place (a section
+/// pushes and pops; nothing is copied per frame).
+struct MustacheRenderer {
+    let templates: [String: MustacheTemplate]
+    var output: [UInt8] = []
+    var stack: [MustacheValue] = []
+    /// Inside a standalone partial that was indented: the indentation, written before each of
+    /// the partial's lines (not before lines inside interpolated values, as the spec says).
+    private var indentation: [UInt8] = []
+    private var atLineStart = false
+
+    init(templates: [String: MustacheTemplate], capacity: Int) {
+        self.templates = templates
+        output.reserveCapacity(capacity)
+        stack.reserveCapacity(8)
+    }
+
+    /// Renders `nodes`; `blocks` are the overrides of the parents being expanded (the
+    /// outermost parent's override of a block wins).
+    mutating func render(_ nodes: [Node], blocks: [String: [Node]]) {
+        for node in nodes {
+            switch node {
+            case .text(let text):
+                if indentation.isEmpty { output.append(contentsOf: text) } else { appendIndented(text) }
+            case .variable(let path, let escaped):
+                write(lookup(path), escaped: escaped)
+            case .section(let path, let content):
+                switch lookup(path) {
+                case .null, .bool(false):
+                    continue
+                case .bool(true):
+                    render(content, blocks: blocks)
+                case .list(let elements):
+                    for element in elements {
+                        stack.append(element)
+                        render(content, blocks: blocks)
+                        stack.removeLast()
+                    }
+                case let value:
+                    stack.append(value)
+                    render(content, blocks: blocks)
+                    stack.removeLast()
+                }
+            case .inverted(let path, let content):
+                switch lookup(path) {
+                case .null, .bool(false): render(content, blocks: blocks)
+                case .list(let elements) where elements.isEmpty: render(content, blocks: blocks)
+                default: continue
+                }
+            case .partial(let name, let indentation):
+                guard let template = templates[name] else { continue }  // MustacheLibrary.validate() refuses this at load
+                if indentation.isEmpty {
+                    render(template.nodes, blocks: blocks)
+                } else {
+                    let outer = (self.indentation, atLineStart)
+                    self.indentation += indentation
+                    atLineStart = true
+                    render(template.nodes, blocks: blocks)
+                    (self.indentation, atLineStart) = outer
+                }
+            case .parent(let name, let overrides):
+                guard let template = templates[name] else { continue }
+                render(template.nodes, blocks: blocks.merging(overrides) { outer, _ in outer })
+            case .block(let name, let defaults):
+                render(blocks[name] ?? defaults, blocks: blocks)
+            }
+        }
+    }
+
+    /// `{{.}}` is the top of the stack; `{{.a.b}}` starts there; `{{a.b}}` starts at the first
+    /// frame from the top that has `a`. A missing name is ``MustacheValue/null``.
+    private func lookup(_ path: MustachePath) -> MustacheValue {
+        let start: MustacheValue
+        var rest = path.names[...]
+        switch path.anchor {
+        case .implicit:
+            return stack.last ?? .null
+        case .top:
+            start = stack.last ?? .null
+        case .stack:
+            let first = rest.removeFirst()
+            var found: MustacheValue?
+            for frame in stack.reversed() {
+                if let value = frame.child(named: first) {
+                    found = value
+                    break
+                }
+            }
+            guard let found else { return .null }
+            start = found
+        }
+        var value = start
+        for name in rest {
+            guard let child = value.child(named: name) else { return .null }
+            value = child
+        }
+        return value
+    }
+
+    private mutating func write(_ value: MustacheValue, escaped: Bool) {
+        if atLineStart, !indentation.isEmpty {
+            switch value {
+            case .null, .list: break
+            case .object(let object) where object.mustacheText == nil: break
+            default:
+                output.append(contentsOf: indentation)
+                atLineStart = false
+            }
+        }
+        switch value {
+        case .null, .list:
+            return
+        case .bool(let bool):
+            output.append(contentsOf: bool ? "true".utf8 : "false".utf8)
+        case .int(let int):
+            appendDecimal(int)
+        case .string(let string):
+            escaped ? appendEscaped(string) : output.append(contentsOf: string.utf8)
+        case .object(let object):
+            guard let text = object.mustacheText else { return }
+            escaped ? appendEscaped(text) : output.append(contentsOf: text.utf8)
+        }
+    }
+
+    private mutating func appendDecimal(_ int: Int) {
+        if int < 0 {
+            output.append(contentsOf: String(int).utf8)
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var index = buffer.count
+            var value = int
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(truncatingIfNeeded: value % 10) &+ 0x30
+                value /= 10
+            } while value > 0
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+        }
+    }
+
+    /// HTML escaping as swift-mustache does it: `& < > " '` become `&amp; &lt; &gt; &quot; &#39;`.
+    /// Runs without those bytes are copied whole.
+    private mutating func appendEscaped(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let entity: StaticString
+                switch bytes[index] {
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'"): entity = "&#39;"
+                default: continue
+                }
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                output.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
+                runStart = index + 1
+            }
+            if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        }
+    }
+
+    /// Template text inside an indented partial: the indentation goes before each line.
+    private mutating func appendIndented(_ text: [UInt8]) {
+        var lineStart = 0
+        while lineStart < text.count {
+            let newline = text[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+            let lineEnd = newline.map { $0 + 1 } ?? text.count
+            if atLineStart { output.append(contentsOf: indentation) }
+            output.append(contentsOf: text[lineStart..<lineEnd])
+            atLineStart = newline != nil
+            lineStart = lineEnd
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// A parsed template: a tree of nodes, rendered by ``MustacheLibrary``.
+///
+/// Supported: `{{name}}` (HTML-escaped), `{{{name}}}` and `{{&name}}` (raw), dotted names,
+/// `{{.}}`, `{{.name}}` (only the top of the context stack, as in swift-mustache), sections
+/// `{{#name}}…{{/name}}`, inverted sections `{{^name}}…{{/name}}`, comments `{{! … }}`,
+/// partials `{{> name}}` (indented when standalone), and inheritance: `{{< parent}}` with
+/// `{{$block}}…{{/block}}` overrides, blocks with defaults in the parent. Standalone tags take
+/// their whole line with them, as the Mustache spec says. Not supported, and refused when
+/// parsing: set delimiters, pragmas, lambdas and swift-mustache's transforms.
+public struct MustacheTemplate: Sendable {
+    let nodes: [Node]
+    /// Partials and parents this template names (checked by ``MustacheLibrary/validate()``).
+    let references: Set<String>
+
+    public init(_ text: String) throws(MustacheError) {
+        var parser = MustacheParser(Array(text.utf8))
+        nodes = try parser.parse()
+        references = parser.references
+    }
+}
+
+/// A name in a tag.
+struct MustachePath: Sendable, Equatable {
+    enum Anchor: Sendable { case implicit, top, stack }
+    /// `.implicit` for `{{.}}`; `.top` for `{{.name}}` (the top of the stack only); `.stack`
+    /// for `{{name}}` (the first frame from the top that has `name`).
+    let anchor: Anchor
+    let names: [String]
+    let text: String
+}
+
+indirect enum Node: Sendable {
+    case text([UInt8])
+    case variable(MustachePath, escaped: Bool)
+    case section(MustachePath, [Node])
+    case inverted(MustachePath, [Node])
+    case partial(String, indentation: [UInt8])
+    case parent(String, overrides: [String: [Node]])
+    case block(String, [Node])
+}
+
+/// Why a template does not parse, with the line it was found on.
+public struct MustacheError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let line: Int
+
+    public var description: String { line > 0 ? "line \(line): \(message)" : message }
+}
