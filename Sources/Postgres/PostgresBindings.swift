@@ -141,6 +141,25 @@ public struct PostgresBindings: Hashable, Sendable {
         return same
     }
 
+    /// Whether `other` has the same parameter types, in the same order (compared in place).
+    func hasSameTypes(as other: PostgresBindings) -> Bool {
+        guard self.parameterCount == other.parameterCount else { return false }
+        return self.storage.withUnsafeBytes { mine in
+            other.storage.withUnsafeBytes { theirs in
+                var myOffset = 0
+                var theirOffset = 0
+                for _ in 0..<self.parameterCount {
+                    let myHeader = UInt64(littleEndian: mine.loadUnaligned(fromByteOffset: myOffset, as: UInt64.self))
+                    let theirHeader = UInt64(littleEndian: theirs.loadUnaligned(fromByteOffset: theirOffset, as: UInt64.self))
+                    guard UInt32(truncatingIfNeeded: myHeader) == UInt32(truncatingIfNeeded: theirHeader) else { return false }
+                    myOffset += Self.headerSize + Swift.max(0, Int(Int32(bitPattern: UInt32(truncatingIfNeeded: myHeader >> 32))))
+                    theirOffset += Self.headerSize + Swift.max(0, Int(Int32(bitPattern: UInt32(truncatingIfNeeded: theirHeader >> 32))))
+                }
+                return true
+            }
+        }
+    }
+
     /// Lends libpq the parameter arrays (values, lengths, formats, types) for the duration of `body`.
     func withLibpqParameters<R>(
         _ body: (

@@ -14,9 +14,9 @@ extension PostgresConnection {
         let start = ContinuousClock.now
         var plan = PipelinePlan(queries: queries, connection: self)
         do {
-            let outcomes = try self.runPipeline(&plan)
-            for (key, name) in plan.newStatements {
-                if let evicted = self.statements.insert(sql: key.sql, types: key.types, name: name) {
+            let outcomes = try self.runPipeline(queries, &plan)
+            for statement in plan.newStatements where statement.prepared {
+                if let evicted = self.statements.insert(sql: statement.sql, types: statement.types, name: statement.name) {
                     _ = try? self.simpleCommand("DEALLOCATE \(evicted)", log: false)
                 }
             }
@@ -30,7 +30,9 @@ extension PostgresConnection {
         }
     }
 
-    private func runPipeline(_ plan: inout PipelinePlan) throws -> [Result<PostgresRows, PostgresError>] {
+    private func runPipeline(
+        _ queries: [PostgresQuery], _ plan: inout PipelinePlan
+    ) throws -> [Result<PostgresRows, PostgresError>] {
         guard PQenterPipelineMode(self.handle) == 1 else {
             throw PostgresError.from(result: nil, connection: self.handle, sql: nil, binds: nil)
         }
@@ -44,33 +46,42 @@ extension PostgresConnection {
         }
 
         // Send everything; in non-blocking mode libpq buffers what the socket cannot take yet.
-        for step in plan.steps {
-            guard case .send(let index, let name, let prepare) = step else { continue }
-            let query = plan.queries[index]
-            if prepare {
-                let sent = query.withSQL { sql in
-                    query.binds.types.withUnsafeBufferPointer { types in
-                        PQsendPrepare(self.handle, name, sql, Int32(types.count), types.baseAddress)
+        for index in queries.indices {
+            let step = plan.steps[index]
+            guard !step.rejected else { continue }
+            let query = queries[index]
+            try step.name.withUnsafeBufferPointer { name in
+                if step.prepare {
+                    let sent = query.withSQL { sql in
+                        query.binds.types.withUnsafeBufferPointer { types in
+                            PQsendPrepare(self.handle, name.baseAddress, sql, Int32(types.count), types.baseAddress)
+                        }
                     }
+                    try self.checkSent(sent, query)
+                }
+                let sent = query.binds.withLibpqParameters { count, values, lengths, formats, _ in
+                    PQsendQueryPrepared(self.handle, name.baseAddress, count, values, lengths, formats, 1)
                 }
                 try self.checkSent(sent, query)
             }
-            let sent = query.binds.withLibpqParameters { count, values, lengths, formats, _ in
-                PQsendQueryPrepared(self.handle, name, count, values, lengths, formats, 1)
-            }
-            try self.checkSent(sent, query)
             try self.checkSent(PQpipelineSync(self.handle), query)
         }
 
-        var outcomes = plan.rejected
-        for step in plan.steps {
-            guard case .send(let index, let name, let prepare) = step else { continue }
-            let query = plan.queries[index]
+        // The outcomes, in order: invalid queries' errors in place, the others as they come back.
+        var outcomes: [Result<PostgresRows, PostgresError>] = []
+        outcomes.reserveCapacity(queries.count)
+        for index in queries.indices {
+            let step = plan.steps[index]
+            guard !step.rejected else {
+                outcomes.append(.failure(plan.rejections[index]!))
+                continue
+            }
+            let query = queries[index]
             var failure: PostgresError?
-            if prepare {
+            if step.prepare {
                 let prepared = try self.nextPipelineResult(query)
                 if PQresultStatus(prepared) == PGRES_COMMAND_OK {
-                    plan.prepared(index: index, name: name)
+                    plan.prepared(step)
                     PQclear(prepared)
                 } else {
                     failure = PostgresError.from(result: prepared, connection: self.handle, sql: query.sql, binds: query.binds)
@@ -81,14 +92,14 @@ extension PostgresConnection {
             let raw = try self.nextPipelineResult(query)
             switch PQresultStatus(raw) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                outcomes[index] = .success(PostgresRows(result: PostgresResult(raw)))
+                outcomes.append(.success(PostgresRows(result: PostgresResult(raw))))
             case PGRES_PIPELINE_ABORTED:
                 PQclear(raw)
-                outcomes[index] = .failure(
-                    failure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: query.sql))
+                outcomes.append(.failure(
+                    failure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: query.sql)))
             default:
-                outcomes[index] = .failure(
-                    failure ?? PostgresError.from(result: raw, connection: self.handle, sql: query.sql, binds: query.binds))
+                outcomes.append(.failure(
+                    failure ?? PostgresError.from(result: raw, connection: self.handle, sql: query.sql, binds: query.binds)))
                 PQclear(raw)
             }
             try self.expectEndOfCommand(query)
@@ -97,7 +108,7 @@ extension PostgresConnection {
             PQclear(sync)
             guard synced else { throw PostgresError.unexpected("pipeline lost its place: expected a sync", sql: query.sql) }
         }
-        return outcomes.map { $0! }
+        return outcomes
     }
 
     private func checkSent(_ status: Int32, _ query: PostgresQuery) throws {
@@ -143,55 +154,80 @@ extension PostgresConnection {
 
 /// What a pipeline sends: for each valid query its statement name, and whether it must be
 /// prepared first (in the same round trip). Invalid queries are answered without being sent.
+///
+/// A query with the same SQL text and bind types as the one before it (a batch of one
+/// statement) reuses its name without another cache lookup; the cache is consulted, and the
+/// statement's types copied, only when the statement changes.
 private struct PipelinePlan {
-    enum Step {
-        case send(index: Int, name: String, prepare: Bool)
-        case rejected
+    struct Step {
+        /// The statement's name, NUL-terminated ("" for the unnamed statement).
+        var name: ContiguousArray<CChar>
+        var prepare: Bool
+        var rejected: Bool
+        /// Where this step's statement is in `newStatements` (-1: already cached, or unnamed).
+        var newStatement: Int
     }
 
-    let queries: [PostgresQuery]
-    var steps: [Step] = []
-    var rejected: [Result<PostgresRows, PostgresError>?]
+    /// A statement this pipeline prepares, and whether the server accepted it.
+    struct NewStatement {
+        var sql: [UInt8]
+        var types: [UInt32]
+        var name: ContiguousArray<CChar>
+        var prepared = false
+    }
+
     struct Key: Hashable {
         var sql: [UInt8]
         var types: [UInt32]
     }
 
-    var newStatements: [(Key, String)] = []
-    private var pending: [Key: String] = [:]
-    private var keys: [Int: Key] = [:]
+    private(set) var steps: [Step] = []
+    /// Statements first seen in this pipeline, by SQL text and types (index in `newStatements`).
+    private var pending: [Key: Int] = [:]
+    private(set) var rejections: [Int: PostgresError] = [:]
+    private(set) var newStatements: [NewStatement] = []
 
     init(queries: [PostgresQuery], connection: PostgresConnection) {
-        self.queries = queries
-        self.rejected = Array(repeating: nil, count: queries.count)
-        for (index, query) in queries.enumerated() {
+        self.steps.reserveCapacity(queries.count)
+        let named = connection.statements.isEnabled
+        var previous = -1  // the last valid query, whose statement the next one may share
+        for index in queries.indices {
+            let query = queries[index]
             do {
                 try query.validate()
             } catch {
-                self.rejected[index] = .failure(error as! PostgresError)
-                self.steps.append(.rejected)
+                self.rejections[index] = (error as! PostgresError)
+                self.steps.append(Step(name: [], prepare: false, rejected: true, newStatement: -1))
                 continue
             }
-            guard connection.statements.isEnabled else {
+            guard named else {
                 // No named statements (a pooler cannot carry them): the unnamed one, each time.
-                self.steps.append(.send(index: index, name: "", prepare: true))
+                self.steps.append(Step(name: [0], prepare: true, rejected: false, newStatement: -1))
+                continue
+            }
+            defer { previous = index }
+            if previous >= 0 && query.hasSameStatement(as: queries[previous]) {
+                let shared = self.steps[previous]
+                self.steps.append(Step(name: shared.name, prepare: false, rejected: false, newStatement: -1))
+                continue
+            }
+            if let name = connection.statements.lookup(query) {
+                self.steps.append(Step(name: name, prepare: false, rejected: false, newStatement: -1))
                 continue
             }
             let key = Key(sql: query.sqlBytes, types: query.binds.types)
-            let cached = connection.statements.lookup(query)
-                .map { $0.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
-            if let name = cached ?? self.pending[key] {
-                self.steps.append(.send(index: index, name: name, prepare: false))
+            if let pending = self.pending[key] {
+                self.steps.append(Step(name: self.newStatements[pending].name, prepare: false, rejected: false, newStatement: -1))
             } else {
                 let name = connection.statements.nextName()
-                self.pending[key] = name
-                self.keys[index] = key
-                self.steps.append(.send(index: index, name: name, prepare: true))
+                self.pending[key] = self.newStatements.count
+                self.newStatements.append(NewStatement(sql: key.sql, types: key.types, name: name))
+                self.steps.append(Step(name: name, prepare: true, rejected: false, newStatement: self.newStatements.count - 1))
             }
         }
     }
 
-    mutating func prepared(index: Int, name: String) {
-        if let key = self.keys[index] { self.newStatements.append((key, name)) }
+    mutating func prepared(_ step: Step) {
+        if step.newStatement >= 0 { self.newStatements[step.newStatement].prepared = true }
     }
 }

@@ -178,14 +178,16 @@ public final class PostgresConnection {
         let types = query.binds.types
         let raw = query.withSQL { sql in
             types.withUnsafeBufferPointer { types in
-                PQprepare(self.handle, name, sql, Int32(types.count), types.baseAddress)
+                name.withUnsafeBufferPointer { name in
+                    PQprepare(self.handle, name.baseAddress, sql, Int32(types.count), types.baseAddress)
+                }
             }
         }
         _ = try self.checkResult(raw, query)
         if let evicted = self.statements.insert(sql: query.sqlBytes, types: types, name: name) {
             self.deallocate(evicted)
         }
-        return name.utf8CString
+        return name
     }
 
     private func deallocate(_ name: String) {
@@ -244,13 +246,14 @@ public final class PostgresConnection {
     // MARK: - Query log
 
     func logStatement(
-        _ sql: @autoclosure () -> String, start: ContinuousClock.Instant, rows: Int? = nil, error: (any Error)? = nil
+        _ sql: @autoclosure () -> String, start: ContinuousClock.Instant, rows: @autoclosure () -> Int? = nil,
+        error: (any Error)? = nil
     ) {
         let elapsed = start.duration(to: .now)
         let slow = elapsed >= self.configuration.slowQueryThreshold
         guard slow || self.logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = ["sql": "\(sql())", "duration_ms": "\(Self.format(elapsed))"]
-        if let rows { metadata["rows"] = "\(rows)" }
+        if let rows = rows() { metadata["rows"] = "\(rows)" }
         if let error { metadata["error"] = "\(error)" }
         if slow {
             self.logger.warning("slow query", metadata: metadata)

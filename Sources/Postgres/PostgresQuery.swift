@@ -50,6 +50,17 @@ public struct PostgresQuery: Sendable, Hashable {
         try self.sqlBytes.withUnsafeBytes { try body($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
     }
 
+    /// Whether `other` has the same SQL text and bind types, i.e. runs as the same prepared
+    /// statement (compared in place, without hashing).
+    func hasSameStatement(as other: PostgresQuery) -> Bool {
+        let sameText = self.sqlBytes.withUnsafeBytes { mine in
+            other.sqlBytes.withUnsafeBytes { theirs in
+                mine.count == theirs.count && (mine.baseAddress == theirs.baseAddress || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+            }
+        }
+        return sameText && self.binds.hasSameTypes(as: other.binds)
+    }
+
     /// Refuses what libpq cannot send faithfully: NUL in the SQL text (it would truncate the
     /// C string) and binds that failed to encode.
     func validate() throws {

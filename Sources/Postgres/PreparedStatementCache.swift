@@ -60,14 +60,14 @@ struct PreparedStatementCache {
         return self.entries.values[index][position].name
     }
 
-    /// A fresh statement name, never reused on this connection.
-    mutating func nextName() -> String {
+    /// A fresh statement name, never reused on this connection, as a NUL-terminated C string.
+    mutating func nextName() -> ContiguousArray<CChar> {
         self.nameCounter += 1
-        return "parley_\(self.nameCounter)"
+        return "parley_\(self.nameCounter)".utf8CString
     }
 
     /// Records a statement the server has prepared; returns the name evicted to make room.
-    mutating func insert(sql: [UInt8], types: [UInt32], name: String) -> String? {
+    mutating func insert(sql: [UInt8], types: [UInt32], name: ContiguousArray<CChar>) -> String? {
         guard self.capacity > 0 else { return nil }
         self.clock &+= 1
         var evicted: String?
@@ -77,7 +77,7 @@ struct PreparedStatementCache {
             if self.entries[oldest.sql]!.isEmpty { self.entries.removeValue(forKey: oldest.sql) }
             self.count -= 1
         }
-        self.entries[SQLText(bytes: sql), default: []].append(Statement(name: name.utf8CString, types: types, lastUse: self.clock))
+        self.entries[SQLText(bytes: sql), default: []].append(Statement(name: name, types: types, lastUse: self.clock))
         self.count += 1
         return evicted
     }

@@ -65,6 +65,66 @@ extension DatabaseTests {
             #expect(try self.connection.query("SELECT \(21) * 2 AS doubled").first!.decode(Int.self) == 42)
         }
 
+        @Test("repeated statements share one prepared statement; failures and rejections stay in place")
+        func repeatedStatements() throws {
+            let before = self.connection.preparedStatementCount
+            // The same statement with a failing value in the middle, an invalid bind between two
+            // uses, a statement with other bind types, then the first one again.
+            let results = try self.connection.pipeline([
+                "SELECT 10 / \(Int32(1)) AS n",
+                "SELECT 10 / \(Int32(0)) AS n",
+                "SELECT 10 / \(Int32(2)) AS n",
+                "SELECT \("nul\u{0}")",
+                "SELECT 10 / \(Int32(5)) AS n",
+                "SELECT 10 / \(Int64(10)) AS n",
+                "SELECT 10 / \(Int32(10)) AS n",
+            ])
+            #expect(results.count == 7)
+            #expect(try results[0].get().first!.decode(Int.self) == 10)
+            if case .failure(let error) = results[1] { #expect(error.code == .divisionByZero) } else { Issue.record("expected division by zero") }
+            #expect(try results[2].get().first!.decode(Int.self) == 5)
+            if case .failure(let error) = results[3] { #expect(error.kind == .encoding) } else { Issue.record("expected an encoding error") }
+            #expect(try results[4].get().first!.decode(Int.self) == 2)
+            #expect(try results[5].get().first!.decode(Int.self) == 1)
+            #expect(try results[6].get().first!.decode(Int.self) == 1)
+            // One statement per SQL text and bind types: int4 and int8.
+            #expect(self.connection.preparedStatementCount == before + 2)
+        }
+
+        @Test("a statement that cannot be prepared fails at each of its uses, and is not cached")
+        func repeatedPrepareFailure() throws {
+            let before = self.connection.preparedStatementCount
+            let results = try self.connection.pipeline([
+                "SELECT nosuchcolumn + \(1)",
+                "SELECT nosuchcolumn + \(2)",
+                "SELECT \(3)",
+                "SELECT nosuchcolumn + \(4)",
+            ])
+            for index in [0, 1, 3] {
+                guard case .failure(let error) = results[index] else {
+                    Issue.record("statement \(index + 1) should have failed")
+                    continue
+                }
+                #expect(error.kind == .server)
+            }
+            #expect(try results[2].get().first!.decode(Int.self) == 3)
+            #expect(self.connection.preparedStatementCount == before + 1)
+            #expect(try self.connection.query("SELECT \(7)").first!.decode(Int.self) == 7)
+        }
+
+        @Test("without named statements, a pipeline prepares the unnamed statement each time")
+        func unnamedStatements() throws {
+            let connection = try TestEnvironment.connect { $0.preparedStatementCacheSize = 0 }
+            let results = try connection.pipeline([
+                "SELECT \(Int32(1)) + 1 AS n", "SELECT \(Int32(2)) + 1 AS n", "SELECT 1 / \(0)", "SELECT \(Int32(3)) + 1 AS n",
+            ])
+            #expect(try results[0].get().first!.decode(Int.self) == 2)
+            #expect(try results[1].get().first!.decode(Int.self) == 3)
+            if case .failure(let error) = results[2] { #expect(error.code == .divisionByZero) } else { Issue.record("expected division by zero") }
+            #expect(try results[3].get().first!.decode(Int.self) == 4)
+            #expect(connection.preparedStatementCount == 0)
+        }
+
         @Test("inside a transaction, a failure aborts the statements after it")
         func insideTransaction() throws {
             let error = #expect(throws: PostgresTransactionError.self) {
