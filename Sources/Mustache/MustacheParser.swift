@@ -228,10 +228,10 @@ struct MustacheParser {
     }
 
     private func path(_ name: String, line: Int) throws(MustacheError) -> MustachePath {
-        if name == "." { return MustachePath(anchor: .implicit, names: [], text: name) }
+        if name == "." { return MustachePath(anchor: .implicit, first: "", rest: []) }
         let anchored = name.hasPrefix(".")
         let names = (anchored ? name.dropFirst() : Substring(name)).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !names.contains(where: \.isEmpty) else { throw MustacheError(message: "\"\(name)\" has an empty part", line: line) }
-        return MustachePath(anchor: anchored ? .top : .stack, names: names, text: name)
+        return MustachePath(anchor: anchored ? .top : .stack, first: names[0], rest: Array(names.dropFirst()))
     }
 }

@@ -70,27 +70,25 @@ struct MustacheRenderer {
     /// `{{.}}` is the top of the stack; `{{.a.b}}` starts there; `{{a.b}}` starts at the first
     /// frame from the top that has `a`. A missing name is ``MustacheValue/null``.
     private func lookup(_ path: MustachePath) -> MustacheValue {
-        let start: MustacheValue
-        var rest = path.names[...]
+        var value: MustacheValue
         switch path.anchor {
         case .implicit:
             return stack.last ?? .null
         case .top:
-            start = stack.last ?? .null
+            guard let top = stack.last, let child = top.child(named: path.first) else { return .null }
+            value = child
         case .stack:
-            let first = rest.removeFirst()
-            var found: MustacheValue?
-            for frame in stack.reversed() {
-                if let value = frame.child(named: first) {
-                    found = value
+            var index = stack.count - 1
+            while true {
+                guard index >= 0 else { return .null }
+                if let child = stack[index].child(named: path.first) {
+                    value = child
                     break
                 }
+                index -= 1
             }
-            guard let found else { return .null }
-            start = found
         }
-        var value = start
-        for name in rest {
+        for name in path.rest {
             guard let child = value.child(named: name) else { return .null }
             value = child
         }
@@ -145,25 +143,31 @@ struct MustacheRenderer {
     /// HTML escaping as swift-mustache does it: `& < > " '` become `&amp; &lt; &gt; &quot; &#39;`.
     /// Runs without those bytes are copied whole.
     private mutating func appendEscaped(_ string: String) {
-        var string = string
-        string.withUTF8 { bytes in
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let entity: StaticString
-                switch bytes[index] {
-                case UInt8(ascii: "&"): entity = "&amp;"
-                case UInt8(ascii: "<"): entity = "&lt;"
-                case UInt8(ascii: ">"): entity = "&gt;"
-                case UInt8(ascii: "\""): entity = "&quot;"
-                case UInt8(ascii: "'"): entity = "&#39;"
-                default: continue
-                }
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                output.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
-                runStart = index + 1
-            }
-            if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        if string.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            var copy = string
+            copy.withUTF8 { appendEscaped($0) }
         }
+    }
+
+    private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte > UInt8(ascii: ">") { continue }  // letters and most text: all five are ≤ ">"
+            let entity: StaticString
+            switch byte {
+            case UInt8(ascii: "&"): entity = "&amp;"
+            case UInt8(ascii: "<"): entity = "&lt;"
+            case UInt8(ascii: ">"): entity = "&gt;"
+            case UInt8(ascii: "\""): entity = "&quot;"
+            case UInt8(ascii: "'"): entity = "&#39;"
+            default: continue
+            }
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            output.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
+            runStart = index + 1
+        }
+        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 
     /// Template text inside an indented partial: the indentation goes before each line.

@@ -25,11 +25,13 @@ struct MustachePath: Sendable, Equatable {
     /// `.implicit` for `{{.}}`; `.top` for `{{.name}}` (the top of the stack only); `.stack`
     /// for `{{name}}` (the first frame from the top that has `name`).
     let anchor: Anchor
-    let names: [String]
-    let text: String
+    /// The first name (empty for `{{.}}`) and the names after it (`b`, `c` of `a.b.c`).
+    let first: String
+    let rest: [String]
 }
 
-indirect enum Node: Sendable {
+/// (Not `indirect`: the recursive cases hold arrays, which are references already.)
+enum Node: Sendable {
     case text([UInt8])
     case variable(MustachePath, escaped: Bool)
     case section(MustachePath, [Node])

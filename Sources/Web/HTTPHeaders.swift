@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// HTTP header fields in arrival order. Names compare case-insensitively; repeated fields are kept.
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public struct Field: Sendable, Equatable {
@@ -69,7 +72,11 @@ extension String {
     }
 
     func strippingLineBreaks() -> String {
-        let clean = withUTF8Bytes { bytes in !bytes.contains { $0 == 10 || $0 == 13 } }
+        // memchr: header values are mostly constants (the CSP is 130 bytes) scanned per response.
+        let clean = withUTF8Bytes { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memchr(base, 10, bytes.count) == nil && memchr(base, 13, bytes.count) == nil
+        }
         guard !clean else { return self }
         return String(decoding: utf8.filter { $0 != 10 && $0 != 13 }, as: UTF8.self)
     }

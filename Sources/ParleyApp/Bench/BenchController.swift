@@ -69,10 +69,26 @@ struct BenchController {
                 }
             }
             fortunes.append(Fortune(id: 0, message: "Additional fortune added at request time."))
-            fortunes.sort { $0.message < $1.message }
+            fortunes.sort { Self.utf8Precedes($0.message, $1.message) }
             let page: [String: MustacheValue] = ["fortunes": .list(fortunes.map { .object($0) })]
             return Response(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: templates.render(.object(page), template: Self.templateName))
         }
+    }
+
+    /// Byte order, as the C reference's strcmp: the same order as String's `<` for these NFC
+    /// strings, without its Unicode comparison (a third of the sort's cost went there).
+    static func utf8Precedes(_ left: String, _ right: String) -> Bool {
+        let order = left.utf8.withContiguousStorageIfAvailable { l in
+            right.utf8.withContiguousStorageIfAvailable { r -> Bool in
+                let common = min(l.count, r.count)
+                if common > 0 {
+                    let compared = memcmp(l.baseAddress!, r.baseAddress!, common)
+                    if compared != 0 { return compared < 0 }
+                }
+                return l.count < r.count
+            }
+        }
+        return (order ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     /// `?queries=`: missing, not a number or below 1 is 1; above 500 is 500.
