@@ -5,22 +5,35 @@
 /// that becomes a bare 500. Tests call it directly, with no socket.
 public struct Application<Context: RequestContext>: Sendable {
     public let router: Router<Context>
-    let middleware: [any Middleware<Context>]
-    let errorMiddleware: ErrorMiddleware<Context>
+    /// The error middleware around the others around the router, composed once here: a request
+    /// then makes no closure per middleware, and no `any Middleware<Context>` metadata lookup
+    /// per call (a constrained existential in generic code asks the runtime for its metadata
+    /// each time: ~3,500 instructions of a /plaintext request's 51,000).
+    private let chain: @Sendable (Request, Context) throws -> Response
 
     public init(router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain) {
         self.router = router
-        self.middleware = middleware
-        self.errorMiddleware = ErrorMiddleware(renderer: errorPages)
+        var next: @Sendable (Request, Context) throws -> Response = { request, context in
+            try Self.dispatch(request, context: context, router: router)
+        }
+        for layer in ([ErrorMiddleware<Context>(renderer: errorPages)] + middleware).reversed() {
+            next = Self.compose(layer, next)
+        }
+        chain = next
+    }
+
+    /// `middleware` around `next` (the existential opened here, once).
+    private static func compose<M: Middleware>(
+        _ middleware: M, _ next: @escaping @Sendable (Request, Context) throws -> Response
+    ) -> @Sendable (Request, Context) throws -> Response where M.Context == Context {
+        { request, context in try middleware.handle(request, context: context, next: next) }
     }
 
     public func respond(to request: Request, context: Context) -> Response {
         let started = ContinuousClock.now
         var response: Response
         do {
-            response = try errorMiddleware.handle(request, context: context) { request, context in
-                try self.run(request, context: context, from: 0)
-            }
+            response = try chain(request, context)
         } catch {
             context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(String(reflecting: error))"])
             response = Response.text("A server error occurred.", status: .internalServerError)
@@ -39,16 +52,7 @@ public struct Application<Context: RequestContext>: Sendable {
         return response
     }
 
-    private func run(_ request: Request, context: Context, from index: Int) throws -> Response {
-        if index < middleware.count {
-            return try middleware[index].handle(request, context: context) { request, context in
-                try self.run(request, context: context, from: index + 1)
-            }
-        }
-        return try dispatch(request, context: context)
-    }
-
-    private func dispatch(_ request: Request, context: Context) throws -> Response {
+    private static func dispatch(_ request: Request, context: Context, router: Router<Context>) throws -> Response {
         if let rejection = request.rejection { throw rejection }
         switch router.match(method: request.method, path: request.path) {
         case .found(let handler, let parameters):

@@ -6,7 +6,7 @@ import Logging
 ///
 /// A class, so that what an inner middleware learns (the user) is visible to an outer one
 /// (the access log). A context lives on one worker thread for one request.
-public protocol RequestContext: AnyObject {
+public protocol RequestContext: AnyObject, SendableMetatype {
     var logger: Logger { get set }
     /// The authenticated user's id, for the access log; nil when anonymous.
     var userID: String? { get set }
