@@ -10,7 +10,7 @@ public final class AppContext: RequestContext {
     public let requestID: String
     /// The authenticated user, set by the authentication middleware.
     public var user: AuthenticatedUser? {
-        didSet { userID = user?.id.uuidString.lowercased() }
+        didSet { userID = user?.id.apiString }
     }
     public var userID: String?
 

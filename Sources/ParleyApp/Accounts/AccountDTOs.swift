@@ -69,7 +69,7 @@ struct UserResponse: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(account.id.uuidString.lowercased(), forKey: .userID)
+        try container.encode(account.id.apiString, forKey: .userID)
         try container.encode(account.username, forKey: .username)
         try container.encode(account.email, forKey: .email)
         try container.encode(account.firstName, forKey: .firstName)
@@ -90,7 +90,7 @@ struct PublicUserResponse: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(account.id.uuidString.lowercased(), forKey: .userID)
+        try container.encode(account.id.apiString, forKey: .userID)
         try container.encode(account.username, forKey: .username)
         try container.encode(account.firstName, forKey: .firstName)
         try container.encode(account.lastName, forKey: .lastName)

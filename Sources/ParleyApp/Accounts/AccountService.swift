@@ -39,7 +39,7 @@ struct AccountService {
             let account = try accounts.create(NewAccount(
                 username: username, email: email, firstName: firstName, lastName: lastName,
                 phoneNumber: phoneNumber, passwordHash: hash, role: input.role))
-            logger.info("account registered", metadata: ["user": "\(account.id.uuidString.lowercased())", "role": "\(account.role.rawValue)"])
+            logger.info("account registered", metadata: ["user": "\(account.id.apiString)", "role": "\(account.role.rawValue)"])
             return account
         } catch let duplicate as DuplicateAccountError {
             throw Self.fieldError(duplicate)
@@ -82,7 +82,7 @@ struct AccountService {
     /// once because authentication reloads the user on every request.
     func deleteAccount(id: UUID) throws {
         guard try accounts.delete(id: id) else { throw AccountError.notFound }
-        logger.info("account deleted", metadata: ["user": "\(id.uuidString.lowercased())"])
+        logger.info("account deleted", metadata: ["user": "\(id.apiString)"])
     }
 
     /// People whose username or name contains every term of `text` (split on spaces and
@@ -114,7 +114,7 @@ struct AccountService {
         }
         guard id != actor else { throw AccountError.validation("role", "You cannot change your own role.") }
         guard let account = try accounts.setRole(id: id, role: newRole) else { throw AccountError.notFound }
-        logger.notice("role changed", metadata: ["user": "\(id.uuidString.lowercased())", "role": "\(newRole.rawValue)", "by": "\(actor.uuidString.lowercased())"])
+        logger.notice("role changed", metadata: ["user": "\(id.apiString)", "role": "\(newRole.rawValue)", "by": "\(actor.apiString)"])
         return account
     }
 

@@ -40,7 +40,7 @@ struct AdminUsersController {
 
     /// A malformed id names no user: 404, as Django's `<uuid:pk>` route answers.
     private func userID(_ request: Request) throws -> UUID {
-        guard let text = request.parameter("id"), let id = UUID(uuidString: text) else { throw HTTPError(.notFound) }
+        guard let text = request.parameter("id"), let id = UUID(apiString: text) else { throw HTTPError(.notFound) }
         return id
     }
 }

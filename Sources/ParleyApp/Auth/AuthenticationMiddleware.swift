@@ -26,7 +26,7 @@ struct AuthenticationMiddleware: Middleware {
             throw AuthenticationError.invalidToken
         }
         guard claims.tokenType == .access else { throw AuthenticationError.invalidToken }
-        let family = claims.family.flatMap(UUID.init(uuidString:))
+        let family = claims.family.flatMap({ UUID(apiString: $0) })
         guard let user = try UserLookup(database: context.database).authenticatedUser(id: claims.userID, family: family) else {
             throw family == nil ? AuthenticationError.userNotFound : AuthenticationError.invalidToken
         }

@@ -44,7 +44,7 @@ struct TokenService {
         guard !identifier.unicodeScalars.contains("\u{0}"), identifier.count <= 254 else { throw AccountError.invalidCredentials }
 
         let credentials = try accounts.credentials(login: identifier, emailOnly: emailOnly)
-        let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.uuidString.lowercased() } ?? "name:" + identifier.lowercased())
+        let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.apiString } ?? "name:" + identifier.lowercased())
         let verified = try verifyCredentials(password, against: credentials, accountKey: accountKey, clientAddress: clientAddress)
         if Int.random(in: 0..<Self.purgeOneIn) == 0 { purgeExpiredTokens() }
         return try startFamily(for: verified.account.id)
@@ -90,7 +90,7 @@ struct TokenService {
     /// family) is ``AccountError/invalidToken``.
     func refresh(_ token: String?) throws -> TokenPair {
         let claims = try refreshClaims(token, checkExpiry: true)
-        guard let family = claims.family.flatMap(UUID.init(uuidString:)) else { throw AccountError.invalidToken }
+        guard let family = claims.family.flatMap({ UUID(apiString: $0) }) else { throw AccountError.invalidToken }
         let hash = Sodium.sha256Hex(claims.jti)
         let time = now()
         let next = issueRefresh(for: claims.userID, family: family, at: time)
@@ -111,7 +111,7 @@ struct TokenService {
         case .rotated:
             return TokenPair(access: issueAccess(for: claims.userID, family: family, at: time), refresh: next.token)
         case .reused:
-            logger.warning("refresh token reused; family revoked", metadata: ["user": "\(claims.userID.uuidString.lowercased())", "family": "\(family.uuidString.lowercased())"])
+            logger.warning("refresh token reused; family revoked", metadata: ["user": "\(claims.userID.apiString)", "family": "\(family.apiString)"])
             throw AccountError.invalidToken
         case .invalid:
             throw AccountError.invalidToken
@@ -138,7 +138,7 @@ struct TokenService {
     private func issueRefresh(for userID: UUID, family: UUID, at time: Date) -> (token: String, record: RefreshTokenRecord) {
         let claims = JWTClaims(
             tokenType: .refresh, userID: userID, issuedAt: time, lifetime: configuration.refreshTokenLifetime,
-            family: family.uuidString.lowercased())
+            family: family.apiString)
         let record = RefreshTokenRecord(
             tokenHash: Sodium.sha256Hex(claims.jti), userID: userID, familyID: family,
             issuedAt: time, expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)))
@@ -146,7 +146,7 @@ struct TokenService {
     }
 
     private func issueAccess(for userID: UUID, family: UUID, at time: Date) -> String {
-        signer.sign(JWTClaims(tokenType: .access, userID: userID, issuedAt: time, lifetime: configuration.accessTokenLifetime, family: family.uuidString.lowercased()))
+        signer.sign(JWTClaims(tokenType: .access, userID: userID, issuedAt: time, lifetime: configuration.accessTokenLifetime, family: family.apiString))
     }
 
     private func refreshClaims(_ token: String?, checkExpiry: Bool) throws -> JWTClaims {
@@ -167,11 +167,11 @@ struct TokenService {
         do {
             let newHash = try hasher.hash(password)
             if try accounts.replacePasswordHash(id: userID, oldHash: old, newHash: newHash) {
-                logger.info("password rehashed", metadata: ["user": "\(userID.uuidString.lowercased())", "parameters": "\(hasher.parameters)"])
+                logger.info("password rehashed", metadata: ["user": "\(userID.apiString)", "parameters": "\(hasher.parameters)"])
                 return newHash
             }
         } catch {
-            logger.warning("password rehash skipped", metadata: ["user": "\(userID.uuidString.lowercased())", "error": "\(error)"])
+            logger.warning("password rehash skipped", metadata: ["user": "\(userID.apiString)", "error": "\(error)"])
         }
         return nil
     }

@@ -40,9 +40,9 @@ enum ConditionalGET {
         return response
     }
 
-    /// `"<sha256 hex>"` of the body.
+    /// `"<128-bit BLAKE2b hex>"` of the body.
     static func etag(for body: [UInt8]) -> String {
-        "\"" + Sodium.hex(Sodium.sha256(body)) + "\""
+        "\"" + Sodium.hex(Sodium.fingerprint(body)) + "\""
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored;

@@ -6,7 +6,7 @@ import Web
 extension URLEncodedForm {
     func uuid(_ name: String) throws(HTTPError) -> UUID? {
         guard let text = nonEmpty(name) else { return nil }
-        guard let value = UUID(uuidString: text) else { throw .validation([name: ["Enter a valid UUID."]]) }
+        guard let value = UUID(apiString: text) else { throw .validation([name: ["Enter a valid UUID."]]) }
         return value
     }
 

@@ -17,6 +17,6 @@ extension AccountService {
             // Changed (or the account deleted) since the check: refuse rather than overwrite.
             throw AccountError.validation("current_password", "Your password was changed meanwhile. Log in again and retry.")
         }
-        logger.notice("password changed", metadata: ["user": "\(userID.uuidString.lowercased())"])
+        logger.notice("password changed", metadata: ["user": "\(userID.apiString)"])
     }
 }

@@ -20,7 +20,7 @@ extension TokenService {
         identifier = identifier.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCompatibilityMapping
         guard !identifier.unicodeScalars.contains("\u{0}"), identifier.count <= 254 else { throw AccountError.invalidCredentials }
         let credentials = try accounts.credentials(login: identifier, emailOnly: false)
-        let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.uuidString.lowercased() } ?? "name:" + identifier.lowercased())
+        let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.apiString } ?? "name:" + identifier.lowercased())
         return try verifyCredentials(password, against: credentials, accountKey: accountKey, clientAddress: clientAddress).account
     }
 
@@ -34,18 +34,18 @@ extension TokenService {
               let credentials = try accounts.credentials(login: account.username, emailOnly: false),
               credentials.account.id == userID
         else { throw AccountError.notFound }
-        return try verifyCredentials(password, against: credentials, accountKey: "login-failures:account:" + userID.uuidString.lowercased(), clientAddress: clientAddress)
+        return try verifyCredentials(password, against: credentials, accountKey: "login-failures:account:" + userID.apiString, clientAddress: clientAddress)
     }
 
     /// Revokes every refresh-token family of `userID`: its API log-ins end, access tokens
     /// included (authentication checks the family). For a password change.
     func revokeAllTokens(of userID: UUID) throws {
         guard let bulk = tokens as? any RefreshTokenBulkRevocation else {
-            logger.warning("this token store cannot revoke a user's tokens", metadata: ["user": "\(userID.uuidString.lowercased())"])
+            logger.warning("this token store cannot revoke a user's tokens", metadata: ["user": "\(userID.apiString)"])
             return
         }
         let count = try bulk.revokeAll(userID: userID, at: now())
-        logger.info("refresh tokens revoked", metadata: ["user": "\(userID.uuidString.lowercased())", "families": "\(count)"])
+        logger.info("refresh tokens revoked", metadata: ["user": "\(userID.apiString)", "families": "\(count)"])
     }
 
 }

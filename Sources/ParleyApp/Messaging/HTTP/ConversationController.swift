@@ -39,7 +39,7 @@ struct ConversationController {
         var ids: [UUID] = []
         var malformed: [String] = []
         for text in input.participantIDs {
-            if let id = UUID(uuidString: text) { ids.append(id) } else { malformed.append("“\(text)” is not a valid UUID.") }
+            if let id = UUID(apiString: text) { ids.append(id) } else { malformed.append("“\(text)” is not a valid UUID.") }
         }
         if !malformed.isEmpty { throw HTTPError.validation(["participant_ids": malformed]) }
         let summary = try routes.conversations(context).create(by: user, participantIDs: ids, title: input.title)

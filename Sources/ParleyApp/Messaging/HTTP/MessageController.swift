@@ -73,7 +73,7 @@ struct MessageController {
         let input = try request.decode(CreateInput.self)
         var parent: UUID?
         if let text = input.parentMessage {
-            guard let id = UUID(uuidString: text) else { throw HTTPError.validation(["parent_message": ["“\(text)” is not a valid UUID."]]) }
+            guard let id = UUID(apiString: text) else { throw HTTPError.validation(["parent_message": ["“\(text)” is not a valid UUID."]]) }
             parent = id
         }
         let result = try routes.messages(context).send(

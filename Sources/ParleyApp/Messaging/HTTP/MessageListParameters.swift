@@ -29,10 +29,10 @@ enum MessageListParameters {
         case (nil, nil):
             return .page(try Pagination.pageRequest(query))
         case (let after?, nil):
-            guard let id = UUID(uuidString: after) else { throw HTTPError(.notFound, "Invalid cursor.") }
+            guard let id = UUID(apiString: after) else { throw HTTPError(.notFound, "Invalid cursor.") }
             return .after(id, limit: size)
         case (nil, let before?):
-            guard let id = UUID(uuidString: before) else { throw HTTPError(.notFound, "Invalid cursor.") }
+            guard let id = UUID(apiString: before) else { throw HTTPError(.notFound, "Invalid cursor.") }
             return .before(id, limit: size)
         case (_?, _?):
             throw HTTPError(.badRequest, "Use either after or before, not both.")

@@ -50,7 +50,7 @@ struct MessageThread: Sendable, Equatable {
         guard let root else { return nil }
         func node(_ message: Message, depth: Int) -> MessageThread {
             let replies = (children[message.messageID] ?? [])
-                .sorted { ($0.sentAt, $0.messageID.uuidString) < ($1.sentAt, $1.messageID.uuidString) }
+                .sorted { ($0.sentAt, $0.messageID.apiString) < ($1.sentAt, $1.messageID.apiString) }
             guard depth < maxDepth else { return MessageThread(message: message, replies: []) }
             return MessageThread(message: message, replies: replies.map { node($0, depth: depth + 1) })
         }

@@ -177,7 +177,7 @@ struct ConversationPages {
     /// `?before=` names a message; anything but a UUID names nothing (404).
     static func cursor(_ text: String?) throws -> UUID? {
         guard let text, !text.isEmpty else { return nil }
-        guard let id = UUID(uuidString: text) else { throw HTTPError(.notFound, "Those earlier messages could not be found.") }
+        guard let id = UUID(apiString: text) else { throw HTTPError(.notFound, "Those earlier messages could not be found.") }
         return id
     }
 
@@ -191,7 +191,7 @@ struct ConversationPages {
         var parent: UUID?
         var parentSender = ""
         if let text = form["parent_message"], !text.isEmpty {
-            guard let parentID = UUID(uuidString: text) else { throw HTTPError(.badRequest, "The message you replied to could not be found.") }
+            guard let parentID = UUID(apiString: text) else { throw HTTPError(.badRequest, "The message you replied to could not be found.") }
             parent = parentID
             parentSender = (try? pages.messages(context).get(parentID, for: user).sender.username) ?? ""
         }

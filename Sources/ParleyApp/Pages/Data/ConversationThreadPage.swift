@@ -56,7 +56,7 @@ extension MessageService {
         let all = try messages.list(filter, ordering: .oldestFirst, offset: 0, limit: max(1, try messages.count(filter)))
         var roots = all.filter { $0.parentMessageID == nil }
         if let cursor {
-            roots = roots.filter { ($0.sentAt, $0.messageID.uuidString) < (cursor.sentAt, cursor.messageID.uuidString) }
+            roots = roots.filter { ($0.sentAt, $0.messageID.apiString) < (cursor.sentAt, cursor.messageID.apiString) }
         }
         let page = Array(roots.suffix(limit))
         return (all, page.map(\.messageID), roots.count > page.count)

@@ -42,7 +42,7 @@ struct MessageView {
                 }
             }
             collect(thread)
-            flat.sort { ($0.0.message.sentAt, $0.0.message.messageID.uuidString) < ($1.0.message.sentAt, $1.0.message.messageID.uuidString) }
+            flat.sort { ($0.0.message.sentAt, $0.0.message.messageID.apiString) < ($1.0.message.sentAt, $1.0.message.messageID.apiString) }
             replies = flat.map { reply, parent in
                 view(reply.message, parentSender: parent, viewer: viewer, now: now, flattened: true, replies: [])
             }
