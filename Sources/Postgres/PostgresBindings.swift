@@ -52,6 +52,7 @@ public struct PostgresBindings: Hashable, Sendable {
 
     public init() {}
 
+    @inlinable
     public init(capacity: Int) {
         self.storage.reserveCapacity(16 * capacity)
     }

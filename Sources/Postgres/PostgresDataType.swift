@@ -13,6 +13,11 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
         self.rawValue = rawValue
     }
 
+    /// The OIDs of int8 and int4 as literals, for inlinable fast paths in other modules (the
+    /// static properties below are globals initialized on first use).
+    @inlinable static var int8OID: UInt32 { 20 }
+    @inlinable static var int4OID: UInt32 { 23 }
+
     public static let bool = Self(16)
     public static let bytea = Self(17)
     public static let char = Self(18)

@@ -12,6 +12,10 @@ extension Bool: PostgresDecodable {
 extension Int: PostgresDecodable {
     @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
+        if let value = readInt8OrInt4(bytes, type: type) {
+            self = Int(value)
+            return
+        }
         self = try narrow(decodeInteger(bytes, type: type), to: Int.self)
     }
 }
@@ -19,6 +23,10 @@ extension Int: PostgresDecodable {
 extension Int64: PostgresDecodable {
     @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
+        if let value = readInt8OrInt4(bytes, type: type) {
+            self = value
+            return
+        }
         self = try decodeInteger(bytes, type: type)
     }
 }
@@ -26,6 +34,10 @@ extension Int64: PostgresDecodable {
 extension Int32: PostgresDecodable {
     @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
+        if type.rawValue == PostgresDataType.int4OID && bytes.count == 4 {  // the common case, read in place
+            self = Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))
+            return
+        }
         self = try narrow(decodeInteger(bytes, type: type), to: Int32.self)
     }
 }

@@ -56,6 +56,19 @@ extension UnsafeRawBufferPointer {
     }
 }
 
+/// The common cases of `decodeInteger`, read in place without its switch: an int8 or int4
+/// value of the right length; `nil` for anything else (which `decodeInteger` then handles).
+@inlinable
+func readInt8OrInt4(_ bytes: UnsafeRawBufferPointer, type: PostgresDataType) -> Int64? {
+    if type.rawValue == PostgresDataType.int8OID && bytes.count == 8 {
+        return Int64(bigEndian: bytes.loadUnaligned(as: Int64.self))
+    }
+    if type.rawValue == PostgresDataType.int4OID && bytes.count == 4 {
+        return Int64(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self)))
+    }
+    return nil
+}
+
 /// Reads any PostgreSQL integer column as Int64.
 @inlinable
 func decodeInteger(_ bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws -> Int64 {

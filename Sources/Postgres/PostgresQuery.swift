@@ -64,7 +64,7 @@ public struct PostgresQuery: Sendable, Hashable {
     /// Refuses what libpq cannot send faithfully: NUL in the SQL text (it would truncate the
     /// C string) and binds that failed to encode.
     func validate() throws {
-        if let error = self.binds.encodingError {
+        if self.binds.encodingFailure != nil, let error = self.binds.encodingError {
             throw error.with(sql: self.sql)
         }
         let containsNUL = self.sqlBytes.withUnsafeBytes { memchr($0.baseAddress!, 0, $0.count - 1) != nil }
@@ -81,9 +81,8 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
 
     @inlinable
     public init(stringInterpolation: StringInterpolation) {
-        var sql = stringInterpolation.sql
-        sql.append(0)
-        self.init(sqlBytes: sql, binds: stringInterpolation.binds)
+        // Already NUL-terminated: taken as it is (appending here would copy the shared buffer).
+        self.init(sqlBytes: stringInterpolation.sql, binds: stringInterpolation.binds)
     }
 
     /// Builds the SQL as UTF-8 bytes (appending to a byte array is much cheaper than to a
@@ -91,6 +90,7 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
     public struct StringInterpolation: StringInterpolationProtocol, Sendable {
         public typealias StringLiteralType = String
 
+        /// The SQL so far, always NUL-terminated: each append goes before the terminator.
         @usableFromInline var sql: [UInt8]
         @usableFromInline var binds: PostgresBindings
 
@@ -98,12 +98,18 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
         public init(literalCapacity: Int, interpolationCount: Int) {
             self.sql = []
             self.sql.reserveCapacity(literalCapacity + 3 * interpolationCount + 1)
+            self.sql.append(0)
             self.binds = PostgresBindings(capacity: interpolationCount)
         }
 
         @inlinable
         public mutating func appendLiteral(_ literal: String) {
-            self.sql.append(contentsOf: literal.utf8)
+            guard !literal.isEmpty else { return }
+            self.sql.removeLast()
+            // A literal's UTF-8 is contiguous: copied as one buffer.
+            let copied: Void? = literal.utf8.withContiguousStorageIfAvailable { self.sql.append(contentsOf: $0) }
+            if copied == nil { self.sql.append(contentsOf: literal.utf8) }
+            self.sql.append(0)
         }
 
         /// A value, sent as the next bind parameter (`nil` becomes NULL).
@@ -125,22 +131,28 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
         @inlinable
         mutating func appendPlaceholder() {
             let number = self.binds.count
+            self.sql.removeLast()
             self.sql.append(UInt8(ascii: "$"))
             if number < 10 {
                 self.sql.append(UInt8(48 + number))
             } else {
                 self.sql.append(contentsOf: String(number).utf8)
             }
+            self.sql.append(0)
         }
 
         /// An identifier (table, column, schema), double-quoted with embedded quotes doubled.
         public mutating func appendInterpolation(identifier: String) {
+            self.sql.removeLast()
             self.sql.append(contentsOf: PostgresQuery.quoteIdentifier(identifier).utf8)
+            self.sql.append(0)
         }
 
         /// Raw SQL text, spliced verbatim. Never pass user input.
         public mutating func appendInterpolation(unsafeRaw raw: String) {
+            self.sql.removeLast()
             self.sql.append(contentsOf: raw.utf8)
+            self.sql.append(0)
         }
     }
 

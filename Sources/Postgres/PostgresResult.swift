@@ -52,16 +52,17 @@ final class PostgresResult: @unchecked Sendable {
     /// while holding a reference to it.
     @inlinable
     func unsafeValue(row: Int, column: Int) -> UnsafeRawBufferPointer? {
-        if PQgetisnull(self.pointer, Int32(row), Int32(column)) == 1 { return nil }
+        // PQgetlength is 0 for NULL: only an empty value needs the NULL check.
         let length = Int(PQgetlength(self.pointer, Int32(row), Int32(column)))
+        if length == 0 && PQgetisnull(self.pointer, Int32(row), Int32(column)) == 1 { return nil }
         return UnsafeRawBufferPointer(start: PQgetvalue(self.pointer, Int32(row), Int32(column)), count: length)
     }
 
     /// Lends the bytes of one value (`nil` for NULL) for the duration of `body`.
     func withValue<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
         try withExtendedLifetime(self) {
-            if self.isNull(row: row, column: column) { return try body(nil) }
             let length = Int(PQgetlength(self.pointer, Int32(row), Int32(column)))
+            if length == 0 && self.isNull(row: row, column: column) { return try body(nil) }
             let value = PQgetvalue(self.pointer, Int32(row), Int32(column))
             return try body(UnsafeRawBufferPointer(start: value, count: length))
         }

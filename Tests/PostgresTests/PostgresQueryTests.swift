@@ -60,6 +60,27 @@ struct PostgresQueryTests {
         #expect(Array(query.binds) == [try PostgresBind(limit)])
     }
 
+    @Test("the SQL bytes are the text with one terminating NUL, however the query was built")
+    func terminatedBytes() throws {
+        let table = "t"
+        let built: PostgresQuery = "\(1)\(identifier: table)\(unsafeRaw: "")x\(2)"
+        #expect(built.sql == "$1\"t\"x$2")
+        #expect(built.sqlBytes == Array("$1\"t\"x$2".utf8) + [0])
+        let empty: PostgresQuery = ""
+        #expect(empty.sqlBytes == [0])
+        let interpolatedOnly: PostgresQuery = "\(unsafeRaw: "SELECT 1")"
+        #expect(interpolatedOnly.sqlBytes == Array("SELECT 1".utf8) + [0])
+        let values = Array(1...12)
+        let many: PostgresQuery = """
+            VALUES (\(values[0]), \(values[1]), \(values[2]), \(values[3]), \(values[4]), \(values[5]), \
+            \(values[6]), \(values[7]), \(values[8]), \(values[9]), \(values[10]), \(values[11]))
+            """
+        #expect(many.sql == "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+        #expect(many.sqlBytes.last == 0 && many.sqlBytes.dropLast().allSatisfy { $0 != 0 })
+        #expect(many.binds.count == 12)
+        try many.validate()
+    }
+
     @Test("descriptions show SQL and bind types, never values")
     func descriptionsHideValues() {
         let secret = "hunter2-secret"
