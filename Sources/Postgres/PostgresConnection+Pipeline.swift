@@ -67,6 +67,16 @@ extension PostgresConnection {
             try self.checkSent(PQpipelineSync(self.handle), query)
         }
 
+        // Everything sent, read in blocking mode: PQgetResult waits on the socket itself, once
+        // per result (like the C reference), instead of PQisBusy and PQgetResult each time.
+        // Nothing is left to send by then, so waiting only to read cannot deadlock.
+        if let first = queries.indices.first(where: { !plan.steps[$0].rejected }) {
+            try self.flushPipeline(queries[first])
+        }
+        guard PQsetnonblocking(self.handle, 0) == 0 else {
+            throw PostgresError.from(result: nil, connection: self.handle, sql: nil, binds: nil)
+        }
+
         // The outcomes, in order: invalid queries' errors in place, the others as they come back.
         var outcomes: [Result<PostgresRows, PostgresError>] = []
         outcomes.reserveCapacity(queries.count)
@@ -106,7 +116,7 @@ extension PostgresConnection {
             let sync = try self.nextPipelineResult(query)
             let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
             PQclear(sync)
-            guard synced else { throw PostgresError.unexpected("pipeline lost its place: expected a sync", sql: query.sql) }
+            guard synced else { throw self.lostPlace("expected a sync", query) }
         }
         return outcomes
     }
@@ -117,31 +127,35 @@ extension PostgresConnection {
         }
     }
 
-    /// The next result, waiting on the socket (and flushing what is left to send) while libpq is busy.
+    /// The next result (blocking: the connection is in blocking mode while results are read).
     private func nextPipelineResult(_ query: PostgresQuery) throws -> OpaquePointer {
-        try self.waitUntilReadable(query)
-        guard let result = PQgetResult(self.handle) else {
-            throw self.isBroken
-                ? PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil)
-                : PostgresError.unexpected("pipeline lost its place: missing result", sql: query.sql)
-        }
+        guard let result = PQgetResult(self.handle) else { throw self.lostPlace("missing result", query) }
         return result
     }
 
     private func expectEndOfCommand(_ query: PostgresQuery) throws {
-        try self.waitUntilReadable(query)
         if let extra = PQgetResult(self.handle) {
             PQclear(extra)
-            throw PostgresError.unexpected("pipeline lost its place: extra result", sql: query.sql)
+            throw self.lostPlace("extra result", query)
         }
     }
 
-    private func waitUntilReadable(_ query: PostgresQuery) throws {
-        while PQisBusy(self.handle) == 1 {
+    /// A connection failure if the connection broke (libpq reports it as results that do not
+    /// follow the pipeline), otherwise the pipeline's own confusion.
+    private func lostPlace(_ what: String, _ query: PostgresQuery) -> PostgresError {
+        self.isBroken
+            ? PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil)
+            : PostgresError.unexpected("pipeline lost its place: \(what)", sql: query.sql)
+    }
+
+    /// Sends what libpq still buffers, waiting for the socket to take it and reading meanwhile
+    /// (the server may be blocked writing results for the statements it already has).
+    private func flushPipeline(_ query: PostgresQuery) throws {
+        while true {
             let flush = PQflush(self.handle)
             guard flush >= 0 else { throw PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil) }
-            var descriptor = pollfd(
-                fd: PQsocket(self.handle), events: Int16(POLLIN) | (flush == 1 ? Int16(POLLOUT) : 0), revents: 0)
+            guard flush == 1 else { return }
+            var descriptor = pollfd(fd: PQsocket(self.handle), events: Int16(POLLIN) | Int16(POLLOUT), revents: 0)
             guard poll(&descriptor, 1, -1) >= 0 || errno == EINTR else {
                 throw PostgresError.connection("poll failed: \(String(cString: strerror(errno)))", sql: query.sql)
             }

@@ -144,6 +144,17 @@ extension DatabaseTests {
             #expect(try self.connection.query("SELECT count(*) FROM notes").first!.decode(Int.self) == 0)
         }
 
+        @Test("a connection that breaks mid-pipeline is a connection failure, and stays broken")
+        func connectionBreaks() throws {
+            let connection = try TestEnvironment.connect()
+            let error = #expect(throws: PostgresError.self) {
+                try connection.pipeline(["SELECT \(1)", "SELECT pg_terminate_backend(pg_backend_pid())", "SELECT \(2)"])
+            }
+            #expect(error?.isConnectionFailure == true)
+            #expect(connection.isBroken)
+            #expect(throws: PostgresError.self) { try connection.pipeline(["SELECT \(3)"]) }
+        }
+
         @Test("a large pipeline does not deadlock on full socket buffers")
         func large() throws {
             let padding = String(repeating: "x", count: 2_000)
