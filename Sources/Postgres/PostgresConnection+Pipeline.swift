@@ -203,7 +203,7 @@ private struct PipelinePlan {
 
     init(queries: [PostgresQuery], connection: PostgresConnection) {
         self.steps.reserveCapacity(queries.count)
-        let named = connection.statements.isEnabled
+        let named = connection.usesNamedStatements
         var previous = -1  // the last valid query, whose statement the next one may share
         for index in queries.indices {
             let query = queries[index]

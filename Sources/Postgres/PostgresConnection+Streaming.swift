@@ -23,7 +23,7 @@ extension PostgresConnection {
 
     private func stream(_ query: PostgresQuery, _ body: (PostgresRow) throws -> Void) throws -> Int {
         let sent: Int32
-        if self.statements.isEnabled {
+        if self.usesNamedStatements {
             let name = try self.preparedStatement(for: query)
             sent = name.withUnsafeBufferPointer { name in
                 query.binds.withLibpqParameters { count, values, lengths, formats, _ in

@@ -77,6 +77,12 @@ public final class PostgresConnection {
         Int(PQserverVersion(self.handle))
     }
 
+    /// Whether statements are prepared and executed by name (a cache size above 0). Read from
+    /// the constant configuration: asking the cache, a mutable property, costs an access check.
+    var usesNamedStatements: Bool {
+        self.configuration.preparedStatementCacheSize > 0
+    }
+
     /// Number of statements currently prepared on this connection.
     public var preparedStatementCount: Int {
         self.statements.count
@@ -137,7 +143,7 @@ public final class PostgresConnection {
     }
 
     private func executeParameterized(_ query: PostgresQuery) throws -> PostgresResult {
-        guard self.statements.isEnabled else {
+        guard self.usesNamedStatements else {
             let raw = query.withSQL { sql in
                 query.binds.withLibpqParameters { count, values, lengths, formats, types in
                     PQexecParams(self.handle, sql, count, types, values, lengths, formats, 1)

@@ -35,8 +35,6 @@ struct PreparedStatementCache {
         self.capacity = max(0, capacity)
     }
 
-    var isEnabled: Bool { self.capacity > 0 }
-
     var count: Int { self.statements.count }
 
     /// The prepared statement for this SQL and these bind types, marked as just used.
