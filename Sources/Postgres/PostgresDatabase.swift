@@ -31,7 +31,9 @@ public final class PostgresDatabase {
 
     /// Runs a read-only closure; retried once on a fresh connection if the connection broke.
     public func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let connection = try self.openConnection()
+        // No liveness poll first: a read that meets a closed connection is retried anyway, and
+        // the poll was a system call on every request (the C reference makes none).
+        let connection = try self.openConnection(checkingAlive: false)
         do {
             return try body(connection)
         } catch where connection.isBroken {
@@ -106,7 +108,9 @@ public final class PostgresDatabase {
 
     // MARK: - Connection management
 
-    private func openConnection() throws -> PostgresConnection {
+    /// The worker's connection, or a new one. `checkingAlive`: first ask the socket, without a
+    /// round trip, whether the server closed it while idle (writes must know before they send).
+    private func openConnection(checkingAlive: Bool = true) throws -> PostgresConnection {
         if let connection = self.connection {
             if connection.isInTransaction && !connection.isBroken {
                 // A closure left a transaction open (a manual BEGIN): never let the next caller
@@ -114,7 +118,7 @@ public final class PostgresDatabase {
                 self.logger.warning("connection was left inside a transaction; rolling it back")
                 if (try? connection.simpleCommand("ROLLBACK")) == nil { self.connection = nil }
             }
-            if let connection = self.connection, connection.checkAlive() { return connection }
+            if let connection = self.connection, checkingAlive ? connection.checkAlive() : !connection.isBroken { return connection }
             self.logger.info("PostgreSQL connection lost; reconnecting", metadata: ["backend_pid": "\(connection.backendPID)"])
             self.connection = nil
         }

@@ -40,6 +40,15 @@ extension DatabaseTests {
             #expect(self.database.ping())
         }
 
+        @Test("after pg_terminate_backend of an idle connection, a write goes through at once (it checks the socket first) and so does a read (it is retried)")
+        func idleConnectionClosedByServer() throws {
+            try self.terminate(try self.backendPID())
+            #expect(try self.database.write { try $0.query("SELECT pg_backend_pid()").first!.decode(Int.self) } > 0)
+            let before = try self.backendPID()
+            try self.terminate(before)
+            #expect(try self.backendPID() != before)
+        }
+
         @Test("a read whose connection breaks mid-way is retried once on a fresh connection")
         func readRetriedOnce() throws {
             var calls = 0
