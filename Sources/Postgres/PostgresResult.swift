@@ -13,10 +13,16 @@ final class PostgresResult: @unchecked Sendable {
     @usableFromInline let rowCount: Int
     @usableFromInline let columnCount: Int
 
-    /// Column name → first column of that name, built on the first lookup by name: decoding
-    /// rows by name scanned every column's `PQfname` per field per row (for a page of 20
-    /// conversations, ~0.8M instructions of PQfname, strlen and compares).
-    private let columnIndexes = Mutex<[String: Int]?>(nil)
+    /// Column name → first column of that name, and Decodable property name → column (the
+    /// name itself, else its snake_case form; -1 when neither), built on first use: decoding
+    /// rows by name scanned every column's `PQfname` per field per row (~0.8M instructions for
+    /// a page of 20 conversations), then snake-cased every key of every row again.
+    private struct NameIndex {
+        var columns: [String: Int] = [:]
+        var properties: [String: Int] = [:]
+    }
+
+    private let nameIndex = Mutex<NameIndex?>(nil)
 
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer
@@ -30,17 +36,35 @@ final class PostgresResult: @unchecked Sendable {
 
     /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case).
     func columnIndex(named name: String) -> Int? {
-        columnIndexes.withLock { indexes in
-            if let indexes { return indexes[name] }
-            var built: [String: Int] = [:]
-            built.reserveCapacity(columnCount)
-            for index in 0..<columnCount where PQfname(pointer, Int32(index)) != nil {
-                let columnName = columnName(index)
-                if built[columnName] == nil { built[columnName] = index }
-            }
-            indexes = built
-            return built[name]
+        nameIndex.withLock { index in
+            if index == nil { index = makeNameIndex() }
+            return index!.columns[name]
         }
+    }
+
+    /// The column a Decodable property reads: `name`, else `snake_case(name)`.
+    func columnIndex(forProperty name: String) -> Int? {
+        nameIndex.withLock { index in
+            if index == nil { index = makeNameIndex() }
+            if let known = index!.properties[name] { return known >= 0 ? known : nil }
+            var found = index!.columns[name]
+            if found == nil {
+                let snake = PostgresRow.snakeCased(name)
+                if snake != name { found = index!.columns[snake] }
+            }
+            index!.properties[name] = found ?? -1
+            return found
+        }
+    }
+
+    private func makeNameIndex() -> NameIndex {
+        var index = NameIndex()
+        index.columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount where PQfname(pointer, Int32(column)) != nil {
+            let name = columnName(column)
+            if index.columns[name] == nil { index.columns[name] = column }
+        }
+        return index
     }
 
     func columnName(_ index: Int) -> String {

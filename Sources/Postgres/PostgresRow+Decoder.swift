@@ -36,9 +36,7 @@ extension PostgresRow {
     }
 
     func columnIndex(forKey key: any CodingKey) -> Int? {
-        if let index = self.result.columnIndex(named: key.stringValue) { return index }
-        let snake = Self.snakeCased(key.stringValue)
-        return snake == key.stringValue ? nil : self.result.columnIndex(named: snake)
+        self.result.columnIndex(forProperty: key.stringValue)
     }
 
     static func snakeCased(_ name: String) -> String {

@@ -2,8 +2,8 @@ import Foundation
 import Web
 
 /// Conditional GET for JSON resources: every `200` answer to a GET or HEAD under one of
-/// `pathPrefixes` gets a strong `ETag` (the SHA-256 of the body, so two identical bodies share
-/// it, across processes too), and a request whose `If-None-Match` names that tag gets
+/// `pathPrefixes` gets a strong `ETag` (a 128-bit BLAKE2b of the body, so two identical
+/// bodies share it, across processes too), and a request whose `If-None-Match` names that tag gets
 /// `304 Not Modified` with no body.
 ///
 /// The body is still built (the tag is a hash of it), so a 304 saves the transfer, not the
