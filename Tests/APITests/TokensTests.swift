@@ -231,15 +231,17 @@ struct AccountsPasswordTests {
         // Minimums throughout, since load on a shared machine only ever adds time.
         let hasher = PasswordHasher(parameters: parameters, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(5))
         let hash = try hasher.hash("correct horse battery")
-        let verification = try (0..<3).map { _ in try seconds { _ = try hasher.verify("wrong password", against: hash) } }.min()!
         _ = try logIn(uniqueName("warm"))  // makes the dummy hash
-        var known: [Double] = [], unknown: [Double] = []
-        for _ in 0..<4 {
+        // Interleaved, so that load from other processes meets all three series alike.
+        var verifications: [Double] = [], known: [Double] = [], unknown: [Double] = []
+        for _ in 0..<5 {
+            verifications.append(try seconds { _ = try hasher.verify("wrong password", against: hash) })
             known.append(try logIn(username))
             unknown.append(try logIn(uniqueName("nobody")))
         }
-        #expect(known.min()! > verification * 0.6, "wrong password \(known.min()!) s vs one verification \(verification) s")
-        #expect(unknown.min()! > verification * 0.6, "unknown user \(unknown.min()!) s vs one verification \(verification) s")
+        let verification = verifications.min()!
+        #expect(known.min()! > verification * 0.5, "wrong password \(known.min()!) s vs one verification \(verification) s")
+        #expect(unknown.min()! > verification * 0.5, "unknown user \(unknown.min()!) s vs one verification \(verification) s")
     }
 
     @Test("production defaults: argon2id m = 64 MiB, t = 2, p = 1 (≥ OWASP), in the stored string")
