@@ -63,7 +63,12 @@ public struct FastCGIRequest {
 
     /// Reads the whole body, refusing (without buffering more) once it exceeds `limit` bytes.
     public func readBody(limit: Int) -> BodyResult {
-        let declared = contentLength
+        readBody(limit: limit, declaredLength: contentLength)
+    }
+
+    /// ``readBody(limit:)`` with `CONTENT_LENGTH` already read by the caller (as a number; nil
+    /// when absent or not a number), which spares looking it up in the params again.
+    public func readBody(limit: Int, declaredLength declared: Int?) -> BodyResult {
         if let declared, declared > limit { return .tooLarge }
         var body: [UInt8] = []
         if let declared, declared > 0 { body.reserveCapacity(declared) }

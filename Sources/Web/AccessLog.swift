@@ -4,7 +4,7 @@ import Logging
 /// Written by ``Application`` after the error middleware, so it records the status the client got.
 enum AccessLog {
     static func record(request: Request, response: Response, context: some RequestContext, duration: Duration) {
-        guard context.logger.logLevel <= .info else { return }
+        guard context.logLevel <= .info else { return }
         let (seconds, attoseconds) = duration.components
         // Microseconds, written as milliseconds with three decimals.
         let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000

@@ -30,7 +30,8 @@ public struct Application<Context: RequestContext>: Sendable {
     }
 
     public func respond(to request: Request, context: Context) -> Response {
-        let started = ContinuousClock.now
+        // The clock only when the access log will want the duration.
+        let started: ContinuousClock.Instant? = context.logLevel <= .info ? ContinuousClock.now : nil
         var response: Response
         do {
             response = try chain(request, context)
@@ -48,7 +49,9 @@ public struct Application<Context: RequestContext>: Sendable {
             if response.headers["Content-Length"] == nil { response.headers["Content-Length"] = String(response.body.count) }
             response.body = []
         }
-        AccessLog.record(request: request, response: response, context: context, duration: ContinuousClock.now - started)
+        if let started {
+            AccessLog.record(request: request, response: response, context: context, duration: ContinuousClock.now - started)
+        }
         return response
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// An HTTP request as the application sees it, independent of how it arrived.
 ///
 /// The target is parsed leniently at construction so that a malformed one still reaches the
@@ -44,7 +47,14 @@ public struct Request: Sendable {
 
         let target = uri.isEmpty ? "/" : uri[...]
         let rawPath: Substring
-        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
+        // The `?` found in the bytes (the generic `firstIndex` over the UTF-8 view costs ten
+        // times as much).
+        let questionOffset = target.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.baseAddress.flatMap { base in memchr(base, Int32(UInt8(ascii: "?")), bytes.count) }
+                .map { UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer($0)) }
+        } ?? target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target.utf8.distance(from: target.utf8.startIndex, to: $0) }
+        if let questionOffset {
+            let question = target.utf8.index(target.utf8.startIndex, offsetBy: questionOffset)
             rawPath = target[..<question]
             rawQuery = String(target[target.index(after: question)...])
         } else {

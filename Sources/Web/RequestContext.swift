@@ -10,4 +10,11 @@ public protocol RequestContext: AnyObject, SendableMetatype {
     var logger: Logger { get set }
     /// The authenticated user's id, for the access log; nil when anonymous.
     var userID: String? { get set }
+    /// `logger.logLevel`, which a context may know without building its logger (the access
+    /// log asks it on every request).
+    var logLevel: Logger.Level { get }
+}
+
+extension RequestContext {
+    public var logLevel: Logger.Level { logger.logLevel }
 }

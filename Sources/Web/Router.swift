@@ -87,8 +87,10 @@ struct RouteTable: Sendable {
     private var entries: [Entry] = []
     /// Routes without parameters by their path (without the leading slash), in order.
     private var literal: [Substring: [Int]] = [:]
-    /// Routes with parameters, in order.
-    private var parameterized: [Int] = []
+    /// Routes with parameters, in order, by their number of segments: a path is only tried
+    /// against those with as many segments as it has (a parameterless path such as
+    /// `/plaintext` usually against none).
+    private var parameterized: [[Int]] = []
 
     mutating func add(method: HTTPMethod, pattern: String, segments: [RouteSegment]) {
         let index = entries.count
@@ -96,7 +98,8 @@ struct RouteTable: Sendable {
         if case .literal(let literal)? = segments.first { firstLiteral = literal }
         entries.append(Entry(method: method, segments: segments, firstLiteral: firstLiteral))
         if segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
-            parameterized.append(index)
+            while parameterized.count <= segments.count { parameterized.append([]) }
+            parameterized[segments.count].append(index)
         } else {
             literal[Self.key(pattern), default: []].append(index)
         }
@@ -121,6 +124,7 @@ struct RouteTable: Sendable {
             }
             return (count, first)
         } ?? (Self.split(path).count, Self.split(path).first?.utf8.count ?? 0)
+        let parameterized = segmentCount < self.parameterized.count ? self.parameterized[segmentCount] : []
         var parts: [Substring]?
         var allowed: [HTTPMethod] = []
         var headFallback: Int?
@@ -137,9 +141,7 @@ struct RouteTable: Sendable {
             } else if nextParameterized < parameterized.count {
                 index = parameterized[nextParameterized]
                 nextParameterized += 1
-                let entry = entries[index]
-                guard entry.segments.count == segmentCount else { continue }
-                if let first = entry.firstLiteral {
+                if let first = entries[index].firstLiteral {
                     guard first.utf8.count == firstSegmentLength, key.utf8.starts(with: first.utf8) else { continue }
                 }
                 if parts == nil { parts = Self.split(path) }

@@ -22,14 +22,17 @@ extension String {
 /// without `Array`'s uniqueness checks and generic `append(contentsOf:)` paths. For building a
 /// response body or a log line, then taking it out as an array once.
 package struct ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
+    package private(set) var base: UnsafeMutablePointer<UInt8>
+    package private(set) var count = 0
     private var capacity: Int
 
     package init(capacity: Int = 1024) {
         self.capacity = max(16, capacity)
         base = .allocate(capacity: self.capacity)
     }
+
+    /// Empties the buffer, keeping its memory.
+    package mutating func removeAll() { count = 0 }
 
     /// Frees the memory; the buffer must not be used afterwards.
     package func deallocate() { base.deallocate() }

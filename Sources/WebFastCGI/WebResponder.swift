@@ -12,7 +12,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let maxBodySize: Int
     let makeContext: (Request) -> Context
     /// The response head is built here, reused from request to request (one per worker thread).
-    private var headBuffer: [UInt8] = []
+    private var headBuffer = ByteBuffer(capacity: 512)
 
     /// - Parameters:
     ///   - maxBodySize: bodies larger than this get 413 without being read into memory.
@@ -22,13 +22,18 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         self.application = application
         self.maxBodySize = maxBodySize
         self.makeContext = makeContext
-        headBuffer.reserveCapacity(512)
+    }
+
+    deinit {
+        headBuffer.deallocate()
     }
 
     public func respond(to fastCGIRequest: FastCGIRequest) {
-        var request = WebResponder.makeRequest(from: fastCGIRequest)
+        let fields = WebResponder.fields(of: fastCGIRequest)
+        var request = fields.request()
         var bodyLeftUnread = false
-        switch fastCGIRequest.readBody(limit: maxBodySize) {
+        // CONTENT_LENGTH as the params pass gathered it (not looked up again in libfcgi's list).
+        switch fastCGIRequest.readBody(limit: maxBodySize, declaredLength: fields.declaredLength) {
         case .complete(let body):
             request.body = body
         case .tooLarge:
@@ -36,9 +41,9 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
             bodyLeftUnread = true
         }
         let response = application.respond(to: request, context: makeContext(request))
-        headBuffer.removeAll(keepingCapacity: true)
+        headBuffer.removeAll()
         WebResponder.appendHead(of: response, to: &headBuffer)
-        fastCGIRequest.write(headBuffer)
+        fastCGIRequest.write(UnsafeRawBufferPointer(start: headBuffer.base, count: headBuffer.count))
         fastCGIRequest.write(response.body)
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.
@@ -49,12 +54,17 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         }
     }
 
+    /// The fields of the request, in one pass over libfcgi's params.
+    static func fields(of fastCGIRequest: FastCGIRequest) -> CGIFields {
+        var fields = CGIFields()
+        fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
+        return fields
+    }
+
     /// Builds the request from the parameters in libfcgi's buffers, in the order nginx sent
     /// them (so repeated and ordered headers keep their order), copying only what is used.
     static func makeRequest(from fastCGIRequest: FastCGIRequest) -> Request {
-        var fields = CGIFields()
-        fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
-        return fields.request()
+        fields(of: fastCGIRequest).request()
     }
 
     /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name
@@ -77,19 +87,21 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
 
     /// The CGI response head: `Status:` line, headers, `Content-Length`, blank line.
     static func head(of response: Response) -> [UInt8] {
-        var head: [UInt8] = []
+        var head = ByteBuffer(capacity: 256)
+        defer { head.deallocate() }
         appendHead(of: response, to: &head)
-        return head
+        return head.array
     }
 
-    static func appendHead(of response: Response, to head: inout [UInt8]) {
+    static func appendHead(of response: Response, to head: inout ByteBuffer) {
         head.appendUTF8("Status: ")
         appendDecimal(response.status.code, to: &head)
         head.append(UInt8(ascii: " "))
         head.appendUTF8(response.status.reasonPhrase)
         head.appendUTF8("\r\n")
-        let hasLength = response.headers.contains("Content-Length")
+        var hasLength = false
         for field in response.headers {
+            if !hasLength, field.name.caseInsensitiveEquals("Content-Length") { hasLength = true }
             head.appendUTF8(field.name)
             head.appendUTF8(": ")
             head.appendUTF8(field.value)
@@ -103,29 +115,32 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         head.appendUTF8("\r\n")
     }
 
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    static func appendDecimal(_ value: Int, to bytes: inout ByteBuffer) {
         guard value > 0 else {
             if value == 0 { bytes.append(UInt8(ascii: "0")) } else { bytes.appendUTF8(String(value)) }
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no allocation
-        withUnsafeMutableBytes(of: &digits) { scratch in
+        bytes.write(maximum: 20) { output in
+            var length = 0
             var rest = value
-            var start = scratch.count
             while rest > 0 {
-                start -= 1
-                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                length += 1
+            }
+            rest = value
+            for position in stride(from: length - 1, through: 0, by: -1) {
+                output[position] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
+            return length
         }
     }
 }
 
 /// The parameters a ``Request`` is made of, gathered in one pass over nginx's params.
 struct CGIFields {
-    var headers = HTTPHeaders()
-    var method: String?
+    var headers: HTTPHeaders
+    var method: HTTPMethod?
     var requestURI: String?
     var scriptName: String?
     var pathInfo: String?
@@ -135,12 +150,23 @@ struct CGIFields {
     var contentType: String?
     var contentLength: String?
 
+    init() {
+        headers = HTTPHeaders()
+        // nginx sends a handful of headers (Host, X-Request-Id, the client's few): room for
+        // them up front instead of growing the array 1, 2, 4, 8.
+        headers.reserveCapacity(8)
+    }
+
+    /// `CONTENT_LENGTH` as a number (nil when absent, empty or not a number).
+    var declaredLength: Int? { contentLength.flatMap { Int($0) } }
+
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         if name.count > 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
            name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_")
         {
-            let headerName = Self.headerName(fromParam: UnsafeBufferPointer(rebasing: name[5...]))
-            if name.contains(where: { $0 == 10 || $0 == 13 }) || value.contains(where: { $0 == 10 || $0 == 13 }) {
+            let param = UnsafeBufferPointer(rebasing: name[5...])
+            let headerName = Self.knownHeaderName(param) ?? Self.headerName(fromParam: param)
+            if Self.hasLineBreak(name) || Self.hasLineBreak(value) {
                 headers.add(name: headerName, value: String(decoding: value, as: UTF8.self))  // strips them
             } else {
                 headers.appendChecked(name: headerName, value: String(decoding: value, as: UTF8.self))
@@ -156,9 +182,48 @@ struct CGIFields {
         case 11 where Self.equals(name, "SCRIPT_NAME"): scriptName = string()
         case 12 where Self.equals(name, "QUERY_STRING"): queryString = string()
         case 12 where Self.equals(name, "CONTENT_TYPE"): contentType = string()
-        case 14 where Self.equals(name, "REQUEST_METHOD"): method = string()
+        case 14 where Self.equals(name, "REQUEST_METHOD"): method = Self.method(value)
         case 14 where Self.equals(name, "CONTENT_LENGTH"): contentLength = string()
         default: break
+        }
+    }
+
+    /// The common methods as the shared constants; others through `HTTPMethod(rawValue:)`.
+    static func method(_ value: UnsafeBufferPointer<UInt8>) -> HTTPMethod {
+        switch value.count {
+        case 3 where equals(value, "GET"): .get
+        case 4 where equals(value, "POST"): .post
+        case 4 where equals(value, "HEAD"): .head
+        default: HTTPMethod(rawValue: String(decoding: value, as: UTF8.self))
+        }
+    }
+
+    static func hasLineBreak(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
+        return memchr(base, 10, bytes.count) != nil || memchr(base, 13, bytes.count) != nil
+    }
+
+    /// The params of common headers, with their names as constants (no string built):
+    /// exactly what ``headerName(fromParam:)`` makes of them.
+    static func knownHeaderName(_ param: UnsafeBufferPointer<UInt8>) -> String? {
+        switch param.count {
+        case 4 where equals(param, "HOST"): "Host"
+        case 5 where equals(param, "PROXY"): "Proxy"
+        case 6 where equals(param, "ACCEPT"): "Accept"
+        case 6 where equals(param, "COOKIE"): "Cookie"
+        case 6 where equals(param, "ORIGIN"): "Origin"
+        case 7 where equals(param, "REFERER"): "Referer"
+        case 10 where equals(param, "USER_AGENT"): "User-Agent"
+        case 10 where equals(param, "CONNECTION"): "Connection"
+        case 12 where equals(param, "X_REQUEST_ID"): "X-Request-Id"
+        case 12 where equals(param, "CONTENT_TYPE"): "Content-Type"
+        case 13 where equals(param, "AUTHORIZATION"): "Authorization"
+        case 13 where equals(param, "IF_NONE_MATCH"): "If-None-Match"
+        case 14 where equals(param, "CONTENT_LENGTH"): "Content-Length"
+        case 15 where equals(param, "ACCEPT_ENCODING"): "Accept-Encoding"
+        case 15 where equals(param, "ACCEPT_LANGUAGE"): "Accept-Language"
+        case 15 where equals(param, "X_FORWARDED_FOR"): "X-Forwarded-For"
+        default: nil
         }
     }
 
@@ -181,7 +246,7 @@ struct CGIFields {
         }
     }
 
-    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
         bytes.count == name.utf8CodeUnitCount && memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
     }
 
@@ -198,7 +263,7 @@ struct CGIFields {
             uri = (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
         }
         return Request(
-            method: method.map { HTTPMethod(rawValue: $0) } ?? .get,
+            method: method ?? .get,
             uri: uri,
             headers: headers,
             remoteAddress: remoteAddress,

@@ -117,6 +117,27 @@ struct RouterTests {
         #expect(Int(head.headers["Content-Length"] ?? "") ?? 0 > 0)
     }
 
+    @Test("routes with parameters are tried by segment count, in registration order with the literal ones")
+    func registrationOrderAcrossKinds() {
+        let client = TestClient { router in
+            router.get("/a/:x") { _, _ in .text("a/:x") }
+            router.get("/a/b") { _, _ in .text("a/b") }
+            router.get("/c/d") { _, _ in .text("c/d") }
+            router.get("/c/:x") { _, _ in .text("c/:x") }
+            router.get("/:x/:y/:z") { _, _ in .text(":x/:y/:z") }
+            router.post("/e") { _, _ in .text("post e") }
+            router.get("/:x") { request, _ in .text(":x=\(request.parameter("x") ?? "")") }
+        }
+        #expect(client.send(.get, "/a/b").bodyText == "a/:x")
+        #expect(client.send(.get, "/c/d").bodyText == "c/d")
+        #expect(client.send(.get, "/c/e").bodyText == "c/:x")
+        #expect(client.send(.get, "/1/2/3").bodyText == ":x/:y/:z")
+        #expect(client.send(.get, "/e").bodyText == ":x=e")
+        #expect(client.send(.post, "/e").bodyText == "post e")
+        #expect(client.send(.get, "/1/2/3/4").status == .notFound)
+        #expect(client.send(.put, "/1/2/3").status == .methodNotAllowed)
+    }
+
     @Test("registered routes are listed in order")
     func registeredRoutes() {
         let routes = client.application.router.registeredRoutes

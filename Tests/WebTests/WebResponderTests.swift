@@ -76,6 +76,49 @@ struct WebResponderTests {
         #expect(Responder.headerName(fromParam: param[...]) == header)
     }
 
+    @Test("common header params get their names as constants, the same as computed", arguments: [
+        "HOST", "PROXY", "ACCEPT", "COOKIE", "ORIGIN", "REFERER", "USER_AGENT", "CONNECTION", "X_REQUEST_ID",
+        "CONTENT_TYPE", "AUTHORIZATION", "IF_NONE_MATCH", "CONTENT_LENGTH", "ACCEPT_ENCODING", "ACCEPT_LANGUAGE",
+        "X_FORWARDED_FOR",
+    ])
+    func knownHeaderNames(param: String) {
+        var param = param
+        param.withUTF8 { bytes in
+            #expect(CGIFields.knownHeaderName(bytes) == CGIFields.headerName(fromParam: bytes))
+        }
+        #expect(param.withUTF8 { CGIFields.knownHeaderName(UnsafeBufferPointer(rebasing: $0.dropLast())) } == nil)
+    }
+
+    @Test("the method from REQUEST_METHOD, upper-cased", arguments: [
+        ("GET", "GET"), ("POST", "POST"), ("HEAD", "HEAD"), ("PUT", "PUT"), ("get", "GET"), ("PURGE", "PURGE"), ("DELETE", "DELETE"),
+    ])
+    func methods(value: String, method: String) {
+        let request = Responder.makeRequest(from: ["REQUEST_METHOD": value, "REQUEST_URI": "/"])
+        #expect(request.method == HTTPMethod(rawValue: method))
+        #expect(request.method.rawValue == method)
+    }
+
+    @Test("the target splits at the first ?", arguments: [
+        ("/a?b=1?c", "/a", "b=1?c"), ("/a?", "/a", ""), ("/?x", "/", "x"), ("/caf%C3%A9/long/enough/to/be/on/the/heap?q=%C3%A9", "/café/long/enough/to/be/on/the/heap", "q=%C3%A9"),
+    ])
+    func querySplit(uri: String, path: String, query: String) {
+        let request = Responder.makeRequest(from: ["REQUEST_METHOD": "GET", "REQUEST_URI": uri])
+        #expect(request.path == path)
+        #expect(request.rawQuery == query)
+    }
+
+    @Test("CONTENT_LENGTH as a number for reading the body", arguments: [
+        ("12", 12), ("", nil), ("x", nil), (nil, nil),
+    ] as [(String?, Int?)])
+    func declaredLength(value: String?, length: Int?) {
+        var fields = CGIFields()
+        if var value {
+            var name = "CONTENT_LENGTH"
+            name.withUTF8 { name in value.withUTF8 { fields.add(name: name, value: $0) } }
+        }
+        #expect(fields.declaredLength == length)
+    }
+
     @Test("a malformed target from nginx is a 400 with a request id")
     func malformedTargetThroughApplication() {
         let client = TestClient { $0.get("/:x") { _, _ in .text("ok") } }
