@@ -8,7 +8,8 @@
 # raw bench/out/callgrind.out.TEST.
 #   TEST: plaintext json db queries fortunes updates, or any name with PATH given
 #   (e.g. bench/profile.sh conversations 2000 /api/conversations/ — JWT added automatically
-#   for /api/ paths).
+#   for /api/ paths, a session cookie from the log-in form for /conversations, /inbox,
+#   /notifications and /account pages).
 set -euo pipefail
 [[ $# -ge 1 ]] || { sed -n '2,12p' "$0" >&2; exit 2; }
 export BENCH_PROFILE="$1" BENCH_PROFILE_REQUESTS="${2:-20000}" BENCH_PROFILE_PATH="${3:-}"

@@ -99,7 +99,7 @@ END {
         split(order[i], f, SUBSEP)
         if (f[1] != "app") continue
         if (!header) {
-            print "\n## Parley's hot paths (JWT, 1,000 users / 10,000 conversations / 2 M messages)\n"
+            print "\n## Parley's hot paths (JWT, or the session cookie for the page; 1,000 users / 10,000 conversations / 2 M messages)\n"
             print "| scenario | conns | req/s | p50 | p99 | sock err / timeouts | non-2xx | RSS MiB |"
             print "|---|---:|---:|---:|---:|---:|---:|---:|"
             header = 1

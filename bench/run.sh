@@ -212,6 +212,21 @@ bench_token() {
     sed -n 's/.*"access"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' <<<"${out#* }"
 }
 
+# A session cookie the way a browser gets one: GET /login (the CSRF cookie and the form's
+# token), then POST the form; prints `__Host-parley_session=…` for a Cookie header.
+bench_session_cookie() {
+    local jar=$OUT/session.jar page csrf
+    rm -f -- "$jar"
+    page=$(curl -k -s -c "$jar" -b "$jar" "$PARLEY_URL/login") || return 1
+    csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$page" | head -n 1)
+    [[ -n $csrf ]] || return 1
+    curl -k -s -o /dev/null -D "$OUT/login.headers" -c "$jar" -b "$jar" \
+        --data-urlencode "username=$BENCH_USER" --data-urlencode "password=$BENCH_PASSWORD" \
+        --data-urlencode "csrf_token=$csrf" "$PARLEY_URL/login" || return 1
+    tr -d '\r' <"$OUT/login.headers" | sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-parley_session=[^;]*\).*/\1/p' | tail -n 1
+}
+body_conversation_page() { [[ $1 == '<!DOCTYPE html>'* && $1 == *'class="messages thread"'* && $1 == *'</html>'* ]]; }
+
 APP_READY=0
 APP_WHY=
 prepare_app() {
@@ -431,6 +446,9 @@ profile() {
     if [[ $path == /api/* ]]; then
         prepare_app || die "$APP_WHY"
         auth=(-H "Authorization: Bearer $(bench_token)")
+    elif [[ $path == /conversations* || $path == /inbox* || $path == /notifications* || $path == /account* ]]; then
+        prepare_app || die "$APP_WHY"
+        auth=(-H "Cookie: $(bench_session_cookie)")
     fi
     # Exactly REQUESTS requests over one kept-alive connection (the first opens a worker's
     # database connection; it is counted too).
@@ -493,6 +511,13 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
     check "parley messages page" "$PARLEY_URL/api/conversations/$read_cid/messages/" application/json body_any_json -H "Authorization: Bearer $TOKEN"
     check "parley post message" "$PARLEY_URL/api/conversations/$post_cid/messages/" application/json body_any_json \
         -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary '{"message_body":"bench check"}'
+    SESSION_COOKIE=$(bench_session_cookie) || SESSION_COOKIE=
+    if [[ -n $SESSION_COOKIE ]]; then
+        check "parley conversation page" "$PARLEY_URL/conversations/$read_cid" 'text/html; charset=utf-8' body_conversation_page \
+            -H "Cookie: $SESSION_COOKIE"
+    else
+        note "the conversation page (session cookie) skipped: logging in through the form gave no session cookie"
+    fi
     for conns in $CONNECTIONS; do
         TOKEN=$(bench_token)
         auth=(-H "Authorization: Bearer $TOKEN")
@@ -500,6 +525,8 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
         for ((round = 1; round <= APP_ROUNDS; round++)); do
             run_wrk app "conversation list" "$conns" parley "$round" "$PARLEY_URL/api/conversations/" "${auth[@]}"
             run_wrk app "messages page" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$read_cid/messages/" "${auth[@]}"
+            [[ -n $SESSION_COOKIE ]] &&
+                run_wrk app "conversation page (session)" "$conns" parley "$round" "$PARLEY_URL/conversations/$read_cid" -H "Cookie: $SESSION_COOKIE"
             BENCH_METHOD=POST BENCH_BODY='{"message_body":"A message posted by make bench."}' \
                 run_wrk app "post message" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$post_cid/messages/" "${auth[@]}"
         done
