@@ -107,7 +107,7 @@ struct RouteTable: Sendable {
 
     /// Two paths have the same segments exactly when these are equal.
     static func key(_ path: String) -> Substring {
-        path.utf8.first == UInt8(ascii: "/") ? path.dropFirst() : path[...]
+        path.utf8.first == UInt8(ascii: "/") ? path[path.utf8.index(after: path.startIndex)...] : path[...]
     }
 
     func match(method: HTTPMethod, path: String) -> Match {
