@@ -41,7 +41,10 @@ public struct PostgresBind: Hashable, Sendable, CustomStringConvertible {
 public struct PostgresBindings: Hashable, Sendable {
     /// Records, one per parameter: type OID (UInt32), length (Int32, -1 for NULL), then the
     /// value's bytes in binary format. Native byte order for the header; it never leaves the process.
+    /// Records start at `start`: a query built by interpolation keeps its SQL text in front of
+    /// them, in the same buffer (see `PostgresQuery.text`); what comes before is not the binds'.
     @usableFromInline var storage: [UInt8] = []
+    @usableFromInline var start = 0
     @usableFromInline var parameterCount = 0
     /// Why the first value that could not be encoded failed; the query is refused when it is
     /// executed, so string interpolation itself never throws. (A string, not the error, to keep
@@ -104,6 +107,11 @@ public struct PostgresBindings: Hashable, Sendable {
         self.encodingFailure.map { PostgresError.encoding($0) }
     }
 
+    /// Lends the records (the bytes from `start`).
+    private func withRecordBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try self.storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[self.start...])) }
+    }
+
     /// Calls `body` with each parameter's type, length (-1 for NULL) and the value's offset in `raw`.
     private func forEachRecord(
         in raw: UnsafeRawBufferPointer, _ body: (_ index: Int, _ type: UInt32, _ length: Int32, _ offset: Int) -> Void
@@ -119,7 +127,7 @@ public struct PostgresBindings: Hashable, Sendable {
     }
 
     private func withRecords(_ body: (_ index: Int, _ type: UInt32, _ length: Int32, _ value: UnsafeRawBufferPointer) -> Void) {
-        self.storage.withUnsafeBytes { raw in
+        self.withRecordBytes { raw in
             self.forEachRecord(in: raw) { index, type, length, offset in
                 body(index, type, length, UnsafeRawBufferPointer(rebasing: raw[offset..<offset + Swift.max(0, Int(length))]))
             }
@@ -145,8 +153,8 @@ public struct PostgresBindings: Hashable, Sendable {
     /// Whether `other` has the same parameter types, in the same order (compared in place).
     func hasSameTypes(as other: PostgresBindings) -> Bool {
         guard self.parameterCount == other.parameterCount else { return false }
-        return self.storage.withUnsafeBytes { mine in
-            other.storage.withUnsafeBytes { theirs in
+        return self.withRecordBytes { mine in
+            other.withRecordBytes { theirs in
                 var myOffset = 0
                 var theirOffset = 0
                 for _ in 0..<self.parameterCount {
@@ -170,7 +178,7 @@ public struct PostgresBindings: Hashable, Sendable {
     ) rethrows -> R {
         let count = self.parameterCount
         guard count > 0 else { return try body(0, nil, nil, nil, nil) }
-        return try self.storage.withUnsafeBytes { raw in
+        return try self.withRecordBytes { raw in
             try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
                 try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { integers in
                     try withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
@@ -208,6 +216,23 @@ public struct PostgresBindings: Hashable, Sendable {
             if value.count >= 4 { message = message.replacingAll(value, with: "‹redacted›") }
         }
         return message
+    }
+}
+
+extension PostgresBindings {
+    /// Equal when the records are (the parameters' types and bytes) and so is any encoding
+    /// failure; where the records sit in the buffer does not matter.
+    public static func == (lhs: PostgresBindings, rhs: PostgresBindings) -> Bool {
+        guard lhs.parameterCount == rhs.parameterCount, lhs.encodingFailure == rhs.encodingFailure else { return false }
+        return lhs.withRecordBytes { l in
+            rhs.withRecordBytes { r in l.count == r.count && (l.count == 0 || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.parameterCount)
+        hasher.combine(self.encodingFailure)
+        self.withRecordBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -40,10 +40,10 @@ struct PreparedStatementCache {
     /// The prepared statement for this SQL and these bind types, marked as just used.
     mutating func lookup(_ query: PostgresQuery) -> ContiguousArray<CChar>? {
         guard !self.slots.isEmpty else { return nil }
-        let hash = Self.hash(query.sqlBytes)
-        guard let index = self.index(sql: query.sqlBytes, hash: hash, matching: { query.binds.hasTypes($0) }) else {
-            return nil
+        let found = query.withSQLBytes { sql in
+            self.index(sql: sql, hash: Self.hash(sql), matching: { query.binds.hasTypes($0) })
         }
+        guard let index = found else { return nil }
         self.clock &+= 1
         self.statements[index].lastUse = self.clock
         return self.statements[index].name
@@ -69,7 +69,7 @@ struct PreparedStatementCache {
             evicted = self.statements[oldest].nameString
             self.remove(at: oldest)
         }
-        let hash = Self.hash(sql)
+        let hash = sql.withUnsafeBytes { Self.hash($0) }
         self.statements.append(Statement(sql: sql, hash: hash, types: types, name: name, lastUse: self.clock))
         var slot = hash & (self.slots.count - 1)
         while self.slots[slot] >= 0 { slot = (slot + 1) & (self.slots.count - 1) }
@@ -85,7 +85,7 @@ struct PreparedStatementCache {
     // MARK: - The table
 
     /// The index in `statements` of the entry with this SQL text whose types `matches` accepts.
-    private func index(sql: [UInt8], hash: Int, matching matches: ([UInt32]) -> Bool) -> Int? {
+    private func index(sql: UnsafeRawBufferPointer, hash: Int, matching matches: ([UInt32]) -> Bool) -> Int? {
         let mask = self.slots.count - 1
         var slot = hash & mask
         while true {
@@ -141,8 +141,8 @@ struct PreparedStatementCache {
     }
 
     /// A 64-bit multiply-fold hash, eight bytes at a time.
-    static func hash(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { raw in
+    static func hash(_ raw: UnsafeRawBufferPointer) -> Int {
+        do {
             var state: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(raw.count)
             var offset = 0
             while offset + 8 <= raw.count {
@@ -167,11 +167,9 @@ struct PreparedStatementCache {
         return product.high ^ product.low
     }
 
-    private static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    private static func equal(_ lhs: [UInt8], _ r: UnsafeRawBufferPointer) -> Bool {
         lhs.withUnsafeBytes { l in
-            rhs.withUnsafeBytes { r in
-                l.count == r.count && (l.baseAddress == r.baseAddress || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0)
-            }
+            l.count == r.count && (l.baseAddress == r.baseAddress || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0)
         }
     }
 }

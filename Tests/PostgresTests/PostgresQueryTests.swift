@@ -81,6 +81,53 @@ struct PostgresQueryTests {
         try many.validate()
     }
 
+    @Test("an interpolated query keeps text and binds in one buffer; neither sees the other's bytes")
+    func sharedBuffer() throws {
+        let blob = Data(repeating: 0xAB, count: 300)
+        let name = "x\u{0}y"  // NUL in a value: refused, and the SQL text stays clean
+        let query: PostgresQuery = "SELECT \(Int32(7)), \(blob) FROM \(identifier: "t") WHERE a = \(Optional<Int32>.none) AND b = \(name)"
+        #expect(query.sql == "SELECT $1, $2 FROM \"t\" WHERE a = $3 AND b = $4")
+        #expect(query.sqlBytes == Array(query.sql.utf8) + [0])
+        #expect(Array(query.binds) == [
+            PostgresBind(type: .int4, bytes: [0, 0, 0, 7]), PostgresBind(type: .bytea, bytes: Array(blob)), .null(.int4),
+            PostgresBind(type: .text, bytes: []),  // a value that failed to encode keeps no bytes
+        ])
+        #expect(throws: PostgresError.self) { try query.validate() }
+        // Equal to the same query built in two pieces; hashes agree.
+        var binds = PostgresBindings()
+        binds.append(Int32(7))
+        binds.append(blob)
+        binds.appendNull(.int4)
+        binds.append(name)
+        let separate = PostgresQuery(unsafeSQL: query.sql, binds: binds)
+        #expect(separate == query)
+        #expect(separate.hashValue == query.hashValue)
+        #expect(Set([query, separate]).count == 1)
+        // Appending to a copy's binds touches neither the original's text nor its binds.
+        var extended = query
+        extended.binds.append(Int32(8))
+        #expect(extended.sql == query.sql)
+        #expect(query.binds.count == 4 && extended.binds.count == 5)
+        #expect(Array(extended.binds).last == PostgresBind(type: .int4, bytes: [0, 0, 0, 8]))
+        #expect(extended != query)
+        // Other text, same binds; same text, other binds: not equal.
+        let other: PostgresQuery = "SELECT \(Int32(7))"
+        let otherValue: PostgresQuery = "SELECT \(Int32(8))"
+        #expect(other != otherValue && other.sql == otherValue.sql)
+        #expect(!other.hasSameStatement(as: query) && other.hasSameStatement(as: otherValue))
+    }
+
+    @Test("int4 array binds encode in array_send format")
+    func int4ArrayBytes() throws {
+        let query: PostgresQuery = "SELECT \([Int32(1), -2])::int4[], \([Int32]())::int4[]"
+        #expect(query.sql == "SELECT $1::int4[], $2::int4[]")
+        let be = { (v: Int32) in withUnsafeBytes(of: v.bigEndian) { Array($0) } }
+        let expected: [UInt8] = be(1) + be(0) + be(23) + be(2) + be(1) + be(4) + be(1) + be(4) + be(-2)
+        #expect(Array(query.binds) == [
+            PostgresBind(type: .int4Array, bytes: expected), PostgresBind(type: .int4Array, bytes: be(0) + be(0) + be(23)),
+        ])
+    }
+
     @Test("descriptions show SQL and bind types, never values")
     func descriptionsHideValues() {
         let secret = "hunter2-secret"
