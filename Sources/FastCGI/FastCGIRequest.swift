@@ -72,8 +72,20 @@ public struct FastCGIRequest {
         if let declared, declared > limit { return .tooLarge }
         var body: [UInt8] = []
         if let declared, declared > 0 { body.reserveCapacity(declared) }
-        // Read through a stack buffer: a GET costs one call that finds the end of the stream,
-        // and no allocation.
+        // The first read goes through a small buffer on the stack: a GET costs one call that
+        // finds the end of the stream, and no allocation (a 16 KiB temporary allocation is
+        // too large for the stack and went to malloc). A body continues in 16 KiB chunks.
+        let first = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { chunk -> Int32 in
+            let count = FCGX_GetStr(chunk.baseAddress, Int32(chunk.count), raw.pointee.in)
+            if count > 0, Int(count) <= limit {
+                UnsafeRawBufferPointer(start: chunk.baseAddress, count: Int(count)).withMemoryRebound(to: UInt8.self) {
+                    body.append(contentsOf: $0)
+                }
+            }
+            return count
+        }
+        if first <= 0 { return .complete(body) }
+        if Int(first) > limit { return .tooLarge }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16 * 1024) { chunk in
             while true {
                 let count = FCGX_GetStr(chunk.baseAddress, Int32(chunk.count), raw.pointee.in)

@@ -35,10 +35,16 @@ public final class AppContext: RequestContext {
     }
     public var userID: String?
 
-    public init(request: Request, database: PostgresDatabase, logger: Logger) {
+    public convenience init(request: Request, database: PostgresDatabase, logger: Logger) {
+        self.init(requestID: request.id, database: database, logger: logger)
+    }
+
+    /// What the context takes from the request: its id (the server's per-request path, which
+    /// so copies and destroys no request).
+    public init(requestID: String, database: PostgresDatabase, logger: Logger) {
         self.baseLogger = logger
         self.database = database
-        self.requestID = request.id
+        self.requestID = requestID
     }
 
     /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`).

@@ -36,14 +36,31 @@ public struct Request: Sendable {
         remoteAddress: String? = nil,
         isSecure: Bool = false
     ) {
+        self.init(
+            method: method, uri: uri, headers: headers, body: body, remoteAddress: remoteAddress, isSecure: isSecure,
+            cookieHeader: headers.isEmpty ? nil : headers["Cookie"], requestIDHeader: headers["X-Request-Id"])
+    }
+
+    /// With `headers["Cookie"]` and `headers["X-Request-Id"]` already known (the FastCGI
+    /// adapter notes them while it reads the params, sparing two scans of the headers).
+    package init(
+        method: HTTPMethod,
+        uri: String,
+        headers: HTTPHeaders,
+        body: [UInt8] = [],
+        remoteAddress: String?,
+        isSecure: Bool,
+        cookieHeader: String?,
+        requestIDHeader: String?
+    ) {
         self.method = method
         self.uri = uri
         self.headers = headers
         self.body = body
         self.remoteAddress = remoteAddress
         self.isSecure = isSecure
-        self.cookies = headers.isEmpty ? Cookies(header: nil) : Cookies(header: headers["Cookie"])
-        self.id = RequestID.make(from: headers["X-Request-Id"])
+        self.cookies = Cookies(header: cookieHeader)
+        self.id = RequestID.make(from: requestIDHeader)
 
         let target = uri.isEmpty ? "/" : uri[...]
         let rawPath: Substring

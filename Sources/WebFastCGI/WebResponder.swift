@@ -216,6 +216,11 @@ struct CGIFields {
     var https: String?
     var contentType: String?
     var contentLength: String?
+    /// The first `Cookie` and `X-Request-Id` header values, noted as they arrive (what
+    /// `headers[name]` would find), unless a header had line breaks stripped (then looked up).
+    var cookieHeader: String?
+    var requestIDHeader: String?
+    var notedHeadersValid = true
 
     init() {
         headers = HTTPHeaders()
@@ -232,12 +237,25 @@ struct CGIFields {
            name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_")
         {
             let param = UnsafeBufferPointer(rebasing: name[5...])
-            let headerName = Self.knownHeaderName(param) ?? Self.headerName(fromParam: param)
+            let known = Self.knownHeaderName(param)
+            let headerName = known ?? Self.headerName(fromParam: param)
             if Self.hasLineBreak(name) || Self.hasLineBreak(value) {
                 headers.add(name: headerName, value: String(decoding: value, as: UTF8.self))  // strips them
-            } else {
-                headers.appendChecked(name: headerName, value: String(decoding: value, as: UTF8.self))
+                notedHeadersValid = false
+                return
             }
+            let headerValue = String(decoding: value, as: UTF8.self)
+            headers.appendChecked(name: headerName, value: headerValue)
+            // Known names were matched on the exact param (COOKIE, X_REQUEST_ID); others, in
+            // any case, compare as `headers[name]` does.
+            let isCookie = known != nil ? (param.count == 6 && Self.equals(param, "COOKIE")) : headerName.caseInsensitiveEquals("Cookie")
+            if isCookie {
+                if cookieHeader == nil { cookieHeader = headerValue }
+                return
+            }
+            let isRequestID = known != nil
+                ? (param.count == 12 && Self.equals(param, "X_REQUEST_ID")) : headerName.caseInsensitiveEquals("X-Request-Id")
+            if isRequestID, requestIDHeader == nil { requestIDHeader = headerValue }
             return
         }
         func string() -> String { String(decoding: value, as: UTF8.self) }
@@ -329,13 +347,13 @@ struct CGIFields {
             let query = queryString ?? ""
             uri = (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
         }
+        let isSecure = https.map { $0.lowercased() == "on" } ?? false
+        guard notedHeadersValid else {
+            return Request(method: method ?? .get, uri: uri, headers: headers, remoteAddress: remoteAddress, isSecure: isSecure)
+        }
         return Request(
-            method: method ?? .get,
-            uri: uri,
-            headers: headers,
-            remoteAddress: remoteAddress,
-            isSecure: https.map { $0.lowercased() == "on" } ?? false
-        )
+            method: method ?? .get, uri: uri, headers: headers, remoteAddress: remoteAddress, isSecure: isSecure,
+            cookieHeader: cookieHeader, requestIDHeader: requestIDHeader)
     }
 }
 

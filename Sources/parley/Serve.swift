@@ -71,7 +71,7 @@ struct Serve: ParsableCommand {
             try server.run { _ in
                 let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger)
                 return WebResponder(application: application, maxBodySize: maxBodySize) { request in
-                    AppContext(request: request, database: database, logger: logger)
+                    AppContext(requestID: request.id, database: database, logger: logger)
                 }
             }
         } catch let error as FastCGIError {

@@ -119,6 +119,29 @@ struct WebResponderTests {
         #expect(fields.declaredLength == length)
     }
 
+    @Test("cookies and the request id noted while reading the params are what the headers give", arguments: [
+        ["HTTP_COOKIE": "a=1; b=2", "HTTP_X_REQUEST_ID": "edge-1"],
+        ["HTTP_cookie": "a=3", "HTTP_COOKIE": "a=4", "HTTP_X_Request_Id": "edge-2", "HTTP_X_REQUEST_ID": "edge-3"],
+        ["HTTP_X_REQUEST_ID": "ab\r\ncd", "HTTP_COOKIE": "c=\r\n5"],
+        ["HTTP_COOKIE": "", "HTTP_X_REQUEST_ID": ""],
+        ["HTTP_HOST": "h"],
+    ])
+    func notedHeaders(headers: [String: String]) {
+        var params = headers
+        params["REQUEST_METHOD"] = "GET"
+        params["REQUEST_URI"] = "/"
+        let request = Responder.makeRequest(from: params)
+        let reference = Request(method: .get, uri: "/", headers: request.headers)
+        #expect(request.cookies["a"] == reference.cookies["a"])
+        #expect(request.cookies["c"] == reference.cookies["c"])
+        #expect(request.cookies.count == reference.cookies.count)
+        if let incoming = request.headers["X-Request-Id"], !incoming.isEmpty {
+            #expect(request.id == reference.id)
+        } else {
+            #expect(request.id.isGeneratedRequestID)
+        }
+    }
+
     @Test("a malformed target from nginx is a 400 with a request id")
     func malformedTargetThroughApplication() {
         let client = TestClient { $0.get("/:x") { _, _ in .text("ok") } }
