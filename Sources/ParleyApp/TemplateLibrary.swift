@@ -52,8 +52,4 @@ public struct TemplateLibrary: Sendable {
         }
         return output
     }
-
-    public func render(reflecting value: Any, template: String) -> String {
-        String(decoding: render(MustacheValue(reflecting: value), template: template), as: UTF8.self)
-    }
 }

@@ -62,18 +62,7 @@ public enum ISO8601 {
             output.initialize(from: text, count: text.count)
             return text.count
         }
-        let total = Int64(milliseconds)
-        let (days, millisecondOfDay) = floorDivide(total, 86_400_000)
-        // Days since 1970-01-01 → civil date (H. Hinnant's days_from_civil, inverted).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day, millisecondOfDay) = civil(milliseconds: Int64(milliseconds))
 
         var at = 0
         func put(_ byte: UInt8) {
@@ -103,6 +92,31 @@ public enum ISO8601 {
         digits(millisecondOfDay % 1000, 3)
         put(UInt8(ascii: "Z"))
         return at
+    }
+
+    /// The UTC calendar fields of `date` (proleptic Gregorian, years 1600…9999; nil outside),
+    /// whole seconds (fractions dropped), without Calendar: for pages that show a date.
+    public static func utcFields(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)? {
+        let seconds = (date.timeIntervalSinceReferenceDate + 978_307_200.0).rounded(.down)
+        guard seconds >= -11_676_096_000, seconds < 253_402_300_800 else { return nil }
+        let (year, month, day, millisecondOfDay) = civil(milliseconds: Int64(seconds) * 1000)
+        return (Int(year), Int(month), Int(day), Int(millisecondOfDay / 3_600_000), Int(millisecondOfDay / 60_000 % 60), Int(millisecondOfDay / 1000 % 60))
+    }
+
+    /// Milliseconds since 1970 → civil date (H. Hinnant's days_from_civil, inverted) and the
+    /// millisecond of the day.
+    private static func civil(milliseconds total: Int64) -> (year: Int64, month: Int64, day: Int64, millisecondOfDay: Int64) {
+        let (days, millisecondOfDay) = floorDivide(total, 86_400_000)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, millisecondOfDay)
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
