@@ -13,12 +13,37 @@ extension Array: PostgresEncodable where Element: PostgresArrayEncodable {
         guard !self.isEmpty else { return }
         buffer.appendBigEndian(Int32(self.count))
         buffer.appendBigEndian(Int32(1))  // lower bound
+        // Integers (int2/int4/int8 arrays, e.g. a batch of ids): every element is a length and
+        // the value, written in place (the checks fold away in specialized code).
+        if Element.self == Int32.self { return self.appendIntegers(Int32.self, into: &buffer) }
+        if Element.self == Int64.self { return self.appendIntegers(Int64.self, into: &buffer) }
+        if Element.self == Int.self && MemoryLayout<Int>.size == 8 { return self.appendIntegers(Int64.self, into: &buffer) }
+        if Element.self == Int16.self { return self.appendIntegers(Int16.self, into: &buffer) }
         for element in self {
             let lengthAt = buffer.count
             buffer.appendBigEndian(Int32(0))
             try element.encode(into: &buffer)
             let length = Int32(buffer.count - lengthAt - 4)
             buffer.withUnsafeMutableBytes { $0.storeBytes(of: length.bigEndian, toByteOffset: lengthAt, as: Int32.self) }
+        }
+    }
+
+    /// Appends each element, whose memory holds an `I`, as a 4-byte length and its big-endian bytes.
+    @inlinable
+    func appendIntegers<I: FixedWidthInteger>(_: I.Type, into buffer: inout [UInt8]) {
+        let size = MemoryLayout<I>.size
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: self.count * (4 + size)))
+        self.withUnsafeBytes { source in
+            buffer.withUnsafeMutableBytes { target in
+                var offset = start
+                for index in 0..<self.count {
+                    target.storeBytes(of: Int32(size).bigEndian, toByteOffset: offset, as: Int32.self)
+                    let value = source.loadUnaligned(fromByteOffset: index * size, as: I.self)
+                    target.storeBytes(of: value.bigEndian, toByteOffset: offset + 4, as: I.self)
+                    offset += 4 + size
+                }
+            }
         }
     }
 

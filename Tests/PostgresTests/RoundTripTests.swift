@@ -146,6 +146,17 @@ extension DatabaseTests {
         @Test func arrays() throws {
             #expect(try self.echo([Int.min, 0, Int.max]) == [Int.min, 0, Int.max])
             #expect(try self.echo([Int32]()) == [])
+            // Integer arrays are written in place: every width, signs, and what the server reads.
+            #expect(try self.echo([Int32.min, -1, 0, 7, Int32.max]) == [Int32.min, -1, 0, 7, Int32.max])
+            #expect(try self.echo([Int64.min, -2, Int64.max]) == [Int64.min, -2, Int64.max])
+            #expect(try self.echo([Int16.min, 3, Int16.max]) == [Int16.min, 3, Int16.max])
+            #expect(try self.echo([Int16]()) == [] && self.echo([Int]()) == [])
+            #expect(try self.serverText([Int32(-5), 6]) == "{-5,6}")
+            #expect(try self.serverText([Int(1) << 40, -3]) == "{1099511627776,-3}")
+            let pairs = try self.connection.query(
+                "SELECT id, r FROM unnest(\([Int32(3), 1, 2])::int4[], \([Int32(30), 10, -20])::int4[]) AS v(id, r) ORDER BY id"
+            ).map { try $0.decode((Int32, Int32).self) }
+            #expect(pairs.map(\.0) == [1, 2, 3] && pairs.map(\.1) == [10, -20, 30])
             let strings = ["a", "", "b,c", "{brace}", "quote\"", "back\\slash", "NULL", "emoji 👍"]
             #expect(try self.echo(strings) == strings)
             let uuids = [UUID(), UUID()]
