@@ -24,8 +24,12 @@ public final class AppContext: RequestContext {
         set { taggedLogger = newValue }
     }
 
+    /// The server logger's level, when the caller knows it (asking the logger goes through its
+    /// handler's existential box: ~200 instructions per request).
+    private let baseLogLevel: Logger.Level?
+
     /// The logger's level, without tagging it.
-    public var logLevel: Logger.Level { taggedLogger?.logLevel ?? baseLogger.logLevel }
+    public var logLevel: Logger.Level { taggedLogger?.logLevel ?? baseLogLevel ?? baseLogger.logLevel }
 
     public let database: PostgresDatabase
     public let requestID: String
@@ -41,8 +45,10 @@ public final class AppContext: RequestContext {
 
     /// What the context takes from the request: its id (the server's per-request path, which
     /// so copies and destroys no request).
-    public init(requestID: String, database: PostgresDatabase, logger: Logger) {
+    /// - Parameter logLevel: `logger.logLevel`, if the caller has it at hand (it must be that).
+    public init(requestID: String, database: PostgresDatabase, logger: Logger, logLevel: Logger.Level? = nil) {
         self.baseLogger = logger
+        self.baseLogLevel = logLevel
         self.database = database
         self.requestID = requestID
     }

@@ -9,6 +9,9 @@ import Web
 /// application, and writes the ``Web/Response`` back as CGI-style output. One per worker thread.
 public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let application: Application<Context>
+    /// `application.respond`, bound once: calling it through the generic struct asked the
+    /// runtime for `Application<Context>`'s metadata on every request (~330 instructions).
+    private let respondToRequest: (Request, Context) -> Response
     let maxBodySize: Int
     let makeContext: (Request) -> Context
     /// The response head is built here, reused from request to request (one per worker thread).
@@ -20,6 +23,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     ///     worker's own state, such as its database connection).
     public init(application: Application<Context>, maxBodySize: Int, makeContext: @escaping (Request) -> Context) {
         self.application = application
+        self.respondToRequest = { request, context in application.respond(to: request, context: context) }
         self.maxBodySize = maxBodySize
         self.makeContext = makeContext
     }
@@ -29,7 +33,9 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     }
 
     public func respond(to fastCGIRequest: FastCGIRequest) {
-        let fields = WebResponder.fields(of: fastCGIRequest)
+        // (Gathered here rather than returned by `fields(of:)`: that copied the fields once more.)
+        var fields = CGIFields()
+        fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
         var request = fields.request()
         var bodyLeftUnread = false
         // CONTENT_LENGTH as the params pass gathered it (not looked up again in libfcgi's list).
@@ -40,7 +46,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
             request.reject(with: HTTPError(.contentTooLarge, "Request body too large (limit \(maxBodySize) bytes)."))
             bodyLeftUnread = true
         }
-        let response = application.respond(to: request, context: makeContext(request))
+        let response = respondToRequest(request, makeContext(request))
         headBuffer.removeAll()
         WebResponder.appendHead(of: response, to: &headBuffer)
         fastCGIRequest.write(headBuffer.bytes)

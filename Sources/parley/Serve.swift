@@ -70,8 +70,9 @@ struct Serve: ParsableCommand {
         do {
             try server.run { _ in
                 let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger)
+                let logLevel = logger.logLevel  // fixed for the process's life
                 return WebResponder(application: application, maxBodySize: maxBodySize) { request in
-                    AppContext(requestID: request.id, database: database, logger: logger)
+                    AppContext(requestID: request.id, database: database, logger: logger, logLevel: logLevel)
                 }
             }
         } catch let error as FastCGIError {
