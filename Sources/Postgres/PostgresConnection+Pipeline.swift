@@ -78,6 +78,9 @@ extension PostgresConnection {
         }
 
         // The outcomes, in order: invalid queries' errors in place, the others as they come back.
+        // One owner holds every result (one allocation, not one per statement); it frees what
+        // it holds even if reading stops halfway.
+        let owner = PostgresResultOwner(capacity: queries.count)
         var outcomes: [Result<PostgresRows, PostgresError>] = []
         outcomes.reserveCapacity(queries.count)
         for index in queries.indices {
@@ -102,7 +105,8 @@ extension PostgresConnection {
             let raw = try self.nextPipelineResult(query)
             switch PQresultStatus(raw) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                outcomes.append(.success(PostgresRows(result: PostgresResult(raw))))
+                owner.adopt(raw, at: index)
+                outcomes.append(.success(PostgresRows(result: PostgresResult(raw, owner: owner))))
             case PGRES_PIPELINE_ABORTED:
                 PQclear(raw)
                 outcomes.append(.failure(

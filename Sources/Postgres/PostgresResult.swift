@@ -2,13 +2,50 @@ import Foundation
 import CLibPQ
 import Synchronization
 
-/// Owns one `PGresult` and frees it in `deinit`.
+/// Owns `PGresult`s and frees them in `deinit`: one statement's, or every result of a
+/// pipeline (one object for the whole pipeline instead of one per statement; the results then
+/// live as long as any of them is referenced).
 ///
 /// `@unchecked Sendable`: a PGresult is never modified after libpq hands it over, and libpq
-/// documents results as safe to read from any thread; this class exposes no mutation (the
-/// column-name index it builds on first use is behind a mutex).
+/// documents results as safe to read from any thread; the pipeline's slots are filled before
+/// the owner is shared, and the name indexes built on first use are behind a mutex.
 @usableFromInline
-final class PostgresResult: @unchecked Sendable {
+final class PostgresResultOwner: @unchecked Sendable {
+    private let single: OpaquePointer?
+    private let slots: UnsafeMutableBufferPointer<OpaquePointer?>
+
+    /// Each result's name index (see `PostgresResult.NameIndex`), built on first use.
+    fileprivate let nameIndexes = Mutex<[OpaquePointer: PostgresResult.NameIndex]>([:])
+
+    init(_ pointer: OpaquePointer) {
+        self.single = pointer
+        self.slots = UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
+
+    /// For a pipeline: `capacity` empty slots, filled by `adopt` before the owner is shared.
+    init(capacity: Int) {
+        self.single = nil
+        self.slots = .allocate(capacity: capacity)
+        self.slots.initialize(repeating: nil)
+    }
+
+    /// Takes ownership of a pipeline's result (slot `index`, empty until then).
+    func adopt(_ pointer: OpaquePointer, at index: Int) {
+        precondition(self.slots[index] == nil, "result slot already filled")
+        self.slots[index] = pointer
+    }
+
+    deinit {
+        if let single = self.single { PQclear(single) }
+        for pointer in self.slots { if let pointer { PQclear(pointer) } }
+        self.slots.deallocate()
+    }
+}
+
+/// One `PGresult`, kept alive by its owner (copied freely: a reference and three words).
+@usableFromInline
+struct PostgresResult: @unchecked Sendable {
+    @usableFromInline let owner: PostgresResultOwner
     @usableFromInline let pointer: OpaquePointer
     @usableFromInline let rowCount: Int
     @usableFromInline let columnCount: Int
@@ -17,42 +54,47 @@ final class PostgresResult: @unchecked Sendable {
     /// name itself, else its snake_case form; -1 when neither), built on first use: decoding
     /// rows by name scanned every column's `PQfname` per field per row (~0.8M instructions for
     /// a page of 20 conversations), then snake-cased every key of every row again.
-    private struct NameIndex {
+    fileprivate struct NameIndex {
         var columns: [String: Int] = [:]
         var properties: [String: Int] = [:]
     }
 
-    private let nameIndex = Mutex<NameIndex?>(nil)
-
+    /// A result with its own owner.
     init(_ pointer: OpaquePointer) {
+        self.init(pointer, owner: PostgresResultOwner(pointer))
+    }
+
+    /// A result `owner` already holds.
+    init(_ pointer: OpaquePointer, owner: PostgresResultOwner) {
+        self.owner = owner
         self.pointer = pointer
         self.rowCount = Int(PQntuples(pointer))
         self.columnCount = Int(PQnfields(pointer))
     }
 
-    deinit {
-        PQclear(self.pointer)
+    /// Runs `body` on this result's name index, built on first use.
+    private func withNameIndex<R>(_ body: (inout NameIndex) -> R) -> R {
+        self.owner.nameIndexes.withLock { all in
+            if all[self.pointer] == nil { all[self.pointer] = self.makeNameIndex() }
+            return body(&all[self.pointer]!)
+        }
     }
 
     /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case).
     func columnIndex(named name: String) -> Int? {
-        nameIndex.withLock { index in
-            if index == nil { index = makeNameIndex() }
-            return index!.columns[name]
-        }
+        self.withNameIndex { $0.columns[name] }
     }
 
     /// The column a Decodable property reads: `name`, else `snake_case(name)`.
     func columnIndex(forProperty name: String) -> Int? {
-        nameIndex.withLock { index in
-            if index == nil { index = makeNameIndex() }
-            if let known = index!.properties[name] { return known >= 0 ? known : nil }
-            var found = index!.columns[name]
+        self.withNameIndex { index in
+            if let known = index.properties[name] { return known >= 0 ? known : nil }
+            var found = index.columns[name]
             if found == nil {
                 let snake = PostgresRow.snakeCased(name)
-                if snake != name { found = index!.columns[snake] }
+                if snake != name { found = index.columns[snake] }
             }
-            index!.properties[name] = found ?? -1
+            index.properties[name] = found ?? -1
             return found
         }
     }
@@ -92,7 +134,7 @@ final class PostgresResult: @unchecked Sendable {
 
     /// Lends the bytes of one value (`nil` for NULL) for the duration of `body`.
     func withValue<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-        try withExtendedLifetime(self) {
+        try withExtendedLifetime(self.owner) {
             let length = Int(PQgetlength(self.pointer, Int32(row), Int32(column)))
             if length == 0 && self.isNull(row: row, column: column) { return try body(nil) }
             let value = PQgetvalue(self.pointer, Int32(row), Int32(column))

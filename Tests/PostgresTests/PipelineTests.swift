@@ -37,6 +37,28 @@ extension DatabaseTests {
             #expect(!self.connection.isInTransaction)
         }
 
+        @Test("a pipeline's results share one owner: each stays readable alone, names resolve per result")
+        func sharedOwner() throws {
+            struct Named: Decodable { var someValue: Int32 }
+            var kept: [PostgresRow] = []
+            do {
+                let results = try self.connection.pipeline([
+                    "SELECT \(Int32(1)) AS a, \(Int32(2)) AS b",
+                    "SELECT 1 / \(0) AS boom",
+                    "SELECT \(Int32(3)) AS b, \(Int32(4)) AS some_value",
+                    "SELECT x AS some_value FROM generate_series(\(Int32(5)), \(Int32(7))) AS x",
+                ])
+                kept = [try results[0].get()[0], try results[2].get()[0]] + Array(try results[3].get())
+            }
+            // The pipeline's array is gone; the rows keep every result alive.
+            #expect(try kept[0].decode(Int32.self, column: "b") == 2)
+            #expect(try kept[1].decode(Int32.self, column: "b") == 3)
+            #expect(try kept[1].decode(Named.self).someValue == 4)
+            #expect(try kept[0].isNull(column: "a") == false)
+            #expect(throws: PostgresError.self) { try kept[0].decode(Named.self) }
+            #expect(try kept.dropFirst(2).map { try $0.decode(Named.self).someValue } == [5, 6, 7])
+        }
+
         @Test("a statement that cannot be prepared fails alone; invalid binds never leave the client")
         func prepareFailure() throws {
             let results = try self.connection.pipeline([
