@@ -8,7 +8,10 @@ struct SessionMiddleware: Middleware {
     let configuration: SessionConfiguration
 
     func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
-        guard PagePaths.isPage(request.path), let token = request.cookies[SessionCookies.session], !token.isEmpty else {
+        // A request without cookies is passed on without looking at its path.
+        guard request.cookies.count > 0, PagePaths.isPage(request.path),
+              let token = request.cookies[SessionCookies.session], !token.isEmpty
+        else {
             return try next(request, context)
         }
         let service = SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration, logger: context.logger)
