@@ -178,6 +178,24 @@ public struct PostgresBindings: Hashable, Sendable {
     ) rethrows -> R {
         let count = self.parameterCount
         guard count > 0 else { return try body(0, nil, nil, nil, nil) }
+        if count == 1 {
+            // One parameter (a lookup by id): the arrays are four locals.
+            return try self.withRecordBytes { raw in
+                let header = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+                var length = Int32(bitPattern: UInt32(truncatingIfNeeded: header >> 32))
+                var type = Oid(truncatingIfNeeded: header)
+                var format: Int32 = 1  // binary
+                var value: UnsafePointer<CChar>? =
+                    length < 0 ? nil : (raw.baseAddress! + Self.headerSize).assumingMemoryBound(to: CChar.self)
+                return try withUnsafePointer(to: &value) { values in
+                    try withUnsafePointer(to: &length) { lengths in
+                        try withUnsafePointer(to: &format) { formats in
+                            try withUnsafePointer(to: &type) { types in try body(1, values, lengths, formats, types) }
+                        }
+                    }
+                }
+            }
+        }
         return try self.withRecordBytes { raw in
             try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
                 try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { integers in

@@ -49,22 +49,23 @@ extension PostgresConnection {
         for index in queries.indices {
             let step = plan.steps[index]
             guard !step.rejected else { continue }
-            let query = queries[index]
+            // queries[index] in place, not copied into a local: a copy retains and releases
+            // the query's buffer and strings, per statement.
             try step.name.withUnsafeBufferPointer { name in
                 if step.prepare {
-                    let sent = query.withSQL { sql in
-                        query.binds.types.withUnsafeBufferPointer { types in
+                    let sent = queries[index].withSQL { sql in
+                        queries[index].binds.types.withUnsafeBufferPointer { types in
                             PQsendPrepare(self.handle, name.baseAddress, sql, Int32(types.count), types.baseAddress)
                         }
                     }
-                    try self.checkSent(sent, query)
+                    try self.checkSent(sent, queries[index])
                 }
-                let sent = query.binds.withLibpqParameters { count, values, lengths, formats, _ in
+                let sent = queries[index].binds.withLibpqParameters { count, values, lengths, formats, _ in
                     PQsendQueryPrepared(self.handle, name.baseAddress, count, values, lengths, formats, 1)
                 }
-                try self.checkSent(sent, query)
+                try self.checkSent(sent, queries[index])
             }
-            try self.checkSent(PQpipelineSync(self.handle), query)
+            try self.checkSent(PQpipelineSync(self.handle), queries[index])
         }
 
         // Everything sent, read in blocking mode: PQgetResult waits on the socket itself, once
@@ -89,20 +90,19 @@ extension PostgresConnection {
                 outcomes.append(.failure(plan.rejections[index]!))
                 continue
             }
-            let query = queries[index]
             var failure: PostgresError?
             if step.prepare {
-                let prepared = try self.nextPipelineResult(query)
+                let prepared = try self.nextPipelineResult(queries[index])
                 if PQresultStatus(prepared) == PGRES_COMMAND_OK {
                     plan.prepared(step)
                     PQclear(prepared)
                 } else {
-                    failure = PostgresError.from(result: prepared, connection: self.handle, sql: query.sql, binds: query.binds)
+                    failure = PostgresError.from(result: prepared, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)
                     PQclear(prepared)
                 }
-                try self.expectEndOfCommand(query)
+                try self.expectEndOfCommand(queries[index])
             }
-            let raw = try self.nextPipelineResult(query)
+            let raw = try self.nextPipelineResult(queries[index])
             switch PQresultStatus(raw) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 owner.adopt(raw, at: index)
@@ -110,37 +110,42 @@ extension PostgresConnection {
             case PGRES_PIPELINE_ABORTED:
                 PQclear(raw)
                 outcomes.append(.failure(
-                    failure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: query.sql)))
+                    failure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: queries[index].sql)))
             default:
                 outcomes.append(.failure(
-                    failure ?? PostgresError.from(result: raw, connection: self.handle, sql: query.sql, binds: query.binds)))
+                    failure ?? PostgresError.from(result: raw, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)))
                 PQclear(raw)
             }
-            try self.expectEndOfCommand(query)
-            let sync = try self.nextPipelineResult(query)
+            try self.expectEndOfCommand(queries[index])
+            let sync = try self.nextPipelineResult(queries[index])
             let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
             PQclear(sync)
-            guard synced else { throw self.lostPlace("expected a sync", query) }
+            guard synced else { throw self.lostPlace("expected a sync", queries[index]) }
         }
         return outcomes
     }
 
-    private func checkSent(_ status: Int32, _ query: PostgresQuery) throws {
-        guard status == 1 else {
-            throw PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil)
-        }
+    @inline(__always)
+    private func checkSent(_ status: Int32, _ query: @autoclosure () -> PostgresQuery) throws {
+        guard status == 1 else { throw self.sendFailure(query()) }
+    }
+
+    private func sendFailure(_ query: PostgresQuery) -> PostgresError {
+        PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil)
     }
 
     /// The next result (blocking: the connection is in blocking mode while results are read).
-    private func nextPipelineResult(_ query: PostgresQuery) throws -> OpaquePointer {
-        guard let result = PQgetResult(self.handle) else { throw self.lostPlace("missing result", query) }
+    @inline(__always)
+    private func nextPipelineResult(_ query: @autoclosure () -> PostgresQuery) throws -> OpaquePointer {
+        guard let result = PQgetResult(self.handle) else { throw self.lostPlace("missing result", query()) }
         return result
     }
 
-    private func expectEndOfCommand(_ query: PostgresQuery) throws {
+    @inline(__always)
+    private func expectEndOfCommand(_ query: @autoclosure () -> PostgresQuery) throws {
         if let extra = PQgetResult(self.handle) {
             PQclear(extra)
-            throw self.lostPlace("extra result", query)
+            throw self.lostPlace("extra result", query())
         }
     }
 

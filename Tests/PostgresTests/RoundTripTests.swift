@@ -143,6 +143,17 @@ extension DatabaseTests {
             #expect(try json.decode(PostgresJSON<Preferences>.self, at: 0).value == Preferences(theme: "x", notify: false, tags: []))
         }
 
+        @Test("one-parameter statements (lent to libpq from locals): NULL, empty, and values")
+        func singleParameter() throws {
+            #expect(try self.connection.query("SELECT \(String?.none) IS NULL").first!.decode(Bool.self) == true)
+            #expect(try self.connection.query("SELECT \("") = ''").first!.decode(Bool.self) == true)
+            #expect(try self.connection.query("SELECT length(\(Data()))").first!.decode(Int32.self) == 0)
+            #expect(try self.echo("x\u{7F}y") == "x\u{7F}y")
+            #expect(try self.echo(Int32(-9)) == -9)
+            // Then two parameters on the same connection: nothing left over from the one.
+            #expect(try self.connection.query("SELECT \(Int32(4)) + \(Int32(5))").first!.decode(Int32.self) == 9)
+        }
+
         @Test func arrays() throws {
             #expect(try self.echo([Int.min, 0, Int.max]) == [Int.min, 0, Int.max])
             #expect(try self.echo([Int32]()) == [])
