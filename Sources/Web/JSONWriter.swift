@@ -14,7 +14,12 @@ import Foundation
 /// writes nothing is `{}`.
 struct JSONWriter {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let output = JSONOutput()
+        // One output per thread, reset between uses (its buffer and stacks keep their
+        // capacity): a fresh one cost five allocations and their frees per response. A nested
+        // encode (a value whose encode(to:) encodes JSON itself) gets a fresh one. An encode
+        // that throws leaves the output half-written; reset() clears it before reuse.
+        let output = JSONOutput.forThisThread()
+        defer { JSONOutput.returnToThisThread(output) }
         try output.encodeValue(value, depth: 0)
         output.close(downTo: 0)
         return output.bytes.array
@@ -72,6 +77,43 @@ final class JSONOutput {
         state.initialize(to: State())
         state.pointee.frames.reserveCapacity(8)
         state.pointee.path.reserveCapacity(8)
+    }
+
+    /// Ready for the next value: no bytes, no open containers, buffers kept (up to 64 KiB).
+    func reset() {
+        if state.pointee.bytes.capacityInBytes > 64 * 1024 {
+            state.pointee.bytes.deallocate()
+            state.pointee.bytes = ByteBuffer(capacity: 1024)
+        } else {
+            state.pointee.bytes.removeAll()
+        }
+        state.pointee.frames.removeAll(keepingCapacity: true)
+        state.pointee.path.removeAll(keepingCapacity: true)
+        state.pointee.pendingValue = nil
+    }
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<JSONOutput>.fromOpaque(pointer).release() }
+        }
+        precondition(status == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    /// This thread's output, taken out of its slot; a new one when the slot is empty (the
+    /// thread's first encode, or one nested in another).
+    static func forThisThread() -> JSONOutput {
+        guard let pointer = pthread_getspecific(threadKey) else { return JSONOutput() }
+        pthread_setspecific(threadKey, nil)
+        return Unmanaged<JSONOutput>.fromOpaque(pointer).takeRetainedValue()
+    }
+
+    /// Puts `output` in the slot for the next encode, unless the slot was filled meanwhile.
+    static func returnToThisThread(_ output: JSONOutput) {
+        guard pthread_getspecific(threadKey) == nil else { return }
+        output.reset()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(output).toOpaque())
     }
 
     deinit {

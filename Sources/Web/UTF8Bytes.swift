@@ -34,6 +34,8 @@ package struct ByteBuffer {
     /// Empties the buffer, keeping its memory.
     package mutating func removeAll() { count = 0 }
 
+    package var capacityInBytes: Int { capacity }
+
     /// Frees the memory; the buffer must not be used afterwards.
     package func deallocate() { base.deallocate() }
 
