@@ -1,6 +1,6 @@
 /// Percent-decoding shared by paths, query strings and form bodies. Invalid escapes and byte
 /// sequences that are not UTF-8 are errors, never silently replaced.
-enum PercentDecoding {
+package enum PercentDecoding {
     enum Failure: Error, Equatable {
         case invalidEscape
         case invalidUTF8
@@ -36,7 +36,8 @@ enum PercentDecoding {
         return string
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// The value of one hex digit (either case), or nil.
+    package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

@@ -1,4 +1,5 @@
 import Foundation
+import Web
 
 extension UUID {
     /// The lowercase text form the API uses (as Django does). Written here, byte by byte:
@@ -36,7 +37,7 @@ extension UUID {
                     guard utf8.next() == UInt8(ascii: "-") else { return false }
                     count += 1
                 }
-                guard let high = utf8.next().flatMap(Self.hexValue), let low = utf8.next().flatMap(Self.hexValue) else { return false }
+                guard let high = utf8.next().flatMap(PercentDecoding.hexValue), let low = utf8.next().flatMap(PercentDecoding.hexValue) else { return false }
                 output[index] = high << 4 | low
                 count += 2
             }
@@ -48,14 +49,5 @@ extension UUID {
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
