@@ -90,39 +90,81 @@ extension PostgresConnection {
                 outcomes.append(.failure(plan.rejections[index]!))
                 continue
             }
-            var failure: PostgresError?
             if step.prepare {
+                // A statement's first use: its PREPARE's result comes first.
+                var prepareFailure: PostgresError?
                 let prepared = try self.nextPipelineResult(queries[index])
                 if PQresultStatus(prepared) == PGRES_COMMAND_OK {
                     plan.prepared(step)
                     PQclear(prepared)
                 } else {
-                    failure = PostgresError.from(result: prepared, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)
+                    prepareFailure = PostgresError.from(result: prepared, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)
                     PQclear(prepared)
                 }
                 try self.expectEndOfCommand(queries[index])
+                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: prepareFailure))
+            } else {
+                // The usual case, with no optional error to carry: copying and destroying a
+                // `PostgresError?` per statement cost ~300 instructions.
+                outcomes.append(try self.receiveExecution(queries, index, owner))
             }
-            let raw = try self.nextPipelineResult(queries[index])
-            switch PQresultStatus(raw) {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                owner.adopt(raw, at: index)
-                outcomes.append(.success(PostgresRows(result: PostgresResult(raw, owner: owner))))
-            case PGRES_PIPELINE_ABORTED:
-                PQclear(raw)
-                outcomes.append(.failure(
-                    failure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: queries[index].sql)))
-            default:
-                outcomes.append(.failure(
-                    failure ?? PostgresError.from(result: raw, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)))
-                PQclear(raw)
-            }
-            try self.expectEndOfCommand(queries[index])
-            let sync = try self.nextPipelineResult(queries[index])
-            let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-            PQclear(sync)
-            guard synced else { throw self.lostPlace("expected a sync", queries[index]) }
         }
         return outcomes
+    }
+
+    /// The outcome of the statement at `index` (after its PREPARE's result, if any), then its sync.
+    @inline(__always)
+    private func receiveExecution(
+        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner
+    ) throws -> Result<PostgresRows, PostgresError> {
+        let raw = try self.nextPipelineResult(queries[index])
+        let outcome: Result<PostgresRows, PostgresError>
+        switch PQresultStatus(raw) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            owner.adopt(raw, at: index)
+            outcome = .success(PostgresRows(result: PostgresResult(raw, owner: owner)))
+        default:
+            outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: nil))
+        }
+        try self.endOfStatement(queries, index)
+        return outcome
+    }
+
+    /// The same, for a statement prepared in this pipeline: its PREPARE's failure, if any, is
+    /// what the statement reports.
+    private func receiveExecution(
+        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: PostgresError?
+    ) throws -> Result<PostgresRows, PostgresError> {
+        let raw = try self.nextPipelineResult(queries[index])
+        let outcome: Result<PostgresRows, PostgresError>
+        switch PQresultStatus(raw) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            owner.adopt(raw, at: index)
+            outcome = .success(PostgresRows(result: PostgresResult(raw, owner: owner)))
+        default:
+            outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: prepareFailure))
+        }
+        try self.endOfStatement(queries, index)
+        return outcome
+    }
+
+    /// The error for a statement that did not run (frees `raw`).
+    private func executionFailure(_ raw: OpaquePointer, _ query: PostgresQuery, prepareFailure: PostgresError?) -> PostgresError {
+        defer { PQclear(raw) }
+        if PQresultStatus(raw) == PGRES_PIPELINE_ABORTED {
+            return prepareFailure ?? PostgresError.unexpected("statement skipped: the pipeline was aborted", sql: query.sql)
+        }
+        return prepareFailure ?? PostgresError.from(result: raw, connection: self.handle, sql: query.sql, binds: query.binds)
+    }
+
+    /// No more results for this statement, then its sync.
+    @inline(__always)
+    private func endOfStatement(_ queries: [PostgresQuery], _ index: Int) throws {
+        try self.expectEndOfCommand(queries[index])
+        let sync = try self.nextPipelineResult(queries[index])
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced else { throw self.lostPlace("expected a sync", queries[index]) }
     }
 
     @inline(__always)
