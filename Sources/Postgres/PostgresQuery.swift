@@ -136,25 +136,23 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
             self.binds.start = 1
         }
 
-        /// Inserts SQL text before the terminating NUL (and the bind records after it).
+        /// Inserts SQL text before the terminating NUL (and the bind records after it): one
+        /// append to grow the buffer, then the NUL (and records) move up and the text goes in.
         @inlinable
         mutating func insertText(_ bytes: UnsafeBufferPointer<UInt8>) {
             let count = bytes.count
             guard count > 0 else { return }
             let end = self.binds.start - 1  // the NUL
-            if self.binds.storage.count == self.binds.start {  // no binds yet: append
-                self.binds.storage.removeLast()
-                self.binds.storage.append(contentsOf: bytes)
-                self.binds.storage.append(0)
-            } else {
-                // Append (to grow), then move the NUL and the records up and copy the text in.
-                let tail = self.binds.storage.count - end
-                self.binds.storage.append(contentsOf: bytes)
-                self.binds.storage.withUnsafeMutableBytes { raw in
-                    let base = raw.baseAddress!
+            let tail = self.binds.storage.count - end  // the NUL and the records
+            self.binds.storage.append(contentsOf: bytes)
+            self.binds.storage.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!
+                if tail == 1 {
+                    base.storeBytes(of: 0, toByteOffset: end + count, as: UInt8.self)
+                } else {
                     memmove(base + end + count, base + end, tail)
-                    memcpy(base + end, bytes.baseAddress!, count)
                 }
+                memcpy(base + end, bytes.baseAddress!, count)
             }
             self.binds.start += count
         }
