@@ -141,7 +141,8 @@ phase "TechEmpower tables (world, fortune)"
 phase "C reference ($WORKERS workers) behind its own nginx (same nginx.conf, socket switched)"
 group_args=()
 if ((IS_ROOT)); then group_args=(REF_SOCKET_GROUP="$(nginx_worker_group)"); fi
-env REF_SOCKET="$REF_SOCK" REF_WORKERS="$WORKERS" "${group_args[@]}" \
+# The same malloc tunables as parley gets from scripts/stack.sh, so both run alike.
+env REF_SOCKET="$REF_SOCK" REF_WORKERS="$WORKERS" GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" "${group_args[@]}" \
     setsid "$REF_DIR/reference" </dev/null >>"$REF_DIR/reference.log" 2>&1 &
 echo $! >"$REF_PIDFILE"
 wait_for_socket "$REF_SOCK" "$(<"$REF_PIDFILE")" 10 || { show_log "$REF_DIR/reference.log"; die "the reference did not start"; }
@@ -422,7 +423,7 @@ profile() {
         raw=$OUT/callgrind.out.reference.$test report=$OUT/profile-reference-$test.txt url=$REF_URL
         stop_pidfile "$REF_PIDFILE" reference "TERM:5"
         rm -f -- "$REF_SOCK"
-        env REF_SOCKET="$REF_SOCK" REF_WORKERS=2 "${group_args[@]}" setsid valgrind --tool=callgrind \
+        env REF_SOCKET="$REF_SOCK" REF_WORKERS=2 GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" "${group_args[@]}" setsid valgrind --tool=callgrind \
             --collect-atstart=no --toggle-collect=serve --callgrind-out-file="$raw" "$REF_DIR/reference" \
             </dev/null >>"$OUT/callgrind.log" 2>&1 &
         pid=$!
@@ -435,7 +436,7 @@ profile() {
         # Only the request path is counted (FastCGIServer.serve: read, respond, finish), not
         # start-up or the epoll loop.
         # shellcheck disable=SC2016  # a mangled Swift name, not an expansion
-        PARLEY_WORKERS=2 setsid valgrind --tool=callgrind --collect-atstart=no \
+        PARLEY_WORKERS=2 GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" setsid valgrind --tool=callgrind --collect-atstart=no \
             --toggle-collect='$s7FastCGI0A9CGIServerC5serve*' --callgrind-out-file="$raw" "$PARLEY_BIN" "${args[@]}" \
             </dev/null >>"$OUT/callgrind.log" 2>&1 &
         pid=$!

@@ -11,6 +11,9 @@ PARLEY_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 # Debian packages the stack needs at run time and build time, plus every
 # `.apt([...])` provider that Package.swift names for its system libraries
 # (libfcgi-dev, libpq-dev, libsodium-dev, … as the package grows).
+# The environment `parley serve` runs with (scripts/stack.sh, make bench; deploy/ sets the same):
+# glibc's per-thread malloc cache with 64 chunks per size class instead of 7.
+PARLEY_GLIBC_TUNABLES=glibc.malloc.tcache_count=64
 PARLEY_DEPS=(libfcgi-dev libpq-dev libsodium-dev pkg-config nginx postgresql openssl ssl-cert curl wrk)
 package_apt_providers() {
     [[ -r $PARLEY_ROOT/Package.swift ]] || return 0
