@@ -14,8 +14,6 @@ public struct MustacheLibrary: Sendable {
 
     public init() {}
 
-    public var names: Dictionary<String, MustacheTemplate>.Keys { templates.keys }
-
     /// Parses `text` as the template `name` (replacing one of that name).
     public mutating func register(_ text: String, named name: String) throws(MustacheError) {
         templates[name] = try MustacheTemplate(text)

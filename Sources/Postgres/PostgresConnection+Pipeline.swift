@@ -104,18 +104,19 @@ extension PostgresConnection {
                 try self.expectEndOfCommand(queries[index])
                 outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: prepareFailure))
             } else {
-                // The usual case, with no optional error to carry: copying and destroying a
-                // `PostgresError?` per statement cost ~300 instructions.
-                outcomes.append(try self.receiveExecution(queries, index, owner))
+                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: nil))
             }
         }
         return outcomes
     }
 
-    /// The outcome of the statement at `index` (after its PREPARE's result, if any), then its sync.
+    /// The outcome of the statement at `index` (after its PREPARE's result, if any), then its
+    /// sync. A statement prepared in this pipeline reports its PREPARE's failure, if any.
+    /// (`prepareFailure` is borrowed: copying and destroying a `PostgresError?` per statement
+    /// cost ~300 instructions.)
     @inline(__always)
     private func receiveExecution(
-        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner
+        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: borrowing PostgresError?
     ) throws -> Result<PostgresRows, PostgresError> {
         let raw = try self.nextPipelineResult(queries[index])
         let outcome: Result<PostgresRows, PostgresError>
@@ -124,25 +125,7 @@ extension PostgresConnection {
             owner.adopt(raw, at: index)
             outcome = .success(PostgresRows(result: PostgresResult(raw, owner: owner)))
         default:
-            outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: nil))
-        }
-        try self.endOfStatement(queries, index)
-        return outcome
-    }
-
-    /// The same, for a statement prepared in this pipeline: its PREPARE's failure, if any, is
-    /// what the statement reports.
-    private func receiveExecution(
-        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: PostgresError?
-    ) throws -> Result<PostgresRows, PostgresError> {
-        let raw = try self.nextPipelineResult(queries[index])
-        let outcome: Result<PostgresRows, PostgresError>
-        switch PQresultStatus(raw) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-            owner.adopt(raw, at: index)
-            outcome = .success(PostgresRows(result: PostgresResult(raw, owner: owner)))
-        default:
-            outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: prepareFailure))
+            outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: copy prepareFailure))
         }
         try self.endOfStatement(queries, index)
         return outcome

@@ -33,7 +33,8 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     }
 
     public func respond(to fastCGIRequest: FastCGIRequest) {
-        // (Gathered here rather than returned by `fields(of:)`: that copied the fields once more.)
+        // The request's fields in one pass over libfcgi's params, in the order nginx sent them
+        // (so repeated and ordered headers keep their order), copying only what is used.
         var fields = CGIFields()
         fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
         var request = fields.request()
@@ -58,19 +59,6 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
                 fastCGIRequest.closeConnectionAfterResponse()
             }
         }
-    }
-
-    /// The fields of the request, in one pass over libfcgi's params.
-    static func fields(of fastCGIRequest: FastCGIRequest) -> CGIFields {
-        var fields = CGIFields()
-        fastCGIRequest.forEachParam { name, value in fields.add(name: name, value: value) }
-        return fields
-    }
-
-    /// Builds the request from the parameters in libfcgi's buffers, in the order nginx sent
-    /// them (so repeated and ordered headers keep their order), copying only what is used.
-    static func makeRequest(from fastCGIRequest: FastCGIRequest) -> Request {
-        fields(of: fastCGIRequest).request()
     }
 
     /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name

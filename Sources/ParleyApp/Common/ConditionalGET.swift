@@ -50,7 +50,7 @@ enum ConditionalGET {
     static func matches(_ header: String, _ tag: String) -> Bool {
         let wanted = opaque(tag)
         for candidate in header.split(separator: ",") {
-            let trimmed = candidate.trimmingCharacters(in: .whitespaces)
+            let trimmed = candidate.trimmingSpaces()
             if trimmed == "*" || opaque(trimmed) == wanted { return true }
         }
         return false
