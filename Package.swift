@@ -25,6 +25,9 @@ let package = Package(
 
         // The libfcgi responder: sockets, worker threads, signals. Knows nothing of HTTP routing.
         .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
+        // The master process: worker processes (posix_spawn), crash replacement, deadlines,
+        // recycling, hitless reload, systemd notifications. Serves no request itself.
+        .target(name: "Supervisor", dependencies: ["FastCGI", "CFastCGI", logging]),
         // The libpq client: connections, typed queries, transactions, migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ", logging]),
         // The Postgres layer's benchmark against libpq in C (bench/pq/run.sh).
@@ -45,11 +48,20 @@ let package = Package(
         // The command line; the composition root.
         .executableTarget(
             name: "parley",
-            dependencies: ["ParleyApp", "WebFastCGI", "FastCGI", "Postgres", "Web", argumentParser, logging]
+            dependencies: ["ParleyCommands"]
         ),
+        // The commands (`serve`, `migrate`, `status`, …) as a library, so that a test server can
+        // run the same `serve` with routes of its own.
+        .target(
+            name: "ParleyCommands",
+            dependencies: ["ParleyApp", "WebFastCGI", "FastCGI", "CFastCGI", "Supervisor", "Postgres", "Web", argumentParser, logging]
+        ),
+        // `parley` plus routes that exist only in tests (a sleep in PostgreSQL, a busy loop, a
+        // crash), for the deadline and crash-isolation tests.
+        .executableTarget(name: "parley-test-server", dependencies: ["ParleyCommands", "ParleyApp", "Web"], path: "Tests/ParleyTestServer"),
 
         // Test helpers: the environment `make test` provides, a FastCGI client, child processes.
-        .target(name: "ParleyTesting", dependencies: ["Web"], path: "Tests/ParleyTesting"),
+        .target(name: "ParleyTesting", dependencies: ["Web", "FastCGI"], path: "Tests/ParleyTesting"),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebFastCGI", "ParleyApp", "ParleyTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"]),

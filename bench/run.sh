@@ -105,7 +105,9 @@ REF_SOCK=$DATA/run/reference.sock
 REF_PIDFILE=$REF_DIR/reference.pid
 REF_NGINX=$REF_DIR/nginx
 REF_NGINX_PIDFILE=$REF_NGINX/nginx.pid
-WORKERS=${PARLEY_WORKERS:-$((2 * $(nproc)))}  # parley's default (Serve.defaultWorkers)
+# The C reference's threads: as many as parley's worker threads in all (its defaults: one
+# process per core, two threads each).
+WORKERS=$(( ${PARLEY_PROCESSES:-$(nproc)} * ${PARLEY_THREADS:-2} ))
 
 stop_all() {
     trap '' INT TERM
@@ -443,8 +445,11 @@ profile() {
         # Only the request path is counted (FastCGIServer.serve: read, respond, finish), not
         # start-up or the epoll loop.
         # shellcheck disable=SC2016  # a mangled Swift name, not an expansion
-        PARLEY_WORKERS=2 GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" setsid valgrind --tool=callgrind --collect-atstart=no \
-            --toggle-collect='$s7FastCGI0A9CGIServerC5serve*' --callgrind-out-file="$raw" "$PARLEY_BIN" "${args[@]}" \
+        # One worker process with two threads; valgrind follows the master's posix_spawn into it
+        # (one output file per process: the worker's is the one with requests in it).
+        rm -f -- "$raw".*
+        PARLEY_PROCESSES=1 PARLEY_THREADS=2 GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" setsid valgrind --tool=callgrind --collect-atstart=no \
+            --trace-children=yes --toggle-collect='$s7FastCGI0A9CGIServerC5serve*' --callgrind-out-file="$raw.%p" "$PARLEY_BIN" "${args[@]}" \
             </dev/null >>"$OUT/callgrind.log" 2>&1 &
         pid=$!
         echo "$pid" >"$DATA/run/parley.pid"
@@ -466,6 +471,12 @@ profile() {
     curl -k -s "${auth[@]}" -K "$OUT/curl-profile.cfg"
     log "$requests requests in $((SECONDS - started))s under callgrind"
     stop_pid "$pid" "$target (callgrind)" "TERM:60"
+    if [[ $target != reference ]]; then
+        # The worker's file is the largest (the master's collected nothing).
+        local largest
+        largest=$(ls -S -- "$raw".* 2>/dev/null | head -n 1)
+        [[ -n $largest ]] && mv -f -- "$largest" "$raw" && rm -f -- "$raw".*
+    fi
     {
         echo "# callgrind: $requests × GET $path ($target, release build); Ir per request: $(callgrind_annotate "$raw" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.0f", $1 / '"$requests"' }')"
         callgrind_annotate --inclusive=no "$raw" | sed -n '1,70p'

@@ -15,6 +15,13 @@
 #include <errno.h>
 #include <grp.h>
 #include <string.h>
+#include <stdint.h>
+#include <spawn.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <sys/resource.h>
 
 /// `FCGX_Request` fields Swift reads and writes directly (one place, so the struct layout is named once).
 static inline int parley_fcgx_ipc_fd(const FCGX_Request *r) { return r->ipcFd; }
@@ -29,4 +36,58 @@ static inline int parley_errno(void) { return errno; }
 /// `accept4` is declared only under _GNU_SOURCE; accept a connection as close-on-exec, blocking.
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
 static inline int parley_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+/// Atomics on shared memory (the scoreboard a master and its workers map): Swift's `Atomic`
+/// must live in a Swift value, not at an address in a memfd mapping.
+static inline uint64_t parley_atomic_load(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void parley_atomic_store(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline uint64_t parley_atomic_add(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+static inline void parley_atomic_max(uint64_t *p, uint64_t v) {
+    uint64_t seen = __atomic_load_n(p, __ATOMIC_RELAXED);
+    while (seen < v && !__atomic_compare_exchange_n(p, &seen, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+}
+static inline int parley_cas(uint64_t *p, uint64_t expected, uint64_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/// Nanoseconds of CLOCK_MONOTONIC: the same clock in every process of the machine.
+static inline uint64_t parley_monotonic_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/// `memfd_create` is declared only under _GNU_SOURCE.
+extern int memfd_create(const char *, unsigned int);
+static inline int parley_memfd(const char *name) { return memfd_create(name, 1u /* MFD_CLOEXEC */); }
+
+/// `WIFEXITED` and friends are macros.
+static inline int parley_wifexited(int s) { return WIFEXITED(s); }
+static inline int parley_wexitstatus(int s) { return WEXITSTATUS(s); }
+static inline int parley_wifsignaled(int s) { return WIFSIGNALED(s); }
+static inline int parley_wtermsig(int s) { return WTERMSIG(s); }
+
+/// The worker asks to be sent `sig` when its master dies (prctl is variadic).
+static inline int parley_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
+
+/// Receive and send timeouts on a connection (setsockopt with a timeval).
+static inline int parley_set_socket_timeouts(int fd, int milliseconds) {
+    struct timeval tv = { milliseconds / 1000, (milliseconds % 1000) * 1000 };
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) return -1;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/// The current and maximum accept queue of a listening TCP socket (tcp_info's unacked and sacked).
+static inline int parley_tcp_listen_queue(int fd, uint32_t *queued, uint32_t *backlog) {
+    struct tcp_info info;
+    socklen_t length = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+    *queued = info.tcpi_unacked;
+    *backlog = info.tcpi_sacked;
+    return 0;
+}
+
+/// libfcgi's stream error state (a body cut short reads as an end of stream otherwise).
+static inline int parley_fcgx_stream_error(FCGX_Stream *stream) { return FCGX_GetError(stream); }
+static inline int parley_fcgx_stream_eof(FCGX_Stream *stream) { return FCGX_HasSeenEOF(stream); }
 #endif

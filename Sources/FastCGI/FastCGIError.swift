@@ -8,7 +8,7 @@ public struct FastCGIError: Error, CustomStringConvertible, Sendable {
     public let errno: Int32?
     public let detail: String?
 
-    init(_ operation: String, errno: Int32? = nil, detail: String? = nil) {
+    package init(_ operation: String, errno: Int32? = nil, detail: String? = nil) {
         self.operation = operation
         self.errno = errno
         self.detail = detail
@@ -32,5 +32,15 @@ func systemCall<T: BinaryInteger>(_ operation: @autoclosure () -> String, _ body
         let code = Glibc.errno
         if code == EINTR { continue }
         throw FastCGIError(operation(), errno: code)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, clamped to `Int` (a configured duration never traps a conversion).
+    var wholeMillisecondsClamped: Int {
+        let (seconds, attoseconds) = components
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? Int(Int64.min) : Int(Int64.max) }
+        return Int(ms + attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -59,6 +59,29 @@ public struct FastCGIRequest {
         case complete([UInt8])
         /// More than `limit` bytes arrived; what was read so far is discarded.
         case tooLarge
+        /// The body ended before its `CONTENT_LENGTH`, or the read failed (the peer stalled past
+        /// the I/O timeout, or closed): not a complete body.
+        case incomplete
+    }
+
+    /// True once a read or write on this request's connection failed; the connection is then
+    /// closed rather than kept for another request.
+    public var failed: Bool {
+        parley_fcgx_stream_error(raw.pointee.in) != 0 || parley_fcgx_stream_error(raw.pointee.out) != 0
+    }
+
+    /// True when the params stay within `count` entries and `bytes` bytes in all.
+    func paramsWithin(count maximum: Int, bytes maximumBytes: Int) -> Bool {
+        guard var cursor = raw.pointee.envp else { return true }
+        var count = 0
+        var bytes = 0
+        while let entry = cursor.pointee {
+            count += 1
+            bytes += strlen(entry)
+            if count > maximum || bytes > maximumBytes { return false }
+            cursor += 1
+        }
+        return true
     }
 
     /// Reads the whole body, refusing (without buffering more) once it exceeds `limit` bytes.
@@ -84,7 +107,7 @@ public struct FastCGIRequest {
             }
             return count
         }
-        if first <= 0 { return .complete(body) }
+        if first <= 0 { return finished(body, declared) }
         if Int(first) > limit { return .tooLarge }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16 * 1024) { chunk in
             while true {
@@ -95,8 +118,15 @@ public struct FastCGIRequest {
                     body.append(contentsOf: $0)
                 }
             }
-            return .complete(body)
+            return finished(body, declared)
         }
+    }
+
+    /// The body read to its end: complete only if no read failed and it is as long as declared.
+    private func finished(_ body: [UInt8], _ declared: Int?) -> BodyResult {
+        if parley_fcgx_stream_error(raw.pointee.in) != 0 { return .incomplete }
+        if let declared, body.count < declared { return .incomplete }
+        return .complete(body)
     }
 
     /// Reads and drops the body, up to `maximum` bytes; false if there was more (then the

@@ -30,6 +30,29 @@ public final class FastCGIServer: Sendable {
         public var shutdownTimeout: Duration = .seconds(10)
         /// Take SIGTERM/SIGINT on a dedicated thread and stop gracefully.
         public var handleSignals = true
+        /// This process's entry in its master's scoreboard (nil when running alone, as in-process
+        /// tests do): the threads report what they serve there.
+        public var process: ProcessEntry?
+        /// How long a started request may stall in a read or a write before its connection is
+        /// dropped (SO_RCVTIMEO/SO_SNDTIMEO): a peer that stops mid-record cannot hold a thread.
+        public var ioTimeout: Duration = .seconds(30)
+        /// Limits on a request's params: nginx sends a few kB; far more is refused (closed).
+        public var maxParams = 1000
+        public var maxParamBytes = 256 * 1024
+        /// `--max-requests`: after this many requests the process asks its master for a
+        /// replacement (nil: never).
+        public var maxRequests: Int?
+        /// Deadlines: a request running longer is logged as slow; past `requestTimeout` its
+        /// statement is cancelled (`onTimeout`); past the timeout and `timeoutGrace` the process
+        /// is marked stuck, stops accepting and drains, and its master replaces it.
+        public var slowRequest: Duration?
+        public var requestTimeout: Duration?
+        public var timeoutGrace: Duration = .seconds(5)
+        /// Called on the watchdog thread with the index of a worker thread whose request passed
+        /// its deadline (cancel its database statement here).
+        public var onTimeout: (@Sendable (_ worker: Int) -> Void)?
+        /// Called once every worker thread runs (the worker tells its master it is ready).
+        public var onReady: (@Sendable () -> Void)?
 
         public init(listen: ListenAddress, workers: Int) {
             self.listen = listen
@@ -112,13 +135,18 @@ public final class FastCGIServer: Sendable {
         }
         let listenFD = listener.fd
         for index in 0..<configuration.workers {
+            let slot = configuration.process.map { $0.thread(index) }
             try WorkerThread.start(name: "parley-w\(index)") { [self] in
                 let responder = makeResponder(index)
-                workerLoop(responder: responder, epoll: epoll, listener: listenFD)
+                workerLoop(responder: responder, epoll: epoll, listener: listenFD, slot: slot)
                 state.withLock { $0.running -= 1 }
             }
         }
         logger.info("listening", metadata: ["listen": "\(configuration.listen)", "workers": "\(configuration.workers)"])
+        if configuration.process != nil, configuration.slowRequest != nil || configuration.requestTimeout != nil {
+            try Watchdog.start(server: self)
+        }
+        configuration.onReady?()
 
         stopRequested.wait()
         logger.info("stopping: no new connections; finishing requests in flight", metadata: ["busy": "\(statistics.busyWorkers)"])
@@ -147,7 +175,7 @@ public final class FastCGIServer: Sendable {
 
     // MARK: - Workers
 
-    private func workerLoop(responder: any FastCGIResponder, epoll: Int32, listener: Int32) {
+    private func workerLoop(responder: any FastCGIResponder, epoll: Int32, listener: Int32, slot: WorkerSlot?) {
         var event = epoll_event()
         while true {
             let count = epoll_wait(epoll, &event, 1, -1)
@@ -159,25 +187,25 @@ public final class FastCGIServer: Sendable {
             if count == 0 { continue }
             switch event.data.u64 {
             case Self.wakeTag:
-                drain(responder: responder, epoll: epoll)
+                drain(responder: responder, epoll: epoll, slot: slot)
                 return
             case Self.listenTag:
                 acceptConnections(epoll: epoll, listener: listener)
             default:
-                serve(connection(from: event), responder: responder, epoll: epoll)
+                serve(connection(from: event), responder: responder, epoll: epoll, slot: slot)
             }
         }
     }
 
     /// After a stop: serve requests already waiting on open connections, then return.
-    private func drain(responder: any FastCGIResponder, epoll: Int32) {
+    private func drain(responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?) {
         var events = [epoll_event](repeating: epoll_event(), count: 16)
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), 0)
             var servedAny = false
             if count > 0 {
                 for event in events[0..<Int(count)] where event.data.u64 != Self.wakeTag && event.data.u64 != Self.listenTag {
-                    serve(connection(from: event), responder: responder, epoll: epoll)
+                    serve(connection(from: event), responder: responder, epoll: epoll, slot: slot)
                     servedAny = true
                 }
             }
@@ -197,6 +225,9 @@ public final class FastCGIServer: Sendable {
                 }
                 break
             }
+            // A started request that stalls in a read or write fails after the timeout
+            // instead of holding its thread forever.
+            _ = parley_set_socket_timeouts(fd, Int32(clamping: configuration.ioTimeout.wholeMillisecondsClamped))
             let connection = FastCGIConnection(fd: fd)
             let registered = state.withLock { state -> Bool in
                 guard !state.stopping else { return false }
@@ -205,6 +236,7 @@ public final class FastCGIServer: Sendable {
             }
             guard registered else { connection.closeNow(); break }
             statistics.acceptedCounter.add(1, ordering: .relaxed)
+            configuration.process?.board.add(.acceptedConnections)
             statistics.connectionCounter.add(1, ordering: .relaxed)
             do {
                 try arm(connection, epoll: epoll, operation: EPOLL_CTL_ADD)
@@ -218,17 +250,36 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func serve(_ connection: FastCGIConnection, responder: any FastCGIResponder, epoll: Int32) {
+    private func serve(_ connection: FastCGIConnection, responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?) {
         statistics.busyCounter.add(1, ordering: .relaxed)
         defer { statistics.busyCounter.subtract(1, ordering: .relaxed) }
+        slot?.begin()
         guard connection.acceptNext() else {
             // nginx closed the connection (or sent garbage); libfcgi has closed the descriptor.
+            slot?.end(served: false)
             forget(connection)
             return
         }
-        responder.respond(to: FastCGIRequest(connection.request))
+        let request = FastCGIRequest(connection.request)
+        guard request.paramsWithin(count: configuration.maxParams, bytes: configuration.maxParamBytes) else {
+            logger.warning("request refused: params beyond limits; connection closed", metadata: [
+                "max_params": "\(configuration.maxParams)", "max_param_bytes": "\(configuration.maxParamBytes)"])
+            slot?.end(served: false)
+            connection.abandon()
+            forget(connection)
+            return
+        }
+        responder.respond(to: request)
         statistics.servedCounter.add(1, ordering: .relaxed)
-        let stillOpen = connection.finish(keepOpen: !isStopping)
+        slot?.setPhase(.writing)
+        let stillOpen = connection.finish(keepOpen: !isStopping && !request.failed)
+        if let slot {
+            let served = slot.end(served: true)
+            if let limit = configuration.maxRequests, served == UInt64(limit) {
+                logger.info("reached --max-requests; asking for a replacement", metadata: ["requests": "\(served)"])
+                slot.processEntry.requestRecycle()
+            }
+        }
         guard stillOpen else {
             forget(connection)
             return
@@ -240,6 +291,9 @@ public final class FastCGIServer: Sendable {
             forget(connection)
         }
     }
+
+    /// The slots of this process's threads (for the watchdog).
+    var slots: [WorkerSlot] { configuration.process?.threads ?? [] }
 
     private func connection(from event: epoll_event) -> FastCGIConnection {
         let pointer = UnsafeRawPointer(bitPattern: UInt(event.data.u64))!

@@ -6,19 +6,25 @@ import CFastCGI
 /// The listening socket: created for a unix path or TCP address, or adopted from fd 0.
 /// Always non-blocking, so that a worker that loses the race for a connection gets EAGAIN
 /// instead of blocking in `accept`.
-final class ListenSocket {
-    let fd: Int32
-    let address: ListenAddress
+public final class ListenSocket {
+    public let fd: Int32
+    public let address: ListenAddress
     private let ownsPath: String?
     private var closed = false
 
-    struct Options {
-        var mode: UInt32 = 0o660
-        var group: String?
-        var backlog: Int32 = 1024
+    public struct Options: Sendable {
+        public var mode: UInt32 = 0o660
+        public var group: String?
+        public var backlog: Int32 = 1024
+
+        public init(mode: UInt32 = 0o660, group: String? = nil, backlog: Int32 = 1024) {
+            self.mode = mode
+            self.group = group
+            self.backlog = backlog
+        }
     }
 
-    init(address: ListenAddress, options: Options) throws(FastCGIError) {
+    public init(address: ListenAddress, options: Options) throws(FastCGIError) {
         self.address = address
         switch address {
         case .unix(let path):
@@ -36,7 +42,7 @@ final class ListenSocket {
 
     /// Stops listening. A path we created is removed; an inherited socket is closed in this
     /// process only, never `shutdown()` (that would break it for the next instance).
-    func close() {
+    public func close() {
         guard !closed else { return }
         closed = true
         _ = Glibc.close(fd)

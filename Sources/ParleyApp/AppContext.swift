@@ -38,6 +38,7 @@ public final class AppContext: RequestContext {
         didSet { userID = user?.id.apiString }
     }
     public var userID: String?
+    public var route: Int?
 
     public convenience init(request: Request, database: PostgresDatabase, logger: Logger) {
         self.init(requestID: request.id, database: database, logger: logger)

@@ -2,9 +2,13 @@ import Web
 
 /// The composition root of the HTTP application: middleware and every controller's routes.
 public enum ParleyApplication {
-    public static func build(configuration: AppConfiguration) -> Application<AppContext> {
+    /// - Parameter extraRoutes: routes added before the app's own (a test server's).
+    public static func build(
+        configuration: AppConfiguration, extraRoutes: ((inout Router<AppContext>) -> Void)? = nil
+    ) -> Application<AppContext> {
         let signer = JWTSigner(key: configuration.auth.jwtKey)
         var router = Router<AppContext>()
+        extraRoutes?(&router)
         HealthController().register(on: &router)
         // The server-rendered pages (`/` included); their templates are checked here, at start-up.
         let pageRoutes: PageRoutes

@@ -13,6 +13,8 @@ extension PostgresConnection {
         guard !queries.isEmpty else { return [] }
         let start = ContinuousClock.now
         var plan = PipelinePlan(queries: queries, connection: self)
+        if let observer = self.observer { queries[0].withSQLBytes { observer.statementStarted($0) } }
+        defer { self.observer?.statementFinished(failed: false) }
         do {
             let outcomes = try self.runPipeline(queries, &plan)
             for statement in plan.newStatements where statement.prepared {

@@ -18,11 +18,14 @@ public final class PostgresConnection {
     var statements: PreparedStatementCache
     /// Kept alive for libpq's notice callback, which receives an unretained pointer to it.
     private let noticeSink: NoticeSink
+    /// Told of each statement (the server's scoreboard); nil outside a server.
+    let observer: (any PostgresObserver)?
 
     /// Connects, then applies the session settings (statement, lock and idle-in-transaction timeouts).
-    public init(configuration: PostgresConfiguration, logger: Logger) throws {
+    public init(configuration: PostgresConfiguration, logger: Logger, observer: (any PostgresObserver)? = nil) throws {
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
         self.statements = PreparedStatementCache(capacity: configuration.preparedStatementCacheSize)
         self.noticeSink = NoticeSink(logger: logger)
 
@@ -132,15 +135,21 @@ public final class PostgresConnection {
     func run(_ query: PostgresQuery) throws -> PostgresResult {
         try query.validate()
         let start = ContinuousClock.now
+        if let observer { query.withSQLBytes { observer.statementStarted($0) } }
         do {
             let result = try self.executeParameterized(query)
+            self.observer?.statementFinished(failed: false)
             self.logStatement(query.sql, start: start, rows: result.rowCount)
             return result
         } catch {
+            self.observer?.statementFinished(failed: true)
             self.logStatement(query.sql, start: start, error: error)
             throw error
         }
     }
+
+    /// Cancels this connection's running statement from another thread.
+    public func makeCanceller() -> PostgresCanceller { PostgresCanceller(connection: self.handle) }
 
     private func executeParameterized(_ query: PostgresQuery) throws -> PostgresResult {
         guard self.usesNamedStatements else {

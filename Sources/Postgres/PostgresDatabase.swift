@@ -23,10 +23,15 @@ public final class PostgresDatabase {
     private var retryNotBefore: ContinuousClock.Instant?
     private var lastConnectError: PostgresError?
 
+    /// Told of statements and connections (the server's scoreboard and deadlines).
+    private let observer: (any PostgresObserver)?
+    private var connectedBefore = false
+
     /// Does not connect: the first call does.
-    public init(configuration: PostgresConfiguration, logger: Logger) {
+    public init(configuration: PostgresConfiguration, logger: Logger, observer: (any PostgresObserver)? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
     }
 
     /// Runs a read-only closure; retried once on a fresh connection if the connection broke.
@@ -130,7 +135,9 @@ public final class PostgresDatabase {
         var lastError = PostgresError.connection("could not connect")
         for attempt in 1...attempts {
             do {
-                let connection = try PostgresConnection(configuration: self.configuration, logger: self.logger)
+                let connection = try PostgresConnection(configuration: self.configuration, logger: self.logger, observer: self.observer)
+                self.observer?.connected(connection.makeCanceller(), reconnect: self.connectedBefore)
+                self.connectedBefore = true
                 if self.consecutiveFailures > 0 {
                     self.logger.info("PostgreSQL connection re-established", metadata: ["attempts": "\(attempt)"])
                 }

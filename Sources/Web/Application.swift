@@ -58,7 +58,8 @@ public struct Application<Context: RequestContext>: Sendable {
     private static func dispatch(_ request: Request, context: Context, router: Router<Context>) throws -> Response {
         if let rejection = request.rejection { throw rejection }
         switch router.match(method: request.method, path: request.path) {
-        case .found(let handler, let parameters):
+        case .found(let handler, let parameters, let route):
+            context.route = route
             // (A copy of the request only when there is something to add to it.)
             guard !parameters.isEmpty else { return try handler(request, context) }
             var request = request

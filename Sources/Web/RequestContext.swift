@@ -13,8 +13,16 @@ public protocol RequestContext: AnyObject, SendableMetatype {
     /// `logger.logLevel`, which a context may know without building its logger (the access
     /// log asks it on every request).
     var logLevel: Logger.Level { get }
+    /// The index of the route that matched (in registration order: ``Router/registeredRoutes``),
+    /// for per-route metrics; nil when none did. Contexts that do not keep it answer nil.
+    var route: Int? { get set }
 }
 
 extension RequestContext {
     public var logLevel: Logger.Level { logger.logLevel }
+
+    public var route: Int? {
+        get { nil }
+        set {}
+    }
 }

@@ -43,7 +43,7 @@ public struct Router<Context: RequestContext>: Sendable {
 
     /// The outcome of matching a request against the routes.
     enum Match {
-        case found(Handler, parameters: [String: String])
+        case found(Handler, parameters: [String: String], route: Int)
         /// The path exists but not for this method; the allowed methods.
         case methodNotAllowed([HTTPMethod])
         case notFound
@@ -51,7 +51,7 @@ public struct Router<Context: RequestContext>: Sendable {
 
     func match(method: HTTPMethod, path: String) -> Match {
         switch table.match(method: method, path: path) {
-        case .found(let index, let parameters): .found(routes[index].handler, parameters: parameters)
+        case .found(let index, let parameters): .found(routes[index].handler, parameters: parameters, route: index)
         case .methodNotAllowed(let allowed): .methodNotAllowed(allowed)
         case .notFound: .notFound
         }

@@ -16,12 +16,21 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let makeContext: (Request) -> Context
     /// The response head is built here, reused from request to request (one per worker thread).
     private var headBuffer = HeadBuffer(capacity: 512)
+    /// This thread's scoreboard slot (what it serves, the metrics) and the status page, when
+    /// run under a master.
+    let slot: WorkerSlot?
+    let status: StatusReport?
 
     /// - Parameters:
     ///   - maxBodySize: bodies larger than this get 413 without being read into memory.
     ///   - makeContext: builds the per-request context on the worker thread (it may capture the
     ///     worker's own state, such as its database connection).
-    public init(application: Application<Context>, maxBodySize: Int, makeContext: @escaping (Request) -> Context) {
+    public init(
+        application: Application<Context>, maxBodySize: Int, slot: WorkerSlot? = nil, status: StatusReport? = nil,
+        makeContext: @escaping (Request) -> Context
+    ) {
+        self.slot = slot
+        self.status = status
         self.application = application
         self.respondToRequest = { request, context in application.respond(to: request, context: context) }
         self.maxBodySize = maxBodySize
@@ -46,8 +55,16 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         case .tooLarge:
             request.reject(with: HTTPError(.contentTooLarge, "Request body too large (limit \(maxBodySize) bytes)."))
             bodyLeftUnread = true
+        case .incomplete:
+            request.reject(with: HTTPError(.badRequest, "Request body is shorter than its Content-Length."))
+            fastCGIRequest.closeConnectionAfterResponse()
         }
-        let response = respondToRequest(request, makeContext(request))
+        let response: Response
+        if let slot {
+            response = respondWatched(request, slot: slot)
+        } else {
+            response = respondToRequest(request, makeContext(request))
+        }
         headBuffer.removeAll()
         WebResponder.appendHead(of: response, to: &headBuffer)
         fastCGIRequest.write(headBuffer.bytes)
@@ -59,6 +76,60 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
                 fastCGIRequest.closeConnectionAfterResponse()
             }
         }
+    }
+
+    /// Under a master: notes the request in the slot, answers `/status` and `/ping` (PHP-FPM's
+    /// status and ping paths), turns a request that passed its deadline into a 503, and counts
+    /// the response in the metrics.
+    private func respondWatched(_ request: Request, slot: WorkerSlot) -> Response {
+        var method = request.method.rawValue
+        var path = request.path
+        var id = request.id
+        method.withUTF8 { method in path.withUTF8 { path in id.withUTF8 { slot.describe(method: method, path: path, requestID: $0) } } }
+        slot.setPhase(.running)
+        if let status, let answer = Self.operationsResponse(request, status: status) {
+            return answer
+        }
+        let context = makeContext(request)
+        var response = respondToRequest(request, context)
+        if slot.currentRequestTimedOut {
+            response = Self.timedOut(request)
+        }
+        let now = monotonicNanoseconds()
+        let started = slot.startedNanoseconds
+        let methodIndex = method.withUTF8 { Scoreboard.methodIndex($0) }
+        slot.processEntry.board.record(route: context.route, method: methodIndex, status: response.status.code,
+                                       durationNanoseconds: now > started ? now - started : 0)
+        return response
+    }
+
+    static func operationsResponse(_ request: Request, status: StatusReport) -> Response? {
+        switch request.path {
+        case "/ping":
+            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"], body: Array("pong\n".utf8))
+        case "/status":
+            let query = request.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            let options = StatusReport.options(query: query)
+            return Response(
+                status: .ok,
+                headers: ["Content-Type": StatusReport.contentType(options.format), "Cache-Control": "no-store"],
+                body: Array(status.render(options.format, full: options.full).utf8))
+        default:
+            return nil
+        }
+    }
+
+    /// The request ran past `--request-timeout` (its statement was cancelled): whatever the app
+    /// made of that, the client is told to retry.
+    static func timedOut(_ request: Request) -> Response {
+        let api = request.path.hasPrefix("/api/")
+        return Response(
+            status: .serviceUnavailable,
+            headers: [
+                "Content-Type": api ? "application/json" : "text/plain; charset=utf-8", "Retry-After": "1",
+                "X-Request-Id": request.id, "Cache-Control": "no-store",
+            ],
+            body: Array((api ? "{\"detail\":\"The request took too long and was stopped. Try again.\"}" : "The request took too long and was stopped. Try again.\n").utf8))
     }
 
     /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name

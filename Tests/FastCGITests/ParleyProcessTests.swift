@@ -51,7 +51,7 @@ struct ParleyProcessTests {
         let port = UInt16.random(in: 20000...40000)
         let child = try ChildProcess(
             executable: try TestEnvironment.parleyBinary,
-            arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--workers", "1"],
+            arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--processes", "1", "--threads", "1"],
             environment: ["DATABASE_URL": try TestEnvironment.databaseURL]
         )
         defer { child.terminate() }
@@ -81,7 +81,7 @@ struct ParleyProcessTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.parleyBinary)
-        process.arguments = ["serve", "--workers", "1"]  // no --listen: fd 0 is a listening socket
+        process.arguments = ["serve", "--processes", "1", "--threads", "1"]  // no --listen: fd 0 is a listening socket
         process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": try TestEnvironment.databaseURL]) { $1 }
         process.standardInput = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         process.standardError = FileHandle.nullDevice
@@ -99,7 +99,9 @@ struct ParleyProcessTests {
     @Test("bad flags fail with a message that says what is wrong", arguments: [
         (["serve", "--listen", "nonsense"], "Cannot read --listen"),
         (["serve", "--socket-mode", "0666", "--listen", "/tmp/x.sock"], "world-writable"),
-        (["serve", "--workers", "0", "--listen", "/tmp/x.sock"], "--workers must be between"),
+        (["serve", "--workers", "4", "--listen", "/tmp/x.sock"], "use --processes N"),
+        (["serve", "--processes", "0", "--listen", "/tmp/x.sock"], "--processes must be between"),
+        (["serve", "--request-timeout", "nan", "--listen", "/tmp/x.sock"], "--request-timeout must be between"),
     ])
     func badFlags(arguments: [String], message: String) throws {
         let child = try ChildProcess(executable: try TestEnvironment.parleyBinary, arguments: arguments, environment: ["DATABASE_URL": "postgresql:///x"])

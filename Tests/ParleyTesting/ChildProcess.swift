@@ -76,7 +76,7 @@ public func startParley(extraArguments: [String] = [], environment: [String: Str
     if env["DATABASE_URL"] == nil { env["DATABASE_URL"] = TestEnvironment.values["PARLEY_TEST_DATABASE_URL"] ?? "" }
     let child = try ChildProcess(
         executable: try TestEnvironment.parleyBinary,
-        arguments: ["serve", "--listen", socket, "--workers", "2"] + extraArguments,
+        arguments: ["serve", "--listen", socket, "--processes", "1", "--threads", "2"] + extraArguments,
         environment: env
     )
     try child.waitForSocket(socket)

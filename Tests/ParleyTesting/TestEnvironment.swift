@@ -1,3 +1,4 @@
+@_exported import FastCGI
 import Foundation
 
 /// What `make test` (scripts/test.sh) provides: a throwaway PostgreSQL, nginx in front of a

@@ -1,8 +1,9 @@
 import ArgumentParser
 
-@main
-struct Parley: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `parley` command line. `Sources/parley` runs it; a test server runs it with routes of
+/// its own (``Serve/extraRoutes``).
+public struct Parley: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "Parley: a messaging app and the Swift FastCGI server it runs on.",
         discussion: """
@@ -10,6 +11,8 @@ struct Parley: ParsableCommand {
             Every option can also be set in the environment (shown in each option's help);
             the database is DATABASE_URL, a libpq connection URI or keyword string.
             """,
-        subcommands: [Serve.self, Migrate.self, CreateUser.self, Seed.self]
+        subcommands: [Serve.self, Status.self, Migrate.self, CreateUser.self, Seed.self]
     )
+
+    public init() {}
 }

@@ -1,10 +1,10 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A small FastCGI client speaking the wire protocol directly, as nginx does: BEGIN_REQUEST,
-/// PARAMS, STDIN, then STDOUT/STDERR records until END_REQUEST. For tests against a real socket.
+/// PARAMS, STDIN, then STDOUT/STDERR records until END_REQUEST. `parley status` reads the status
+/// page through it without nginx; the tests drive real sockets with it.
 public final class FastCGIClient {
     public struct Response {
         public var stdout: [UInt8] { didSet { split() } }
@@ -52,10 +52,10 @@ public final class FastCGIClient {
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
         public func header(_ name: String) -> String? {
-            for line in headText.components(separatedBy: "\r\n") {
+            for line in headText.split(separator: "\r\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 if line[..<colon].lowercased() == name.lowercased() {
-                    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    return String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
                 }
             }
             return nil
@@ -118,7 +118,7 @@ public final class FastCGIClient {
         ]
         if let contentLength { params.append(("CONTENT_LENGTH", String(contentLength))) }
         for (name, value) in headers {
-            let key = name.uppercased().replacingOccurrences(of: "-", with: "_")
+            let key = String(name.uppercased().map { $0 == "-" ? "_" : $0 })
             params.append((key == "CONTENT_TYPE" ? key : "HTTP_" + key, value))
         }
         return params

@@ -1,0 +1,298 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The status page (PHP-FPM's `pm.status_path`) rendered from the scoreboard: plain text with
+/// PHP-FPM's field names, `?json`, `?full` (one entry per worker thread), and `?openmetrics`
+/// (Prometheus' text exposition). Figures cover every worker process.
+///
+/// PHP-FPM counts processes, each serving one request at a time; here a worker thread is that
+/// unit, so "idle/active/total processes" count threads, and "worker processes" the processes.
+public struct StatusReport: Sendable {
+    public enum Format: Sendable { case text, json, openMetrics }
+
+    let board: Scoreboard
+    /// Route templates by route index (`Router.registeredRoutes`).
+    let routes: [String]
+    let pool: String
+
+    public init(board: Scoreboard, routes: [String], pool: String = "parley") {
+        self.board = board
+        self.routes = routes
+        self.pool = pool
+    }
+
+    /// Reads `?json`, `?full`, `?openmetrics` (and `?html`-less combinations) from a query string.
+    public static func options(query: String) -> (format: Format, full: Bool) {
+        let names = query.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "" }
+        let format: Format = names.contains("openmetrics") ? .openMetrics : names.contains("json") ? .json : .text
+        return (format, names.contains("full"))
+    }
+
+    public static func contentType(_ format: Format) -> String {
+        switch format {
+        case .text: "text/plain; charset=utf-8"
+        case .json: "application/json"
+        case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        }
+    }
+
+    public func render(_ format: Format, full: Bool) -> String {
+        switch format {
+        case .text: text(full: full)
+        case .json: json(full: full)
+        case .openMetrics: openMetrics()
+        }
+    }
+
+    // MARK: - Figures
+
+    struct ThreadView {
+        var pid: Int32
+        var thread: Int
+        var phase: WorkerSlot.Phase
+        var startTime: UInt64
+        var requests: UInt64
+        var method: String
+        var path: String
+        var durationMicroseconds: UInt64
+    }
+
+    var live: [ProcessEntry] { board.processEntries.filter { $0.state != .free && $0.pid > 0 } }
+
+    func summary() -> [(String, Value)] {
+        let now = UInt64(time(nil))
+        let start = board.load(.startTime)
+        let processes = live
+        var active: UInt64 = 0
+        var total: UInt64 = 0
+        var rss = board.load(.masterRSS)
+        for process in processes where process.state != .draining {
+            total += UInt64(board.layout.threads)
+        }
+        for process in processes {
+            active += UInt64(process.threads.filter { $0.phase != .idle }.count)
+            rss += process.rssBytes
+        }
+        let idle = total > active ? total - active : 0
+        return [
+            ("pool", .text(pool)),
+            ("process manager", .text("static")),
+            ("start time", .number(start)),
+            ("start since", .number(now > start ? now - start : 0)),
+            ("accepted conn", .number(board.load(.acceptedConnections))),
+            ("listen queue", .number(0)),
+            ("max listen queue", .number(board.load(.maxListenQueue))),
+            ("listen queue len", .number(board.load(.listenBacklog))),
+            ("idle processes", .number(idle)),
+            ("active processes", .number(active)),
+            ("total processes", .number(total)),
+            ("max active processes", .number(board.load(.maxActive))),
+            ("max children reached", .number(board.load(.maxChildrenReached))),
+            ("slow requests", .number(board.load(.slowRequests))),
+            ("request timeouts", .number(board.load(.timeouts))),
+            ("worker processes", .number(UInt64(processes.count))),
+            ("generation", .number(board.load(.generation))),
+            ("worker restarts", .number(restarts().reduce(0) { $0 + $1.1 })),
+            ("master pid", .number(board.load(.masterPID))),
+            ("memory rss", .number(rss)),
+        ]
+    }
+
+    enum Value {
+        case text(String)
+        case number(UInt64)
+    }
+
+    func restarts() -> [(String, UInt64)] {
+        [
+            ("signal", board.load(.restartsSignal)), ("exit", board.load(.restartsExit)),
+            ("timeout", board.load(.restartsTimeout)), ("recycle", board.load(.restartsRecycle)),
+        ]
+    }
+
+    func threads() -> [ThreadView] {
+        let now = monotonicNanoseconds()
+        var views: [ThreadView] = []
+        for process in live {
+            for slot in process.threads {
+                let phase = slot.phase
+                let started = slot.startedNanoseconds
+                views.append(ThreadView(
+                    pid: process.pid, thread: slot.index, phase: phase, startTime: process.startTime,
+                    requests: slot.requestsServed, method: phase == .idle ? "-" : slot.method,
+                    path: phase == .idle ? "-" : slot.path,
+                    durationMicroseconds: phase != .idle && now > started ? (now - started) / 1000 : 0))
+            }
+        }
+        return views
+    }
+
+    // MARK: - Text and JSON
+
+    func text(full: Bool) -> String {
+        var out = ""
+        for (name, value) in summary() {
+            out += pad(name) + render(value) + "\n"
+        }
+        guard full else { return out }
+        for thread in threads() {
+            out += "\n************************\n"
+            out += pad("pid") + "\(thread.pid)\n"
+            out += pad("thread") + "\(thread.thread)\n"
+            out += pad("state") + (thread.phase == .idle ? "Idle" : "Running (\(thread.phase.name))") + "\n"
+            out += pad("start time") + "\(thread.startTime)\n"
+            out += pad("requests") + "\(thread.requests)\n"
+            out += pad("request method") + thread.method + "\n"
+            out += pad("request URI") + thread.path + "\n"
+            out += pad("request duration") + "\(thread.durationMicroseconds)\n"
+        }
+        return out
+    }
+
+    private func pad(_ name: String) -> String {
+        let label = name + ":"
+        return label + String(repeating: " ", count: max(1, 22 - label.count))
+    }
+
+    private func render(_ value: Value) -> String {
+        switch value {
+        case .text(let text): text
+        case .number(let number): "\(number)"
+        }
+    }
+
+    func json(full: Bool) -> String {
+        var fields = summary().map { "\(jsonString($0.0)):\(jsonValue($0.1))" }
+        if full {
+            let threads = threads().map { thread in
+                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(jsonString(thread.phase == .idle ? "Idle" : "Running")),"
+                    + "\"phase\":\(jsonString(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
+                    + "\"request method\":\(jsonString(thread.method)),\"request uri\":\(jsonString(thread.path)),"
+                    + "\"request duration\":\(thread.durationMicroseconds)}"
+            }
+            fields.append("\"processes\":[" + threads.joined(separator: ",") + "]")
+        }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    private func jsonValue(_ value: Value) -> String {
+        switch value {
+        case .text(let text): jsonString(text)
+        case .number(let number): "\(number)"
+        }
+    }
+
+    private func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20:
+                let hex = Array("0123456789abcdef")
+                out += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: - OpenMetrics
+
+    func openMetrics() -> String {
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += "# TYPE \(name) \(type)\n# HELP \(name) \(help)\n"
+        }
+        let labels = routeLabels()
+
+        family("parley_requests", "counter", "Requests served, by route template, method and status class.")
+        for (label, rows) in labels {
+            for method in Scoreboard.methods.indices {
+                for statusClass in Scoreboard.statusClasses.indices {
+                    let count = rows.reduce(0) { $0 + board.requestCount(route: $1, method: method, statusClass: statusClass) }
+                    guard count > 0 else { continue }
+                    out += "parley_requests_total{route=\"\(escape(label))\",method=\"\(Scoreboard.methods[method])\",status=\"\(Scoreboard.statusClasses[statusClass])\"} \(count)\n"
+                }
+            }
+        }
+
+        family("parley_request_duration_seconds", "histogram", "Request duration by route template.")
+        for (label, rows) in labels {
+            var buckets = [UInt64](repeating: 0, count: Scoreboard.bucketBounds.count + 1)
+            var sum: UInt64 = 0
+            var count: UInt64 = 0
+            for row in rows {
+                let histogram = board.histogram(route: row)
+                for index in buckets.indices { buckets[index] += histogram.buckets[index] }
+                sum += histogram.sumMicroseconds
+                count += histogram.count
+            }
+            guard count > 0 else { continue }
+            var cumulative: UInt64 = 0
+            for (index, bound) in Scoreboard.bucketBounds.enumerated() {
+                cumulative += buckets[index]
+                out += "parley_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "parley_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"+Inf\"} \(count)\n"
+            out += "parley_request_duration_seconds_sum{route=\"\(escape(label))\"} \(Double(sum) / 1e6)\n"
+            out += "parley_request_duration_seconds_count{route=\"\(escape(label))\"} \(count)\n"
+        }
+
+        let processes = live
+        let inFlight = processes.reduce(0) { $0 + $1.threads.filter { $0.phase != .idle }.count }
+        family("parley_requests_in_flight", "gauge", "Requests being served now.")
+        out += "parley_requests_in_flight \(inFlight)\n"
+        family("parley_worker_processes", "gauge", "Worker processes running (all generations).")
+        out += "parley_worker_processes \(processes.count)\n"
+        family("parley_worker_threads", "gauge", "Worker threads taking requests.")
+        out += "parley_worker_threads \(processes.filter { $0.state != .draining }.count * board.layout.threads)\n"
+        family("parley_worker_restarts", "counter", "Worker processes replaced, by cause.")
+        for (cause, count) in restarts() { out += "parley_worker_restarts_total{cause=\"\(cause)\"} \(count)\n" }
+        family("parley_reloads", "counter", "Reloads (SIGHUP) started.")
+        out += "parley_reloads_total \(board.load(.reloads))\n"
+        family("parley_accepted_connections", "counter", "Connections accepted from the web server.")
+        out += "parley_accepted_connections_total \(board.load(.acceptedConnections))\n"
+        family("parley_slow_requests", "counter", "Requests that ran past the slow-request threshold.")
+        out += "parley_slow_requests_total \(board.load(.slowRequests))\n"
+        family("parley_request_timeouts", "counter", "Requests that ran past the request timeout.")
+        out += "parley_request_timeouts_total \(board.load(.timeouts))\n"
+        family("parley_database_reconnects", "counter", "PostgreSQL connections opened again after the first.")
+        out += "parley_database_reconnects_total \(board.load(.databaseReconnects))\n"
+        family("parley_database_statement_errors", "counter", "Statements that PostgreSQL or the connection failed.")
+        out += "parley_database_statement_errors_total \(board.load(.databaseStatementErrors))\n"
+        family("parley_process_resident_memory_bytes", "gauge", "Resident memory of the master and each worker process.")
+        out += "parley_process_resident_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterRSS))\n"
+        for process in processes {
+            out += "parley_process_resident_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.rssBytes)\n"
+        }
+        out += "# EOF\n"
+        return out
+    }
+
+    /// Route rows grouped by template (one template may be registered for several methods);
+    /// the unmatched row last, as "(none)".
+    private func routeLabels() -> [(String, [Int?])] {
+        var order: [String] = []
+        var rows: [String: [Int?]] = [:]
+        for (index, pattern) in routes.enumerated() where index < board.layout.routes {
+            if rows[pattern] == nil { order.append(pattern) }
+            rows[pattern, default: []].append(index)
+        }
+        return order.map { ($0, rows[$0]!) } + [("(none)", [nil])]
+    }
+
+    private func escape(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

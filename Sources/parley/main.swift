@@ -1,0 +1,3 @@
+import ParleyCommands
+
+Parley.main()
