@@ -58,7 +58,7 @@ let package = Package(
         ),
         // `parley` plus routes that exist only in tests (a sleep in PostgreSQL, a busy loop, a
         // crash), for the deadline and crash-isolation tests.
-        .executableTarget(name: "parley-test-server", dependencies: ["ParleyCommands", "ParleyApp", "Web"], path: "Tests/ParleyTestServer"),
+        .executableTarget(name: "ParleyTestServer", dependencies: ["ParleyCommands", "ParleyApp", "Web"], path: "Tests/ParleyTestServer"),
 
         // Test helpers: the environment `make test` provides, a FastCGI client, child processes.
         .target(name: "ParleyTesting", dependencies: ["Web", "FastCGI"], path: "Tests/ParleyTesting"),

@@ -98,11 +98,18 @@ ensure_packages() {
 # installs it only when python3 cannot import it. Debian's own python3 refuses pip
 # installs (PEP 668) without --break-system-packages.
 ensure_openapi_validator() {
-    python3 -c 'import openapi_spec_validator' >/dev/null 2>&1 && return 0
-    log "installing openapi-spec-validator (pip)"
-    python3 -m pip install -q openapi-spec-validator ||
-        python3 -m pip install -q --break-system-packages openapi-spec-validator ||
-        warn "pip could not install openapi-spec-validator (the OpenAPI tests will fail)"
+    ensure_pip_module openapi_spec_validator openapi-spec-validator
+}
+
+# ensure_pip_module MODULE PACKAGE: pip installs PACKAGE when python3 cannot import
+# MODULE (prometheus_client: the status page's OpenMetrics output is fed to its parser).
+ensure_pip_module() {
+    local module=$1 package=$2
+    python3 -c "import $module" >/dev/null 2>&1 && return 0
+    log "installing $package (pip)"
+    python3 -m pip install -q "$package" ||
+        python3 -m pip install -q --break-system-packages "$package" ||
+        warn "pip could not install $package (the tests that use it will fail)"
 }
 
 # ---------------------------------------------------------------- building

@@ -47,6 +47,7 @@ export PARLEY_RATE_LIMIT=${PARLEY_RATE_LIMIT:-5000r/s} PARLEY_RATE_BURST=${PARLE
 export PARLEY_REGISTRATIONS_PER_ADDRESS=${PARLEY_REGISTRATIONS_PER_ADDRESS:-1000000}
 export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-1000000}
 ensure_openapi_validator
+ensure_pip_module prometheus_client prometheus-client
 
 # ---------------------------------------------------------------- the temp dir
 T=$(mktemp -d /tmp/parley-test.XXXXXX)
@@ -132,6 +133,9 @@ phase "swift build --build-tests"
 swift build --build-tests
 PARLEY_BIN="$(swift build --show-bin-path)/parley"
 [[ -x $PARLEY_BIN ]] || die "no parley executable at $PARLEY_BIN"
+# parley plus routes that exist only in tests (deadlines, crashes): Tests/ParleyTestServer.
+swift build --product ParleyTestServer
+PARLEY_TEST_SERVER_BIN="$(swift build --show-bin-path)/ParleyTestServer"
 
 # ---------------------------------------------------------------- 4. the stack
 phase "PostgreSQL (unix socket $PG_SOCKDIR/.s.PGSQL.$PG_PORT)"
@@ -184,7 +188,7 @@ export PARLEY_TEST_REQUIRE_STACK=1
 export PARLEY_TEST_DATABASE_URL=$DATABASE_URL
 export PARLEY_TEST_ADMIN_DATABASE_URL=$ADMIN_DATABASE_URL
 export PARLEY_TEST_PG_CTL=$PG_CTL_CMD
-export PARLEY_BIN
+export PARLEY_BIN PARLEY_TEST_SERVER_BIN
 export PARLEY_TEST_SOCKET=$SOCK
 export PARLEY_TEST_HTTP_URL=$HTTP_URL
 export PARLEY_TEST_HTTPS_URL=$HTTPS_URL

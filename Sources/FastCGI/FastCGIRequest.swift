@@ -70,19 +70,6 @@ public struct FastCGIRequest {
         parley_fcgx_stream_error(raw.pointee.in) != 0 || parley_fcgx_stream_error(raw.pointee.out) != 0
     }
 
-    /// True when the params stay within `count` entries and `bytes` bytes in all.
-    func paramsWithin(count maximum: Int, bytes maximumBytes: Int) -> Bool {
-        guard var cursor = raw.pointee.envp else { return true }
-        var count = 0
-        var bytes = 0
-        while let entry = cursor.pointee {
-            count += 1
-            bytes += strlen(entry)
-            if count > maximum || bytes > maximumBytes { return false }
-            cursor += 1
-        }
-        return true
-    }
 
     /// Reads the whole body, refusing (without buffering more) once it exceeds `limit` bytes.
     public func readBody(limit: Int) -> BodyResult {
@@ -94,7 +81,8 @@ public struct FastCGIRequest {
     public func readBody(limit: Int, declaredLength declared: Int?) -> BodyResult {
         if let declared, declared > limit { return .tooLarge }
         var body: [UInt8] = []
-        if let declared, declared > 0 { body.reserveCapacity(declared) }
+        // Reserve what is declared, up to 1 MiB: a client states what it likes, memory is taken as bytes arrive.
+        if let declared, declared > 0 { body.reserveCapacity(min(declared, 1 << 20)) }
         // The first read goes through a small buffer on the stack: a GET costs one call that
         // finds the end of the stream, and no allocation (a 16 KiB temporary allocation is
         // too large for the stack and went to malloc). A body continues in 16 KiB chunks.

@@ -36,9 +36,10 @@ public final class FastCGIServer: Sendable {
         /// How long a started request may stall in a read or a write before its connection is
         /// dropped (SO_RCVTIMEO/SO_SNDTIMEO): a peer that stops mid-record cannot hold a thread.
         public var ioTimeout: Duration = .seconds(30)
-        /// Limits on a request's params: nginx sends a few kB; far more is refused (closed).
+        /// Limits on a request's params, checked before libfcgi reads them (``RecordInspector``):
+        /// nginx sends a few kB; far more is refused and the connection closed.
         public var maxParams = 1000
-        public var maxParamBytes = 256 * 1024
+        public var maxParamBytes = 64 * 1024
         /// `--max-requests`: after this many requests the process asks its master for a
         /// replacement (nil: never).
         public var maxRequests: Int?
@@ -48,6 +49,8 @@ public final class FastCGIServer: Sendable {
         public var slowRequest: Duration?
         public var requestTimeout: Duration?
         public var timeoutGrace: Duration = .seconds(5)
+        /// After a stop, how long requests still arriving on kept-alive connections are served.
+        public var drainLinger: Duration = .milliseconds(300)
         /// Called on the watchdog thread with the index of a worker thread whose request passed
         /// its deadline (cancel its database statement here).
         public var onTimeout: (@Sendable (_ worker: Int) -> Void)?
@@ -80,6 +83,8 @@ public final class FastCGIServer: Sendable {
 
     private static let listenTag: UInt64 = 1
     private static let wakeTag: UInt64 = 2
+
+    var inspector: RecordInspector { RecordInspector(maxParams: configuration.maxParams, maxParamBytes: configuration.maxParamBytes) }
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -176,6 +181,9 @@ public final class FastCGIServer: Sendable {
     // MARK: - Workers
 
     private func workerLoop(responder: any FastCGIResponder, epoll: Int32, listener: Int32, slot: WorkerSlot?) {
+        // The peek buffer of the record inspector, one per thread for its whole life.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: inspector.window, alignment: 8)
+        defer { buffer.deallocate() }
         var event = epoll_event()
         while true {
             let count = epoll_wait(epoll, &event, 1, -1)
@@ -187,29 +195,35 @@ public final class FastCGIServer: Sendable {
             if count == 0 { continue }
             switch event.data.u64 {
             case Self.wakeTag:
-                drain(responder: responder, epoll: epoll, slot: slot)
+                drain(responder: responder, epoll: epoll, slot: slot, buffer: buffer)
                 return
             case Self.listenTag:
                 acceptConnections(epoll: epoll, listener: listener)
             default:
-                serve(connection(from: event), responder: responder, epoll: epoll, slot: slot)
+                serve(connection(from: event), responder: responder, epoll: epoll, slot: slot, buffer: buffer)
             }
         }
     }
 
-    /// After a stop: serve requests already waiting on open connections, then return.
-    private func drain(responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?) {
+    /// After a stop: serve requests already waiting on open connections, and for `drainLinger`
+    /// those nginx still sends on its kept-alive ones (each answered, then its connection
+    /// closed), then return: closing an idle connection at the instant nginx reuses it would
+    /// cost that request, so connections are ended after a response where possible.
+    private func drain(responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?, buffer: UnsafeMutableRawBufferPointer) {
         var events = [epoll_event](repeating: epoll_event(), count: 16)
+        let lingerUntil = ContinuousClock.now + configuration.drainLinger
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), 0)
             var servedAny = false
             if count > 0 {
                 for event in events[0..<Int(count)] where event.data.u64 != Self.wakeTag && event.data.u64 != Self.listenTag {
-                    serve(connection(from: event), responder: responder, epoll: epoll, slot: slot)
+                    serve(connection(from: event), responder: responder, epoll: epoll, slot: slot, buffer: buffer)
                     servedAny = true
                 }
             }
-            if !servedAny { return }
+            if servedAny { continue }
+            if ContinuousClock.now >= lingerUntil { return }
+            usleep(5_000)
         }
     }
 
@@ -229,12 +243,9 @@ public final class FastCGIServer: Sendable {
             // instead of holding its thread forever.
             _ = parley_set_socket_timeouts(fd, Int32(clamping: configuration.ioTimeout.wholeMillisecondsClamped))
             let connection = FastCGIConnection(fd: fd)
-            let registered = state.withLock { state -> Bool in
-                guard !state.stopping else { return false }
-                state.connections[ObjectIdentifier(connection)] = connection
-                return true
-            }
-            guard registered else { connection.closeNow(); break }
+            // Registered even when a stop began meanwhile: the client is already connected, and
+            // the drain serves what it sends.
+            state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
             statistics.acceptedCounter.add(1, ordering: .relaxed)
             configuration.process?.board.add(.acceptedConnections)
             statistics.connectionCounter.add(1, ordering: .relaxed)
@@ -244,16 +255,24 @@ public final class FastCGIServer: Sendable {
                 logger.error("cannot watch connection", metadata: ["error": "\(error)"])
                 forget(connection)
             }
+            if isStopping { break }
         }
         if !isStopping {
             try? control(epoll, EPOLL_CTL_MOD, listener, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: Self.listenTag)
         }
     }
 
-    private func serve(_ connection: FastCGIConnection, responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?) {
+    private func serve(_ connection: FastCGIConnection, responder: any FastCGIResponder, epoll: Int32, slot: WorkerSlot?, buffer: UnsafeMutableRawBufferPointer) {
         statistics.busyCounter.add(1, ordering: .relaxed)
         defer { statistics.busyCounter.subtract(1, ordering: .relaxed) }
         slot?.begin()
+        if case .refused(let reason) = inspector.inspect(fd: connection.fd, buffer: buffer) {
+            logger.warning("request refused before libfcgi read it; connection closed", metadata: ["reason": "\(reason)"])
+            slot?.end(served: false)
+            connection.abandon()
+            forget(connection)
+            return
+        }
         guard connection.acceptNext() else {
             // nginx closed the connection (or sent garbage); libfcgi has closed the descriptor.
             slot?.end(served: false)
@@ -261,14 +280,6 @@ public final class FastCGIServer: Sendable {
             return
         }
         let request = FastCGIRequest(connection.request)
-        guard request.paramsWithin(count: configuration.maxParams, bytes: configuration.maxParamBytes) else {
-            logger.warning("request refused: params beyond limits; connection closed", metadata: [
-                "max_params": "\(configuration.maxParams)", "max_param_bytes": "\(configuration.maxParamBytes)"])
-            slot?.end(served: false)
-            connection.abandon()
-            forget(connection)
-            return
-        }
         responder.respond(to: request)
         statistics.servedCounter.add(1, ordering: .relaxed)
         slot?.setPhase(.writing)

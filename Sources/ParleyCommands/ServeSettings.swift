@@ -63,7 +63,7 @@ struct ServeSettings {
         socketOptions = ListenSocket.Options(mode: mode, group: Environment.string(serve.socketGroup, "PARLEY_SOCKET_GROUP"))
 
         maxBodySize = try Environment.int(serve.maxBodySize, "PARLEY_MAX_BODY_SIZE") ?? 10 * 1024 * 1024
-        guard maxBodySize >= 0 else { throw ValidationError("--max-body-size must not be negative.") }
+        guard (0...(1 << 40)).contains(maxBodySize) else { throw ValidationError("--max-body-size must be between 0 and 1099511627776 bytes.") }
         let shutdown = try Environment.int(serve.shutdownTimeout, "PARLEY_SHUTDOWN_TIMEOUT") ?? 10
         guard (0...86_400).contains(shutdown) else { throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds.") }
         shutdownTimeout = .seconds(shutdown)

@@ -72,7 +72,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.
             fastCGIRequest.flush()
-            if !fastCGIRequest.discardBody(maximum: 4 * maxBodySize) {
+            if !fastCGIRequest.discardBody(maximum: maxBodySize.multipliedReportingOverflow(by: 4).overflow ? Int.max : 4 * maxBodySize) {
                 fastCGIRequest.closeConnectionAfterResponse()
             }
         }

@@ -44,4 +44,5 @@ public enum TestEnvironment {
 public struct TestEnvironmentError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Looks at a request's records before libfcgi reads them (`recv` with `MSG_PEEK`), and refuses
+/// params that libfcgi must not see: Debian's libfcgi carries only half of the
+/// CVE-2025-23016 fix, and a name-value pair whose lengths add up past `Int32.max` makes it
+/// overflow and abort the process. Here every pair's lengths are checked against the limits
+/// (nginx sends a few kB), as are the number of pairs and their total size.
+///
+/// Reading stops at the end of the params (the empty PARAMS record); what follows is libfcgi's.
+/// A peer that stops sending in the middle waits at most the socket's receive timeout.
+struct RecordInspector {
+    enum Verdict: Equatable {
+        /// The params are within the limits (or the peer closed: libfcgi will see that).
+        case acceptable
+        case refused(String)
+    }
+
+    let maxParams: Int
+    let maxParamBytes: Int
+
+    /// The most bytes ever peeked: the params and their record headers.
+    var window: Int { maxParamBytes + maxParamBytes / 64 + 4096 }
+
+    /// Peeks at `fd` into `buffer` (at least ``window`` bytes) until the params end.
+    func inspect(fd: Int32, buffer: UnsafeMutableRawBufferPointer) -> Verdict {
+        var want = min(4096, buffer.count)
+        var flags = Int32(MSG_PEEK | MSG_DONTWAIT)
+        while true {
+            let count = recv(fd, buffer.baseAddress, want, flags)
+            if count == 0 { return .acceptable }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN && flags & Int32(MSG_DONTWAIT) != 0 {
+                    flags = Int32(MSG_PEEK | MSG_WAITALL)
+                    continue
+                }
+                return errno == EAGAIN ? .refused("the peer stopped sending in the middle of a record") : .acceptable
+            }
+            switch examine(UnsafeRawBufferPointer(rebasing: buffer[..<count])) {
+            case .done(let verdict):
+                return verdict
+            case .needs(let total):
+                guard total <= buffer.count else { return .refused("params larger than \(maxParamBytes) bytes") }
+                if flags & Int32(MSG_WAITALL) != 0 && count < want {
+                    return .refused("the peer stopped sending in the middle of a record")
+                }
+                want = total
+                flags = Int32(MSG_PEEK | MSG_WAITALL)
+            }
+        }
+    }
+
+    enum Step: Equatable {
+        case done(Verdict)
+        /// The first `total` bytes are needed to go on.
+        case needs(Int)
+    }
+
+    /// Walks the records in `bytes`: BEGIN_REQUEST, PARAMS up to the empty one, and management
+    /// records (GET_VALUES carries name-value pairs too).
+    func examine(_ bytes: UnsafeRawBufferPointer) -> Step {
+        var position = 0
+        var params: [UInt8] = []
+        while position + 8 <= bytes.count {
+            let type = bytes[position + 1]
+            let length = Int(bytes[position + 4]) << 8 | Int(bytes[position + 5])
+            let end = position + 8 + length + Int(bytes[position + 6])
+            guard end <= bytes.count else { return .needs(end) }
+            let content = UnsafeRawBufferPointer(rebasing: bytes[(position + 8)..<(position + 8 + length)])
+            switch type {
+            case 1:  // BEGIN_REQUEST
+                break
+            case 4:  // PARAMS
+                if length == 0 { return .done(check(params[...])) }
+                params.append(contentsOf: content)
+                if params.count > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
+            case 9:  // GET_VALUES
+                let verdict = check(Array(content)[...])
+                if verdict != .acceptable { return .done(verdict) }
+            default:
+                return .done(.acceptable)
+            }
+            position = end
+        }
+        return .needs(position + 8)
+    }
+
+    /// Decodes name-value pairs and checks each length, the count and the total.
+    func check(_ stream: ArraySlice<UInt8>) -> Verdict {
+        var index = stream.startIndex
+        var count = 0
+        func length() -> Int? {
+            guard index < stream.endIndex else { return nil }
+            let first = stream[index]
+            if first < 0x80 {
+                index += 1
+                return Int(first)
+            }
+            guard index + 4 <= stream.endIndex else { return nil }
+            let value = Int(first & 0x7F) << 24 | Int(stream[index + 1]) << 16 | Int(stream[index + 2]) << 8 | Int(stream[index + 3])
+            index += 4
+            return value
+        }
+        while index < stream.endIndex {
+            guard let name = length(), let value = length() else { return .refused("a param's length is cut short") }
+            guard name <= maxParamBytes, value <= maxParamBytes, name + value <= stream.endIndex - index else {
+                return .refused("a param longer than the params that carry it")
+            }
+            index += name + value
+            count += 1
+            if count > maxParams { return .refused("more than \(maxParams) params") }
+        }
+        return .acceptable
+    }
+}

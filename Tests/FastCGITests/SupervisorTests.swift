@@ -1,0 +1,265 @@
+import Foundation
+import ParleyTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The master and its worker processes, on the test server (`parley` plus test-only routes:
+/// /__test/sleep, /__test/spin, /__test/trap), each test on its own socket.
+@Suite("master and worker processes", .enabled(if: TestEnvironment.runsIntegration), .serialized)
+struct SupervisorTests {
+    /// Starts the test server: two processes of two threads unless told otherwise.
+    func startServer(_ arguments: [String] = []) throws -> (ChildProcess, String) {
+        let socket = TestEnvironment.socketPath("sup")
+        let child = try ChildProcess(
+            executable: try TestEnvironment.require("PARLEY_TEST_SERVER_BIN"),
+            arguments: ["serve", "--listen", socket, "--processes", "2", "--threads", "2"] + arguments,
+            environment: ["DATABASE_URL": try TestEnvironment.databaseURL])
+        try child.waitForSocket(socket)
+        try waitUntil(timeout: 20) { try status(socket)["worker processes"] == "2" }
+        return (child, socket)
+    }
+
+    func get(_ socket: String, _ uri: String) throws -> FastCGIClient.Response {
+        try FastCGIClient(unixPath: socket).send(method: "GET", uri: uri, keepConnection: false)
+    }
+
+    /// The plain-text status page as a dictionary.
+    func status(_ socket: String) throws -> [String: String] {
+        let text = try get(socket, "/status").bodyText
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+
+    func workerPIDs(of master: Int32) -> Set<Int32> {
+        let text = (try? String(contentsOfFile: "/proc/\(master)/task/\(master)/children", encoding: .utf8)) ?? ""
+        return Set(text.split(separator: " ").compactMap { Int32($0) })
+    }
+
+    func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            usleep(20_000)
+        }
+        throw TestEnvironmentError(message: "condition not met within \(timeout) s")
+    }
+
+    @Test("a request that traps costs its worker process only: others keep answering, /healthz is 200 within 1 s, the restart is counted")
+    func trappingRequest() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        let before = workerPIDs(of: server.pid)
+        #expect(before.count == 2)
+        #expect(throws: (any Error).self) { _ = try get(socket, "/__test/trap") }
+        let crashed = Date()
+        try waitUntil(timeout: 1) { try get(socket, "/healthz").status == 200 }
+        #expect(Date().timeIntervalSince(crashed) < 1)
+        try waitUntil(timeout: 2) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid) != before }
+        #expect(try status(socket)["worker restarts"] == "1")
+        for _ in 0..<20 { #expect(try get(socket, "/healthz").status == 200) }
+        #expect(server.standardError.contains("worker died while serving a request"))
+        #expect(server.standardError.contains("path=/__test/trap"))
+    }
+
+    @Test("a crafted PARAMS record (CVE-2025-23016 lengths) does not take the service down")
+    func craftedParamsRecord() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        let client = try FastCGIClient(unixPath: socket)
+        try client.begin()
+        // A PARAMS record whose name and value lengths are 0x7ffffffe each.
+        let content: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFE] + Array(repeating: 0x41, count: 56)
+        let record: [UInt8] = [1, 4, 0, 1, 0, UInt8(content.count), 0, 0] + content
+        _ = record.withUnsafeBytes { write(client.fd, $0.baseAddress, $0.count) }
+        _ = try? client.readSome(1)
+        try waitUntil(timeout: 1) { try get(socket, "/healthz").status == 200 }
+        for _ in 0..<20 { #expect(try get(socket, "/healthz").status == 200) }
+        #expect(workerPIDs(of: server.pid).count == 2)
+    }
+
+    @Test("kill -9 of one worker under load: at most its requests in flight fail, and it is replaced within 1 s")
+    func killWorkerUnderLoad() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        let failures = Counter()
+        let successes = Counter()
+        let stop = Counter()
+        let threads = (0..<4).map { _ in
+            Thread {
+                while stop.value == 0 {
+                    if (try? FastCGIClient(unixPath: socket).send(method: "GET", uri: "/healthz", keepConnection: false).status) == 200 {
+                        successes.add()
+                    } else {
+                        failures.add()
+                    }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        usleep(500_000)
+        let victim = try #require(workerPIDs(of: server.pid).first)
+        kill(victim, SIGKILL)
+        let killed = Date()
+        try waitUntil(timeout: 1) { workerPIDs(of: server.pid).count == 2 && !workerPIDs(of: server.pid).contains(victim) }
+        #expect(Date().timeIntervalSince(killed) < 1)
+        usleep(500_000)
+        stop.add()
+        usleep(200_000)
+        #expect(successes.value > 100)
+        #expect(failures.value <= 2, "only the killed process's two threads had requests in flight")
+    }
+
+    @Test("a statement past --request-timeout is cancelled and answers 503 within the timeout plus 1 s")
+    func requestTimeoutCancelsStatement() throws {
+        let (server, socket) = try startServer(["--request-timeout", "1.5"])
+        defer { server.terminate() }
+        let started = Date()
+        let response = try get(socket, "/__test/sleep?seconds=20")
+        #expect(response.status == 503)
+        #expect(response.header("Retry-After") != nil)
+        #expect(Date().timeIntervalSince(started) < 2.5)
+        #expect(try status(socket)["request timeouts"] == "1")
+        #expect(server.standardError.contains("request timed out"))
+        #expect(server.standardError.contains("SELECT pg_sleep"))
+        #expect(try get(socket, "/healthz").status == 200)
+    }
+
+    @Test("a thread busy past the timeout and grace gets its worker replaced")
+    func busyLoopReplacesWorker() throws {
+        let (server, socket) = try startServer(["--request-timeout", "1"])
+        defer { server.terminate() }
+        let before = workerPIDs(of: server.pid)
+        _ = try? get(socket, "/__test/spin?seconds=60")
+        try waitUntil(timeout: 12) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid).intersection(before).count == 1 }
+        #expect(try get(socket, "/healthz").status == 200)
+        #expect(server.standardError.contains("killing a stuck worker") || server.standardError.contains("worker died"))
+    }
+
+    @Test("a slow request is logged with its phase and SQL text, never its binds")
+    func slowLog() throws {
+        let (server, socket) = try startServer(["--slow-request", "0.3"])
+        defer { server.terminate() }
+        #expect(try get(socket, "/__test/sleep?seconds=0.8").status == 200)
+        try waitUntil(timeout: 2) { server.standardError.contains("slow request") }
+        let line = try #require(server.standardError.split(separator: "\n").first { $0.contains("slow request") })
+        #expect(line.contains("path=/__test/sleep"))
+        #expect(line.contains("phase=database"))
+        #expect(line.contains("sql="))
+        #expect(try status(socket)["slow requests"] == "1")
+    }
+
+    @Test("SIGHUP under load: a new generation takes over, the old drains, no request fails", arguments: [false, true])
+    func reloadUnderLoad(keepConnections: Bool) throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        let failures = Counter()
+        let successes = Counter()
+        let stop = Counter()
+        let threads = (0..<4).map { _ in
+            Thread {
+                var client: FastCGIClient?
+                while stop.value == 0 {
+                    do {
+                        let connection = try client ?? FastCGIClient(unixPath: socket)
+                        let response = try connection.send(method: "GET", uri: "/healthz", keepConnection: keepConnections)
+                        client = keepConnections ? connection : nil
+                        if response.status == 200 { successes.add() } else { failures.add() }
+                    } catch {
+                        // A kept connection the old generation closed while idle is what nginx
+                        // retries on a new connection; a failure on a fresh one counts.
+                        if client == nil { failures.add() }
+                        client = nil
+                    }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        for reload in 1...3 {
+            let before = workerPIDs(of: server.pid)
+            server.signal(SIGHUP)
+            try waitUntil(timeout: 20) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid).isDisjoint(with: before) }
+            #expect(try status(socket)["generation"] == "\(reload + 1)")
+        }
+        stop.add()
+        usleep(200_000)
+        #expect(successes.value > 100)
+        #expect(failures.value == 0)
+    }
+
+    @Test("--max-requests recycles workers under load with no failed request")
+    func recycling() throws {
+        let (server, socket) = try startServer(["--max-requests", "50"])
+        defer { server.terminate() }
+        let before = workerPIDs(of: server.pid)
+        var failures = 0
+        for _ in 0..<400 {
+            if (try? get(socket, "/healthz").status) != 200 { failures += 1 }
+        }
+        #expect(failures == 0)
+        // Each process served about 200 requests: replaced at least once, and the first ones gone.
+        try waitUntil(timeout: 10) { workerPIDs(of: server.pid).isDisjoint(with: before) && workerPIDs(of: server.pid).count == 2 }
+        #expect(Int(try status(socket)["worker restarts"] ?? "") ?? 0 >= 2)
+        #expect(server.standardError.contains("max-requests"))
+    }
+
+    @Test("the status formats parse and /ping answers pong")
+    func statusFormats() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        #expect(try get(socket, "/ping").bodyText == "pong\n")
+        #expect(try get(socket, "/healthz").status == 200)
+        let json = try get(socket, "/status?json&full")
+        #expect(json.header("Content-Type") == "application/json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body)) as? [String: Any])
+        #expect(object["pool"] as? String == "parley")
+        #expect(object["total processes"] as? Int == 4)
+        #expect((object["processes"] as? [[String: Any]])?.count == 4)
+        let metrics = try get(socket, "/status?openmetrics")
+        #expect(metrics.header("Content-Type")?.hasPrefix("application/openmetrics-text; version=1.0.0") == true)
+        #expect(metrics.bodyText.hasSuffix("# EOF\n"))
+        #expect(metrics.bodyText.contains("parley_requests_total{route=\"/healthz\",method=\"GET\",status=\"2xx\"} 1\n"))
+        // Prometheus' own parser (the prometheus_client package `make test` installs).
+        let parsed = try runPython(Self.openMetricsParser, input: metrics.body)
+        #expect(parsed.status == 0, "\(parsed.output)")
+        #expect(parsed.output.contains("parley_requests counter"))
+        #expect(parsed.output.contains("parley_request_duration_seconds histogram"))
+        #expect(parsed.output.contains("parley_process_resident_memory_bytes gauge"))
+    }
+
+    static let openMetricsParser = """
+        import sys
+        from prometheus_client.openmetrics.parser import text_string_to_metric_families
+        for family in text_string_to_metric_families(sys.stdin.read()):
+            print(family.name, family.type, len(family.samples))
+        """
+
+    func runPython(_ script: String, input: [UInt8]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [TestEnvironment.values["PARLEY_TEST_PYTHON"] ?? "python3", "-c", script]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
