@@ -34,6 +34,8 @@ enum Pagination {
     }
 
     /// The response body of one page.
+    /// (`number + 1` only when `hasNext`: then `offset + count < total`, so the number is far
+    /// below `Int.max`.)
     static func body<Item: Encodable>(_ page: Page<Item>, request: Request) -> PageBody<Item> {
         let next = page.hasNext ? link(request, setting: [("page", String(page.request.number + 1))]) : nil
         var previous: String?
