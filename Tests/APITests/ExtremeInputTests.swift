@@ -394,3 +394,48 @@ struct ExtremeInputPageTests {
         #expect(probe.findings.isEmpty, "5xx answers:\n\(probe.report)")
     }
 }
+
+// MARK: - The arithmetic itself
+
+@Suite("Extreme input: page and date arithmetic")
+struct ExtremePageArithmeticTests {
+    @Test("PageRequest(validating:size:) refuses what is below 1 or whose offset overflows", arguments: [
+        (Int.max, 20, nil), (Int.max, 1, Int.max - 1), (Int.max, 2, nil), (Int.min, 1, nil), (0, 20, nil), (-1, 20, nil),
+        (1, 0, nil), (1, -5, nil), (1, Int.max, 0), (2, Int.max, Int.max), (3, Int.max, nil),
+        (461_168_601_842_738_791, 20, 9_223_372_036_854_775_800), (461_168_601_842_738_792, 20, nil), (3, 20, 40),
+    ] as [(Int, Int, Int?)])
+    func validating(number: Int, size: Int, offset: Int?) {
+        #expect(PageRequest(validating: number, size: size)?.offset == offset)
+    }
+
+    @Test("a page near Int.max neither exists nor overflows hasNext")
+    func nearTheEnd() throws {
+        let request = try #require(PageRequest(validating: Int.max, size: 1))
+        #expect(!request.exists(total: 10))
+        #expect(!Page(items: [1, 2], total: Int.max, request: request).hasNext)
+        #expect(!Page(items: [1], total: Int.max, request: request).hasNext)
+        #expect(Page(items: [Int](), total: Int.max, request: request).hasNext)
+    }
+
+    @Test("?page= that is not a page is 404 Invalid page.; ?page_size= that is not a size is the default", arguments: [
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "0", "-1", "1e400", "NaN", "1.5", "+-1",
+        ExtremeValue.tenKilobytesOfDigits,
+    ])
+    func pageRequest(page: String) throws {
+        let query = URLEncodedForm(pairs: [(name: "page", value: page), (name: "page_size", value: "9223372036854775808")])
+        #expect(throws: Pagination.invalidPage) { try Pagination.pageRequest(query) }
+        #expect(throws: HTTPError.self) { try PaginationView.pageRequest(query, size: 20) }
+        #expect(Pagination.pageSize(query) == Pagination.defaultPageSize)
+    }
+
+    @Test("dates are read in the years 1…9999 only", arguments: [
+        ("0001-01-01", true), ("0001-01-01T00:00:00Z", true), ("9999-12-31", true), ("9999-12-31T23:59:59.999Z", true),
+        ("0000-01-01", false), ("99999-01-01T00:00:00Z", false), ("-0005-01-01T00:00:00Z", false), ("-5000-01-01T00:00:00Z", false),
+        ("300000-01-01T00:00:00Z", false), ("0001-01-01T00:00:00+14:00", false), ("9999-12-31T23:59:59-14:00", false),
+        ("9223372036854775807", false), ("1e400", false), ("NaN", false),
+    ])
+    func dates(text: String, valid: Bool) {
+        #expect((QueryDates.parse(text, endOfDay: false) != nil) == valid)
+        #expect((QueryDates.parse(text, endOfDay: true) != nil) == valid)
+    }
+}
