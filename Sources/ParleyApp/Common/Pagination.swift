@@ -3,8 +3,9 @@ import Web
 /// Django REST framework's page-number pagination over HTTP: reading `?page=` and `?page_size=`,
 /// and writing `{"count", "next", "previous", "results"}` with absolute links.
 ///
-/// - `page` is 1-based; anything that is not a positive whole number, or a page past the end,
-///   is `404 {"detail": "Invalid page."}` (as DRF answers).
+/// - `page` is 1-based; anything that is not a positive whole number, or a page past the end
+///   (including one whose offset would not fit in an `Int`), is `404 {"detail": "Invalid page."}`
+///   (as DRF answers).
 /// - `page_size` defaults to 20 and is capped at 100; a value that is not a positive whole
 ///   number falls back to the default (DRF ignores it too).
 /// - `next`/`previous` are `request.baseURL` + the path + the query with `page` replaced
@@ -18,10 +19,13 @@ enum Pagination {
         var number = 1
         if let text = query["page"] {
             // DRF also accepts "last"; it needs the count first, so it is not offered here.
-            guard let value = Int(text), value >= 1 else { throw invalidPage }
+            // Too large for an Int (`9223372036854775808`, 10 kB of digits) is past the end too.
+            guard let value = Int(text) else { throw invalidPage }
             number = value
         }
-        return PageRequest(number: number, size: pageSize(query))
+        // Below 1, or so far that its offset overflows: a page that cannot exist.
+        guard let page = PageRequest(validating: number, size: pageSize(query)) else { throw invalidPage }
+        return page
     }
 
     static func pageSize(_ query: URLEncodedForm) -> Int {
@@ -30,6 +34,8 @@ enum Pagination {
     }
 
     /// The response body of one page.
+    /// (`number + 1` only when `hasNext`: then `offset + count < total`, so the number is far
+    /// below `Int.max`.)
     static func body<Item: Encodable>(_ page: Page<Item>, request: Request) -> PageBody<Item> {
         let next = page.hasNext ? link(request, setting: [("page", String(page.request.number + 1))]) : nil
         var previous: String?

@@ -40,7 +40,24 @@ extension URLEncodedForm {
 }
 
 enum QueryDates {
+    /// 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 1970: the years DRF
+    /// reads (Python's `datetime`), well inside PostgreSQL's timestamptz. A date outside,
+    /// such as year 99999 or a year BC, is "Enter a valid date/time." (400), not a value that
+    /// fails to bind (`Date is outside the range of timestamptz`) or that PostgreSQL refuses.
+    /// (The start is January 1st of year 1 as Foundation reads it: its calendar is Julian
+    /// before 1582, two days before the proleptic Gregorian one.)
+    static let earliest: TimeInterval = -62_135_769_600
+    static let end: TimeInterval = 253_402_300_800
+
     static func parse(_ text: String, endOfDay: Bool) -> Date? {
+        guard let date = parseAnyYear(text, endOfDay: endOfDay) else { return nil }
+        let seconds = date.timeIntervalSince1970
+        // (`<=`: the end of 9999-12-31, a microsecond before `end`, is `end` in a Double.)
+        guard seconds.isFinite, seconds >= earliest, seconds <= end else { return nil }
+        return date
+    }
+
+    private static func parseAnyYear(_ text: String, endOfDay: Bool) -> Date? {
         var text = text.trimmingCharacters(in: .whitespaces)
         if let space = text.lastIndex(of: " "), text[text.index(after: space)...].first?.isNumber == true {
             text.replaceSubrange(space...space, with: "+")

@@ -18,11 +18,15 @@ struct PaginationView {
         isNeeded = hasPrevious || hasNext
     }
 
-    /// `?page=` (1 when absent); anything but a positive whole number is a 404, as in the API.
+    /// `?page=` (1 when absent); anything but a positive whole number, or a page whose offset
+    /// does not fit in an `Int`, is a 404, as in the API.
     static func pageRequest(_ query: URLEncodedForm, size: Int) throws(HTTPError) -> PageRequest {
         guard let text = query["page"], !text.isEmpty else { return PageRequest(number: 1, size: size) }
-        guard let number = Int(text), number >= 1 else { throw HTTPError(.notFound, "That page does not exist.") }
-        return PageRequest(number: number, size: size)
+        // Not a number, below 1, or so far that its offset would overflow an Int.
+        guard let number = Int(text), let page = PageRequest(validating: number, size: size) else {
+            throw HTTPError(.notFound, "That page does not exist.")
+        }
+        return page
     }
 
     private static func link(_ path: String, _ query: URLEncodedForm, page: Int) -> String {

@@ -119,7 +119,10 @@ struct PostgresMessageRepository: MessageRepository {
             appendCursor(cursor, direction, to: &sql)
             appendOrder(direction, to: &sql)
             sql.append(" LIMIT ")
-            sql.bind(offset + limit)
+            // Saturating: the services only ask for pages that exist, but a sum that overflowed
+            // would trap the process; LIMIT with Int.max is simply "all of them".
+            let (end, overflow) = offset.addingReportingOverflow(limit)
+            sql.bind(overflow ? Int.max : end)
             sql.append("""
 
                 ) m
