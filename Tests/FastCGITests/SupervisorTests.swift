@@ -67,20 +67,60 @@ struct SupervisorTests {
         #expect(server.standardError.contains("path=/__test/trap"))
     }
 
-    @Test("a crafted PARAMS record (CVE-2025-23016 lengths) does not take the service down")
+    @Test("a crafted PARAMS record (the CVE-2025-23016 lengths) is refused before libfcgi reads it: no worker dies")
     func craftedParamsRecord() throws {
         let (server, socket) = try startServer()
         defer { server.terminate() }
+        let before = workerPIDs(of: server.pid)
         let client = try FastCGIClient(unixPath: socket)
         try client.begin()
         // A PARAMS record whose name and value lengths are 0x7ffffffe each.
         let content: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFE] + Array(repeating: 0x41, count: 56)
-        let record: [UInt8] = [1, 4, 0, 1, 0, UInt8(content.count), 0, 0] + content
+        let record: [UInt8] = [1, 4, 0, 1, 0, UInt8(content.count), 0, 0] + content + [1, 4, 0, 1, 0, 0, 0, 0]
         _ = record.withUnsafeBytes { write(client.fd, $0.baseAddress, $0.count) }
-        _ = try? client.readSome(1)
-        try waitUntil(timeout: 1) { try get(socket, "/healthz").status == 200 }
+        #expect((try? client.readSome(1)) == nil || (try? client.readSome(1))?.isEmpty == true, "the connection is closed unanswered")
         for _ in 0..<20 { #expect(try get(socket, "/healthz").status == 200) }
-        #expect(workerPIDs(of: server.pid).count == 2)
+        #expect(workerPIDs(of: server.pid) == before)
+        #expect(try status(socket)["worker restarts"] == "0")
+        #expect(server.standardError.contains("request refused before libfcgi read it"))
+    }
+
+    @Test("bounded input: a peer stalling mid-record, 10,000 params, a short body are each closed or answered within the I/O timeout")
+    func boundedInput() throws {
+        let (server, socket) = try startServer(["--io-timeout", "2"])
+        defer { server.terminate() }
+        // Stalls in the middle of a PARAMS record: the connection is closed after the timeout.
+        let stalled = try FastCGIClient(unixPath: socket)
+        try stalled.begin()
+        let partial: [UInt8] = [1, 4, 0, 1, 0, 100, 0, 0] + Array(repeating: 0x41, count: 10)
+        _ = partial.withUnsafeBytes { write(stalled.fd, $0.baseAddress, $0.count) }
+        let started = Date()
+        let answer = try? stalled.readSome(1)
+        #expect(answer == nil || answer?.isEmpty == true)
+        #expect(Date().timeIntervalSince(started) < 4)
+
+        // 10,000 params: refused and closed at once.
+        let many = try FastCGIClient(unixPath: socket)
+        var params = FastCGIClient.params(method: "GET", uri: "/healthz")
+        for index in 0..<10_000 { params.append(("HTTP_X_\(index)", "v")) }
+        try many.begin()
+        try? many.sendParams(params)
+        try? many.sendStdin([], end: true)
+        #expect((try? many.readResponse()) == nil)
+
+        // A body shorter than its Content-Length: 400, and the connection is not kept.
+        let short = try FastCGIClient(unixPath: socket)
+        try short.begin()
+        try short.sendParams(FastCGIClient.params(method: "POST", uri: "/api/token/", headers: ["Content-Type": "application/json"], contentLength: 100))
+        try short.sendStdin(Array("{}".utf8), end: true)
+        let response = try short.readResponse()
+        #expect(response.status == 400)
+        #expect(response.bodyText.contains("shorter than its Content-Length"))
+        #expect((try? short.send(method: "GET", uri: "/healthz")) == nil, "the connection was closed after the 400")
+
+        // The workers are all still there and answer.
+        for _ in 0..<8 { #expect(try get(socket, "/healthz").status == 200) }
+        #expect(try status(socket)["worker restarts"] == "0")
     }
 
     @Test("kill -9 of one worker under load: at most its requests in flight fail, and it is replaced within 1 s")
