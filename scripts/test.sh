@@ -98,8 +98,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- 2. static checks
-phase "docker-compose config -q"
-docker-compose -f docker-compose.yml config -q || die "docker-compose.yml is invalid"
+phase "docker-compose config -q (with a throwaway PARLEY_JWT_SECRET; refused without one)"
+compose_check
 
 mapfile -t ports < <(free_ports 3)
 PG_PORT=${ports[0]}
