@@ -36,7 +36,7 @@ public struct Application<Context: RequestContext>: Sendable {
         do {
             response = try chain(request, context)
         } catch {
-            context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(logDescription(of: error))"])
             response = Response.text("A server error occurred.", status: .internalServerError)
         }
         if response.headers.contains("X-Request-Id") || request.id.withUTF8Bytes({ $0.contains { $0 == 10 || $0 == 13 } }) {

@@ -1,4 +1,5 @@
 import Foundation
+import Web
 import Logging
 
 /// Browser sessions: start one at log-in (always a new token, so a token planted before the
@@ -21,7 +22,7 @@ struct SessionService {
                 let purged = try sessions.purgeEnded(idleTimeout: configuration.idleTimeout, limit: 500)
                 if purged > 0 { logger.debug("purged ended sessions", metadata: ["count": "\(purged)"]) }
             } catch {
-                logger.warning("session purge failed", metadata: ["error": "\(error)"])
+                logger.warning("session purge failed", metadata: ["error": "\(logDescription(of: error))"])
             }
         }
         return token
