@@ -41,12 +41,6 @@ struct SessionService {
         try sessions.delete(tokenHash: Self.hash(token))
     }
 
-    /// Ends every session of `userID` (a password change; the caller starts a new one).
-    func endAll(of userID: UUID) throws {
-        let count = try sessions.deleteAll(userID: userID)
-        logger.info("sessions ended", metadata: ["user": "\(userID.apiString)", "count": "\(count)"])
-    }
-
     /// What is stored for `token`.
     static func hash(_ token: String) -> String {
         Sodium.sha256Hex(token)
