@@ -44,6 +44,11 @@ public struct Application<Context: RequestContext>: Sendable {
         } else {
             response.headers.appendChecked(name: "X-Request-Id", value: request.id)
         }
+        // No response of the application is content-sniffed by a browser: pages set this with
+        // their other security headers; JSON, text and error responses get it here.
+        if !response.headers.contains("X-Content-Type-Options") {
+            response.headers.appendChecked(name: "X-Content-Type-Options", value: "nosniff")
+        }
         if request.method == .head {
             // HEAD answers with GET's headers, including the length the body would have had.
             if response.headers["Content-Length"] == nil { response.headers["Content-Length"] = String(response.body.count) }
