@@ -487,7 +487,8 @@ render_nginx_conf() {
 
 # render_stack_nginx OUT PIDFILE LOGDIR TEMPDIR SOCKET PUBLIC TLSDIR HTTP_PORT HTTPS_PORT:
 # the nginx.conf of a dev or test stack. Rate limit from PARLEY_RATE_LIMIT
-# (50r/s) and PARLEY_RATE_BURST (100).
+# (50r/s) and PARLEY_RATE_BURST (100); requests in flight per address from
+# PARLEY_CONN_LIMIT (50, at most 65535).
 render_stack_nginx() {
     local out=$1 pidfile=$2 logdir=$3 tempdir=$4 socket=$5 public=$6 tls=$7 http=$8 https=$9
     mkdir -p "$tempdir" "$logdir"
@@ -504,7 +505,8 @@ render_stack_nginx() {
         "HTTP_PORT=$http" \
         "HTTPS_PORT=$https" \
         "RATE=${PARLEY_RATE_LIMIT:-50r/s}" \
-        "BURST=${PARLEY_RATE_BURST:-100}"
+        "BURST=${PARLEY_RATE_BURST:-100}" \
+        "CONN=${PARLEY_CONN_LIMIT:-50}"
 }
 
 # nginx_user_line PUBLIC_DIR SOCKET_DIR: the `user` directive for the rendered

@@ -13,7 +13,7 @@
 # Environment: PARLEY_HTTP_PORT (8080), PARLEY_HTTPS_PORT (8443),
 # PARLEY_PG_PORT (5432; only names the unix socket, no TCP), PARLEY_DATA_DIR
 # (.data), PARLEY_BUILD_CONFIG (release), PARLEY_RATE_LIMIT (50r/s),
-# PARLEY_RATE_BURST (100), PARLEY_BIN (a parley executable to run instead of
+# PARLEY_RATE_BURST (100), PARLEY_CONN_LIMIT (50), PARLEY_BIN (a parley executable to run instead of
 # building one; make bench uses it); PARLEY_* settings of `parley serve` (workers, log
 # level, …) pass through the environment to it.
 set -euo pipefail

@@ -44,6 +44,7 @@ ensure_packages "${PARLEY_DEPS[@]}" "${PARLEY_TEST_DEPS[@]}"
 # public (nginx's limit_req, sign-ups and failed log-ins per address) would throttle the
 # suite itself. Tests of those limits configure their own, lower ones.
 export PARLEY_RATE_LIMIT=${PARLEY_RATE_LIMIT:-5000r/s} PARLEY_RATE_BURST=${PARLEY_RATE_BURST:-10000}
+export PARLEY_CONN_LIMIT=${PARLEY_CONN_LIMIT:-10000}
 export PARLEY_REGISTRATIONS_PER_ADDRESS=${PARLEY_REGISTRATIONS_PER_ADDRESS:-1000000}
 export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-1000000}
 ensure_openapi_validator
