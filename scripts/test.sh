@@ -3,7 +3,8 @@
 #
 #  1. installs missing Debian packages (as `make run` does, plus docker-compose);
 #  2. static checks: docker-compose.yml (`docker-compose config -q`), the
-#     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`);
+#     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`), the modes of
+#     the files `make run` creates (scripts/check-file-modes.sh);
 #  3. builds debug with tests (`swift build --build-tests`);
 #  4. starts, in a mktemp directory under /tmp: a PostgreSQL cluster (unix
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
@@ -122,6 +123,9 @@ nginx_run -t -q || die "nginx -t failed for the rendered nginx.conf"
 phase "nginx -t (deploy/nginx-site.conf, with test certificates)"
 "$PARLEY_ROOT/scripts/check-site-conf.sh" "$T/site-check" "$TLS_DIR" ||
     die "deploy/nginx-site.conf does not pass nginx -t"
+
+phase "file modes of make run's state (scripts/check-file-modes.sh)"
+"$PARLEY_ROOT/scripts/check-file-modes.sh" "$T/modes-check" || die "make run would create files others can read"
 
 if command -v shellcheck >/dev/null 2>&1; then
     phase "shellcheck"
