@@ -65,7 +65,7 @@ nginx-test: ## Render nginx.conf into .data/ and run nginx -t on it and on deplo
 
 compose-check: ## Validate docker-compose.yml (docker-compose config -q; no engine needed)
 	@scripts/deps.sh --test
-	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+	@. scripts/lib.sh && compose_check && echo "docker-compose.yml is valid (with a throwaway PARLEY_JWT_SECRET; refused without one)"
 
 lint: ## shellcheck the scripts
 	@command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)"; exit 1; }

@@ -93,6 +93,7 @@ export PARLEY_HTTP_PORT=${PORTS[0]} PARLEY_HTTPS_PORT=${PORTS[1]} PARLEY_PG_PORT
 export PARLEY_BIN PARLEY_BENCH=1
 # nginx's limit_req (the same directive users get, raised) and the app's per-user message limit.
 export PARLEY_RATE_LIMIT=${BENCH_RATE_LIMIT:-1000000r/s} PARLEY_RATE_BURST=${BENCH_RATE_BURST:-1000000}
+export PARLEY_CONN_LIMIT=${BENCH_CONN_LIMIT:-65535}
 export PARLEY_MESSAGE_RATE_LIMIT=1000000000
 # TechEmpower's rules: no disk logging during the runs. parley's access log (one line per
 # request, level info) is off unless BENCH_LOG_LEVEL=info; warnings and errors still go to

@@ -297,13 +297,28 @@ ensure_cert() {
     chmod 0644 "$dir/cert.pem"
 }
 
-# ensure_secret FILE: a random key (64 base64 characters) in FILE, mode 0600,
-# made once. Used as PARLEY_JWT_SECRET_FILE so tokens survive restarts.
+# ensure_secret FILE: a random key (64 base64 characters) in FILE, mode 0600
+# (parley refuses a key file with any group or other bits), made once. Used as
+# PARLEY_JWT_SECRET_FILE so tokens survive restarts.
 ensure_secret() {
     local file=$1
-    [[ -s $file ]] && return 0
-    mkdir -p "$(dirname -- "$file")"
-    (umask 077 && openssl rand -base64 48 >"$file") || die "openssl could not create $file"
+    if [[ ! -s $file ]]; then
+        mkdir -p "$(dirname -- "$file")"
+        (umask 077 && openssl rand -base64 48 >"$file") || die "openssl could not create $file"
+    fi
+    chmod 0600 "$file"
+}
+
+# compose_check: `docker-compose config -q` on docker-compose.yml. The file has no
+# default signing key (PARLEY_JWT_SECRET is required), so the check gives it a
+# throwaway one, and also checks that without one the file is refused.
+compose_check() {
+    local file=$PARLEY_ROOT/docker-compose.yml
+    if env -u PARLEY_JWT_SECRET docker-compose -f "$file" config -q >/dev/null 2>&1; then
+        die "docker-compose.yml accepts an unset PARLEY_JWT_SECRET: it must have no default signing key"
+    fi
+    PARLEY_JWT_SECRET=$(openssl rand -base64 48) docker-compose -f "$file" config -q ||
+        die "docker-compose.yml is invalid"
 }
 
 # ---------------------------------------------------------------- ports
@@ -479,7 +494,8 @@ render_nginx_conf() {
 
 # render_stack_nginx OUT PIDFILE LOGDIR TEMPDIR SOCKET PUBLIC TLSDIR HTTP_PORT HTTPS_PORT:
 # the nginx.conf of a dev or test stack. Rate limit from PARLEY_RATE_LIMIT
-# (50r/s) and PARLEY_RATE_BURST (100).
+# (50r/s) and PARLEY_RATE_BURST (100); requests in flight per address from
+# PARLEY_CONN_LIMIT (50, at most 65535).
 render_stack_nginx() {
     local out=$1 pidfile=$2 logdir=$3 tempdir=$4 socket=$5 public=$6 tls=$7 http=$8 https=$9
     mkdir -p "$tempdir" "$logdir"
@@ -496,7 +512,8 @@ render_stack_nginx() {
         "HTTP_PORT=$http" \
         "HTTPS_PORT=$https" \
         "RATE=${PARLEY_RATE_LIMIT:-50r/s}" \
-        "BURST=${PARLEY_RATE_BURST:-100}"
+        "BURST=${PARLEY_RATE_BURST:-100}" \
+        "CONN=${PARLEY_CONN_LIMIT:-50}"
 }
 
 # nginx_user_line PUBLIC_DIR SOCKET_DIR: the `user` directive for the rendered

@@ -13,13 +13,21 @@
 # Environment: PARLEY_HTTP_PORT (8080), PARLEY_HTTPS_PORT (8443),
 # PARLEY_PG_PORT (5432; only names the unix socket, no TCP), PARLEY_DATA_DIR
 # (.data), PARLEY_BUILD_CONFIG (release), PARLEY_RATE_LIMIT (50r/s),
-# PARLEY_RATE_BURST (100), PARLEY_BIN (a parley executable to run instead of
+# PARLEY_RATE_BURST (100), PARLEY_CONN_LIMIT (50), PARLEY_BIN (a parley executable to run instead of
 # building one; make bench uses it); PARLEY_* settings of `parley serve` (workers, log
 # level, …) pass through the environment to it.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+# Everything this script and what it starts create is its owner's only: parley.env
+# (DATABASE_URL, the key's path), the logs (request paths, addresses, user ids), the
+# demo log-ins that `parley seed` prints, the signing key and the TLS key. What the
+# nginx workers (www-data) and postgres must reach gets an explicit mode below
+# (make_dirs, prepare_pg_dirs); public/ is the checkout's own, untouched. Tested by
+# scripts/check-file-modes.sh (make test).
+umask 077
 
 DATA=${PARLEY_DATA_DIR:-$PARLEY_ROOT/.data}
 HTTP_PORT=${PARLEY_HTTP_PORT:-8080}
@@ -114,6 +122,7 @@ write_env_file() {
         shell_kv PARLEY_HTTPS_PORT "$HTTPS_PORT"
         shell_kv PARLEY_URL "$URL"
     } >"$ENV_FILE.tmp"
+    chmod 0600 "$ENV_FILE.tmp"
     mv -f "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
@@ -141,13 +150,32 @@ nginx_test() {
 }
 
 make_dirs() {
-    mkdir -p "$DATA" "$RUN_DIR" "$LOG_DIR" "$NGINX_DIR" "$TLS_DIR"
-    # Others (postgres, nginx workers) may need to traverse these; the socket
-    # itself is 0660 and the TLS key 0600.
-    chmod 0755 "$DATA" "$RUN_DIR" "$LOG_DIR"
+    mkdir -p "$DATA" "$RUN_DIR" "$LOG_DIR" "$NGINX_DIR/tmp" "$TLS_DIR"
+    # Others must traverse these (umask 077 would make them 0700): postgres .data,
+    # the nginx workers .data/run (the socket itself is 0660) and nginx/tmp, where the
+    # master makes their temp dirs (and gives them to the workers' user).
+    chmod 0755 "$DATA" "$RUN_DIR" "$LOG_DIR" "$NGINX_DIR" "$NGINX_DIR/tmp"
     chmod 0700 "$TLS_DIR"
     mkdir -p "$DATA/secrets"
     chmod 0700 "$DATA/secrets"
+    # The logs: owner only, also those an earlier run left readable. (nginx's master
+    # opens its logs before its workers start; they write through its descriptors.)
+    local f
+    for f in parley.log nginx-error.log nginx-access.log; do
+        : >>"$LOG_DIR/$f"
+        chmod 0600 "$LOG_DIR/$f"
+    done
+    for f in "$ENV_FILE" "$DATA/.seeded"; do
+        if [[ -e $f ]]; then chmod 0600 "$f"; fi
+    done
+}
+
+# save_seed_output BIN: `parley seed` (demo accounts) with its output, the demo
+# log-ins, kept in .data/.seeded (mode 0600) for the banners.
+save_seed_output() {
+    "$1" seed --log-level warning >"$DATA/.seeded.tmp" || return 1
+    chmod 0600 "$DATA/.seeded.tmp"
+    mv -f -- "$DATA/.seeded.tmp" "$DATA/.seeded"
 }
 
 # The demo log-ins that `parley seed` printed (kept in .data/.seeded), for the banners.
@@ -240,8 +268,7 @@ start_stack() {
     if [[ ! -e $DATA/.seeded ]] && parley_has_command "$bin" seed; then
         log "parley seed (first run only; 'make seed' runs it again)"
         # Its output (the demo log-ins) is kept in the marker, for the banners.
-        "$bin" seed --log-level warning >"$DATA/.seeded.tmp" || die "parley seed failed"
-        mv -f -- "$DATA/.seeded.tmp" "$DATA/.seeded"
+        save_seed_output "$bin" || die "parley seed failed"
     fi
 
     # nginx config and certificate
@@ -413,10 +440,12 @@ cmd_seed() {
     # shellcheck source=/dev/null
     . "$ENV_FILE"
     set +a
-    "$bin" seed --log-level warning >"$DATA/.seeded.tmp"
-    mv -f -- "$DATA/.seeded.tmp" "$DATA/.seeded"
+    save_seed_output "$bin" || die "parley seed failed"
     cat -- "$DATA/.seeded"
 }
+
+# Sourced (scripts/check-file-modes.sh tests the functions above): define, do nothing.
+if [[ ${BASH_SOURCE[0]} != "$0" ]]; then return 0; fi
 
 case ${1:-} in
     run) cmd_run ;;

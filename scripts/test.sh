@@ -3,7 +3,8 @@
 #
 #  1. installs missing Debian packages (as `make run` does, plus docker-compose);
 #  2. static checks: docker-compose.yml (`docker-compose config -q`), the
-#     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`);
+#     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`), the modes of
+#     the files `make run` creates (scripts/check-file-modes.sh);
 #  3. builds debug with tests (`swift build --build-tests`);
 #  4. starts, in a mktemp directory under /tmp: a PostgreSQL cluster (unix
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
@@ -44,6 +45,7 @@ ensure_packages "${PARLEY_DEPS[@]}" "${PARLEY_TEST_DEPS[@]}"
 # public (nginx's limit_req, sign-ups and failed log-ins per address) would throttle the
 # suite itself. Tests of those limits configure their own, lower ones.
 export PARLEY_RATE_LIMIT=${PARLEY_RATE_LIMIT:-5000r/s} PARLEY_RATE_BURST=${PARLEY_RATE_BURST:-10000}
+export PARLEY_CONN_LIMIT=${PARLEY_CONN_LIMIT:-10000}
 export PARLEY_REGISTRATIONS_PER_ADDRESS=${PARLEY_REGISTRATIONS_PER_ADDRESS:-1000000}
 export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-1000000}
 ensure_openapi_validator
@@ -99,8 +101,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- 2. static checks
-phase "docker-compose config -q"
-docker-compose -f docker-compose.yml config -q || die "docker-compose.yml is invalid"
+phase "docker-compose config -q (with a throwaway PARLEY_JWT_SECRET; refused without one)"
+compose_check
 
 mapfile -t ports < <(free_ports 3)
 PG_PORT=${ports[0]}
@@ -122,6 +124,9 @@ nginx_run -t -q || die "nginx -t failed for the rendered nginx.conf"
 phase "nginx -t (deploy/nginx-site.conf, with test certificates)"
 "$PARLEY_ROOT/scripts/check-site-conf.sh" "$T/site-check" "$TLS_DIR" ||
     die "deploy/nginx-site.conf does not pass nginx -t"
+
+phase "file modes of make run's state (scripts/check-file-modes.sh)"
+"$PARLEY_ROOT/scripts/check-file-modes.sh" "$T/modes-check" || die "make run would create files others can read"
 
 if command -v shellcheck >/dev/null 2>&1; then
     phase "shellcheck"

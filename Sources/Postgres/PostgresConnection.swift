@@ -209,7 +209,7 @@ public final class PostgresConnection {
         do {
             try self.simpleCommand("DEALLOCATE \(name)", log: false)
         } catch {
-            self.logger.debug("could not deallocate prepared statement", metadata: ["statement": "\(name)", "error": "\(error)"])
+            self.logger.debug("could not deallocate prepared statement", metadata: ["statement": "\(name)", "error": "\(postgresLogDescription(error))"])
         }
     }
 
@@ -269,7 +269,7 @@ public final class PostgresConnection {
         guard slow || self.logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = ["sql": "\(sql())", "duration_ms": "\(Self.format(elapsed))"]
         if let rows = rows() { metadata["rows"] = "\(rows)" }
-        if let error { metadata["error"] = "\(error)" }
+        if let error { metadata["error"] = "\(postgresLogDescription(error))" }
         if slow {
             self.logger.warning("slow query", metadata: metadata)
         } else {

@@ -101,7 +101,7 @@ public final class PostgresDatabase {
         do {
             return try self.read { try $0.query("SELECT 1").count == 1 }
         } catch {
-            self.logger.debug("ping failed", metadata: ["error": "\(error)"])
+            self.logger.debug("ping failed", metadata: ["error": "\(postgresLogDescription(error))"])
             return false
         }
     }
@@ -149,7 +149,7 @@ public final class PostgresDatabase {
             } catch let error as PostgresError where error.isConnectionFailure {
                 lastError = error
                 guard attempt < attempts else { break }
-                self.logger.debug("connect failed; backing off", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                self.logger.debug("connect failed; backing off", metadata: ["attempt": "\(attempt)", "error": "\(postgresLogDescription(error))"])
                 let jittered = Double.random(in: 0.5...1.0) * delay.milliseconds / 1000
                 Thread.sleep(forTimeInterval: jittered)
                 delay = min(delay * 2, self.configuration.reconnectMaxDelay)
@@ -161,14 +161,14 @@ public final class PostgresDatabase {
         self.lastConnectError = lastError
         self.logger.error(
             "cannot connect to PostgreSQL",
-            metadata: ["attempts": "\(attempts)", "error": "\(lastError)", "cool_down_ms": "\(coolDown.wholeMilliseconds)"])
+            metadata: ["attempts": "\(attempts)", "error": "\(lastError.logDescription)", "cool_down_ms": "\(coolDown.wholeMilliseconds)"])
         throw lastError
     }
 
     private func discard(_ connection: PostgresConnection, _ error: any Error, action: String) {
         self.logger.warning(
             "PostgreSQL connection broke; \(action)",
-            metadata: ["backend_pid": "\(connection.backendPID)", "error": "\(error)"])
+            metadata: ["backend_pid": "\(connection.backendPID)", "error": "\(postgresLogDescription(error))"])
         if self.connection === connection { self.connection = nil }
     }
 }

@@ -36,13 +36,18 @@ public struct Application<Context: RequestContext>: Sendable {
         do {
             response = try chain(request, context)
         } catch {
-            context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("unhandled error escaped the error middleware", metadata: ["error": "\(logDescription(of: error))"])
             response = Response.text("A server error occurred.", status: .internalServerError)
         }
         if response.headers.contains("X-Request-Id") || request.id.withUTF8Bytes({ $0.contains { $0 == 10 || $0 == 13 } }) {
             response.headers["X-Request-Id"] = request.id
         } else {
             response.headers.appendChecked(name: "X-Request-Id", value: request.id)
+        }
+        // No response of the application is content-sniffed by a browser: pages set this with
+        // their other security headers; JSON, text and error responses get it here.
+        if !response.headers.contains("X-Content-Type-Options") {
+            response.headers.appendChecked(name: "X-Content-Type-Options", value: "nosniff")
         }
         if request.method == .head {
             // HEAD answers with GET's headers, including the length the body would have had.

@@ -13,7 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: Middleware {
         } catch let error as any HTTPResponseError {
             return render(error, for: request)
         } catch {
-            context.logger.error("internal error", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("internal error", metadata: ["error": "\(logDescription(of: error))"])
             return render(HTTPError(.internalServerError), for: request)
         }
     }

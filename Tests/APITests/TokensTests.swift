@@ -246,7 +246,7 @@ struct AccountsPasswordTests {
 
     @Test("production defaults: argon2id m = 64 MiB, t = 2, p = 1 (≥ OWASP), in the stored string")
     func productionParameters() throws {
-        let configuration = try AuthConfiguration.fromEnvironment(["PARLEY_JWT_SECRET": String(repeating: "k", count: 32)])
+        let configuration = try AuthConfiguration.fromEnvironment(["PARLEY_JWT_SECRET": Sodium.randomToken(bytes: 48)])
         #expect(configuration.passwordHashing == .interactive)
         #expect(configuration.passwordHashing.meetsOWASPMinimum)
         let hasher = PasswordHasher(configuration: configuration)

@@ -54,6 +54,45 @@ extension DatabaseTests {
             #expect(foreignKey?.code == .foreignKeyViolation)
         }
 
+        @Test("logDescription: SQLSTATE, table, constraint and statement; no value, detail, message or SQL")
+        func logDescription() throws {
+            let secret = "bob-log-check@example.com"
+            try self.connection.execute("INSERT INTO accounts (email) VALUES (\(secret))")
+            let unique = #expect(throws: PostgresError.self) {
+                try self.connection.execute("INSERT INTO accounts (email, age) VALUES (\(secret), \(41))")
+            }
+            let text = unique?.logDescription ?? ""
+            #expect(text.contains("SQLSTATE 23505"))
+            #expect(text.contains("constraint=accounts_email_key"))
+            #expect(text.contains("table=") && text.contains("accounts"))
+            #expect(text.contains(#"statement="INSERT accounts""#))
+            #expect(!text.contains(secret))
+            #expect(!text.contains("bob-log-check"))
+            #expect(!text.contains("already exists"))  // the detail line
+            #expect(!text.contains("VALUES"))  // the SQL text
+
+            // A value cast in the SQL itself (not a bind, so not redacted) stays out of it too.
+            let literal = #expect(throws: PostgresError.self) {
+                try self.connection.query(PostgresQuery(unsafeSQL: "SELECT 'carol-literal-value'::uuid"))
+            }
+            #expect(literal?.code == .invalidTextRepresentation)
+            #expect(literal?.logDescription.contains("carol-literal-value") == false)
+            #expect(literal?.logDescription.contains("statement=\"SELECT\"") == true)
+        }
+
+        @Test("statement summaries keep the command and its table only", arguments: [
+            ("INSERT INTO users (email) VALUES ($1)", "INSERT users"),
+            ("  UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2", "UPDATE refresh_tokens"),
+            ("DELETE FROM web_sessions WHERE user_id = $1", "DELETE web_sessions"),
+            ("SELECT m.id FROM messages m WHERE m.body = 'x FROM secret'", "SELECT messages"),
+            ("SELECT 'a FROM b'", "SELECT"),
+            ("-- comment\nWITH x AS (SELECT 1) SELECT * FROM x", "WITH"),
+            ("'just a literal'", nil),
+        ])
+        func statementSummary(_ sql: String, _ expected: String?) {
+            #expect(PostgresError.statementSummary(sql) == expected)
+        }
+
         @Test("a bind the server quotes back is redacted from the description")
         func redactsQuotedBinds() throws {
             let secret = "my-password-123"

@@ -7,6 +7,13 @@ struct LeakyError: Error, CustomStringConvertible {
     var description: String { "connection to postgres://parley:hunter2@db/parley failed" }
 }
 
+/// An error that has a log-safe description besides a leaky one (as `PostgresError` has).
+struct DescribedError: LogSafeError, CustomStringConvertible, CustomDebugStringConvertible {
+    var description: String { "duplicate key: Key (email)=(ada@example.com) already exists" }
+    var debugDescription: String { description }
+    var logDescription: String { "DescribedError(SQLSTATE 23505) constraint=users_email_lower_key" }
+}
+
 /// An application error type that maps itself to a response.
 struct PaymentRequired: HTTPResponseError {
     var status: HTTPStatus { HTTPStatus(code: 402, reasonPhrase: "Payment Required") }
@@ -27,6 +34,7 @@ struct ErrorMiddlewareTests {
                     throw HTTPError(.forbidden, "<script>alert('x')</script> & \"more\"")
                 }
                 router.get("\(prefix)/leak") { _, _ in throw LeakyError() }
+                router.get("\(prefix)/described") { _, _ in throw DescribedError() }
                 router.post("\(prefix)/validate") { _, _ in
                     throw HTTPError.validation([
                         "email": ["Enter a valid email address."],
@@ -79,7 +87,7 @@ struct ErrorMiddlewareTests {
         #expect(api.detail == "<script>alert('x')</script> & \"more\"")
     }
 
-    @Test("an unknown error is a generic 500 for the client and the whole story in the log", arguments: ["/api/leak", "/leak"])
+    @Test("an unknown error is a generic 500 for the client; the log names its type and quotes none of it", arguments: ["/api/leak", "/leak"])
     func internalError(path: String) {
         let client = Self.makeClient()
         let response = client.send(.get, path)
@@ -95,9 +103,19 @@ struct ErrorMiddlewareTests {
 
         let errors = client.log.entries.filter { $0.level == .error }
         #expect(errors.count == 1)
-        #expect(errors.first?.metadata["error"]?.contains("postgres://parley:hunter2@db") == true)
+        #expect(errors.first?.metadata["error"]?.contains("LeakyError") == true)
+        #expect(errors.first?.metadata["error"]?.contains("hunter2") == false)
         #expect(client.log.accessLog?.metadata["status"] == "500")
         #expect(client.log.accessLog?.metadata["request_id"] == response.headers["X-Request-Id"])
+    }
+
+    @Test("an error with a log-safe description is logged by it, not by its description", arguments: ["/api/described", "/described"])
+    func logSafeError(path: String) {
+        let client = Self.makeClient()
+        #expect(client.send(.get, path).status == .internalServerError)
+        let logged = client.log.entries.filter { $0.level == .error }.first?.metadata["error"] ?? ""
+        #expect(logged == "DescribedError(SQLSTATE 23505) constraint=users_email_lower_key")
+        #expect(!logged.contains("ada@example.com"))
     }
 
     @Test("validation errors are {field: [messages]} under /api/")

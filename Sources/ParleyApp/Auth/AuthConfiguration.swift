@@ -4,7 +4,7 @@ import Foundation
 ///
 /// | variable | default | meaning |
 /// | --- | --- | --- |
-/// | `PARLEY_JWT_SECRET` or `PARLEY_JWT_SECRET_FILE` | random per process | HS256 key, ≥ 32 bytes; every instance behind one nginx must share it |
+/// | `PARLEY_JWT_SECRET` or `PARLEY_JWT_SECRET_FILE` | random per process | HS256 key, ≥ 32 bytes and not weak or published (``SigningKeyCheck``), a file of mode 0600; every instance behind one nginx must share it |
 /// | `PARLEY_ACCESS_TOKEN_MINUTES` | 5 | access token lifetime |
 /// | `PARLEY_REFRESH_TOKEN_HOURS` | 24 | refresh token lifetime (each rotation starts a new one) |
 /// | `PARLEY_PASSWORD_HASH_ITERATIONS` | 2 | argon2id t (libsodium opslimit) |
@@ -60,14 +60,19 @@ public struct AuthConfiguration: Sendable {
     public static func fromEnvironment(_ environment: [String: String]) throws -> AuthConfiguration {
         var configuration: AuthConfiguration
         if let secret = environment["PARLEY_JWT_SECRET"], !secret.isEmpty {
-            guard secret.utf8.count >= 32 else { throw ConfigurationError("PARLEY_JWT_SECRET must be at least 32 bytes long.") }
+            if let weakness = SigningKeyCheck.weakness(of: Array(secret.utf8)) {
+                throw ConfigurationError("PARLEY_JWT_SECRET is refused: \(weakness); \(SigningKeyCheck.howToMake).")
+            }
             configuration = AuthConfiguration(jwtKey: Array(secret.utf8))
         } else if let path = environment["PARLEY_JWT_SECRET_FILE"], !path.isEmpty {
+            try SigningKeyCheck.checkFilePermissions(path)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError("PARLEY_JWT_SECRET_FILE \(path) cannot be read.")
             }
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.utf8.count >= 32 else { throw ConfigurationError("The key in PARLEY_JWT_SECRET_FILE must be at least 32 bytes long.") }
+            if let weakness = SigningKeyCheck.weakness(of: Array(text.utf8)) {
+                throw ConfigurationError("The key in PARLEY_JWT_SECRET_FILE \(path) is refused: \(weakness); \(SigningKeyCheck.howToMake) > \(path).")
+            }
             configuration = AuthConfiguration(jwtKey: Array(text.utf8))
         } else {
             configuration = AuthConfiguration(jwtKey: Sodium.randomBytes(32))

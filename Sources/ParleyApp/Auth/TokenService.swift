@@ -1,4 +1,5 @@
 import Foundation
+import Web
 import Logging
 
 /// An access token and its refresh token, as `POST /api/token/` returns them.
@@ -171,7 +172,7 @@ struct TokenService {
                 return newHash
             }
         } catch {
-            logger.warning("password rehash skipped", metadata: ["user": "\(userID.apiString)", "error": "\(error)"])
+            logger.warning("password rehash skipped", metadata: ["user": "\(userID.apiString)", "error": "\(logDescription(of: error))"])
         }
         return nil
     }
@@ -181,7 +182,7 @@ struct TokenService {
             let purged = try tokens.purgeExpired(before: now(), limit: 500)
             if purged > 0 { logger.debug("purged expired refresh tokens", metadata: ["count": "\(purged)"]) }
         } catch {
-            logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
+            logger.warning("refresh token purge failed", metadata: ["error": "\(logDescription(of: error))"])
         }
     }
 }

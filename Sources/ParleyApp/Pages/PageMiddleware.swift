@@ -35,7 +35,7 @@ struct PageMiddleware: Middleware {
                 response.headers[field.name] = field.value
             }
         } catch {
-            context.logger.error("internal error", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("internal error", metadata: ["error": "\(logDescription(of: error))"])
             response = errorResponse(.internalServerError, "", request: request, context: context)
         }
         let contentType = response.headers["Content-Type"] ?? ""

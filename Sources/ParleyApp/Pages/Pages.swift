@@ -58,6 +58,10 @@ struct Pages: Sendable {
         SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration.sessions, logger: context.logger)
     }
 
+    func passwordChanges(_ context: AppContext) -> any PasswordChangeRepository {
+        PostgresPasswordChangeRepository(database: context.database)
+    }
+
     func conversations(_ context: AppContext) -> ConversationService { messaging.conversations(context) }
     func messages(_ context: AppContext) -> MessageService { messaging.messages(context) }
     func notifications(_ context: AppContext) -> NotificationService { messaging.notifications(context) }

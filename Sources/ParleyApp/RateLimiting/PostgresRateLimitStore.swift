@@ -1,4 +1,5 @@
 import Postgres
+import Web
 
 /// Counters in the `rate_limit_counters` table (migration 0002), one row per key, written by a
 /// single upsert per hit. Time is the database's clock, which every instance shares.
@@ -66,7 +67,7 @@ struct PostgresRateLimitStore: RateLimitStore {
                     SELECT key FROM rate_limit_counters WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)
                 """)
         } catch {
-            database.logger.debug("rate limit purge failed", metadata: ["error": "\(error)"])
+            database.logger.debug("rate limit purge failed", metadata: ["error": "\(logDescription(of: error))"])
         }
     }
 

@@ -47,12 +47,6 @@ struct PostgresSessionRepository: SessionRepository {
         }
     }
 
-    func deleteAll(userID: UUID) throws -> Int {
-        try database.write { connection in
-            try connection.execute("DELETE FROM web_sessions WHERE user_id = \(userID)")
-        }
-    }
-
     func purgeEnded(idleTimeout: Duration, limit: Int) throws -> Int {
         try database.write { connection in
             try connection.execute("""

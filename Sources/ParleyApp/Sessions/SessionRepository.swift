@@ -11,9 +11,6 @@ protocol SessionRepository {
     /// True when a session was deleted.
     @discardableResult
     func delete(tokenHash: String) throws -> Bool
-    /// Deletes every session of `userID`; returns how many.
-    @discardableResult
-    func deleteAll(userID: UUID) throws -> Int
     /// Deletes up to `limit` sessions that are over (expired or idle); returns how many.
     @discardableResult
     func purgeEnded(idleTimeout: Duration, limit: Int) throws -> Int

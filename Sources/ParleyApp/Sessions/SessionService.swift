@@ -1,4 +1,5 @@
 import Foundation
+import Web
 import Logging
 
 /// Browser sessions: start one at log-in (always a new token, so a token planted before the
@@ -21,7 +22,7 @@ struct SessionService {
                 let purged = try sessions.purgeEnded(idleTimeout: configuration.idleTimeout, limit: 500)
                 if purged > 0 { logger.debug("purged ended sessions", metadata: ["count": "\(purged)"]) }
             } catch {
-                logger.warning("session purge failed", metadata: ["error": "\(error)"])
+                logger.warning("session purge failed", metadata: ["error": "\(logDescription(of: error))"])
             }
         }
         return token
@@ -38,12 +39,6 @@ struct SessionService {
     func end(token: String) throws {
         guard Self.isWellFormed(token) else { return }
         try sessions.delete(tokenHash: Self.hash(token))
-    }
-
-    /// Ends every session of `userID` (a password change; the caller starts a new one).
-    func endAll(of userID: UUID) throws {
-        let count = try sessions.deleteAll(userID: userID)
-        logger.info("sessions ended", metadata: ["user": "\(userID.apiString)", "count": "\(count)"])
     }
 
     /// What is stored for `token`.

@@ -36,34 +36,4 @@ extension TokenService {
         else { throw AccountError.notFound }
         return try verifyCredentials(password, against: credentials, accountKey: "login-failures:account:" + userID.apiString, clientAddress: clientAddress)
     }
-
-    /// Revokes every refresh-token family of `userID`: its API log-ins end, access tokens
-    /// included (authentication checks the family). For a password change.
-    func revokeAllTokens(of userID: UUID) throws {
-        guard let bulk = tokens as? any RefreshTokenBulkRevocation else {
-            logger.warning("this token store cannot revoke a user's tokens", metadata: ["user": "\(userID.apiString)"])
-            return
-        }
-        let count = try bulk.revokeAll(userID: userID, at: now())
-        logger.info("refresh tokens revoked", metadata: ["user": "\(userID.apiString)", "families": "\(count)"])
-    }
-
-}
-
-/// A token store that can revoke all of one user's refresh tokens at once.
-protocol RefreshTokenBulkRevocation {
-    /// Revokes every live token of `userID`; returns how many families were touched.
-    func revokeAll(userID: UUID, at time: Date) throws -> Int
-}
-
-extension PostgresRefreshTokenRepository: RefreshTokenBulkRevocation {
-    func revokeAll(userID: UUID, at time: Date) throws -> Int {
-        try database.write { connection in
-            try connection.query("""
-                UPDATE refresh_tokens SET revoked_at = \(time)
-                WHERE user_id = \(userID) AND revoked_at IS NULL
-                RETURNING family_id
-                """).decode(UUID.self).reduce(into: Set<UUID>()) { $0.insert($1) }.count
-        }
-    }
 }

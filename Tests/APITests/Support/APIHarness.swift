@@ -12,10 +12,12 @@ final class APIHarness {
     let configuration: AppConfiguration
     let application: Application<AppContext>
     let database: PostgresDatabase
-    let logger = Logger(label: "api-test") { _ in SwiftLogNoOpLogHandler() }
+    let logger: Logger
 
-    init(configuration: AppConfiguration = .testing()) throws {
+    /// `logger` receives the application's and the database's log lines (none by default).
+    init(configuration: AppConfiguration = .testing(), logger: Logger = Logger(label: "api-test") { _ in SwiftLogNoOpLogHandler() }) throws {
         self.configuration = configuration
+        self.logger = logger
         application = ParleyApplication.build(configuration: configuration)
         database = PostgresDatabase(configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL), logger: logger)
     }

@@ -71,16 +71,15 @@ struct AccountPages {
             return try refuse(error, request, context, user: user, field: "current_password", password: true)
         }
         do {
+            // One transaction: the new hash, every session of the user gone, every API log-in revoked.
             try pages.accounts(context).changePassword(
-                of: user.id, currentHash: credentials.passwordHash, newPassword: form["new_password"], confirmation: form["new_password_confirmation"])
+                of: user.id, currentHash: credentials.passwordHash, newPassword: form["new_password"], confirmation: form["new_password_confirmation"],
+                store: pages.passwordChanges(context))
         } catch let error as AccountError where error.fieldErrors != nil {
             return try render(request, context, user: user, refusal: Refusal(errors: error.fieldErrors ?? [:], passwordError: "Your password was not changed."))
         }
-        // Every other session and API log-in ends; this browser gets a fresh session.
-        let sessions = pages.sessions(context)
-        try sessions.endAll(of: user.id)
-        try pages.tokens(context).revokeAllTokens(of: user.id)
-        let token = try sessions.start(for: user.id)
+        // This browser gets a fresh session.
+        let token = try pages.sessions(context).start(for: user.id)
         var response = Response.redirect(to: "/account", flash: .success("Password changed. You have been logged out everywhere else."), cookies: pages.flashes)
         response.setCookie(SessionCookies.session(token, configuration: pages.configuration.sessions))
         return response
