@@ -266,7 +266,7 @@ public final class FastCGIServer: Sendable {
         statistics.busyCounter.add(1, ordering: .relaxed)
         defer { statistics.busyCounter.subtract(1, ordering: .relaxed) }
         slot?.begin()
-        if case .refused(let reason) = inspector.inspect(fd: connection.fd, buffer: buffer) {
+        if case .refused(let reason) = inspector.inspect(fd: connection.fd, buffer: buffer, timeout: configuration.ioTimeout) {
             logger.warning("request refused before libfcgi read it; connection closed", metadata: ["reason": "\(reason)"])
             slot?.end(served: false)
             connection.abandon()

@@ -23,32 +23,35 @@ struct RecordInspector {
     /// The most bytes ever peeked: the params and their record headers.
     var window: Int { maxParamBytes + maxParamBytes / 64 + 4096 }
 
-    /// Peeks at `fd` into `buffer` (at least ``window`` bytes) until the params end.
-    func inspect(fd: Int32, buffer: UnsafeMutableRawBufferPointer) -> Verdict {
+    /// Peeks at `fd` into `buffer` (at least ``window`` bytes) until the params end, waiting at
+    /// most `timeout` for records still to come. (`MSG_WAITALL` does not wait when combined with
+    /// `MSG_PEEK` on a unix socket, so a short peek is retried after a pause; nginx writes a
+    /// request's records at once, so that path is for peers that dribble.)
+    func inspect(fd: Int32, buffer: UnsafeMutableRawBufferPointer, timeout: Duration) -> Verdict {
         var want = min(4096, buffer.count)
-        var flags = Int32(MSG_PEEK | MSG_DONTWAIT)
+        var deadline: ContinuousClock.Instant?
+        var pause: UInt32 = 500
         while true {
-            let count = recv(fd, buffer.baseAddress, want, flags)
+            let requested = want
+            let count = recv(fd, buffer.baseAddress, requested, Int32(MSG_PEEK | MSG_DONTWAIT))
             if count == 0 { return .acceptable }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN && flags & Int32(MSG_DONTWAIT) != 0 {
-                    flags = Int32(MSG_PEEK | MSG_WAITALL)
-                    continue
+            if count < 0 && errno != EAGAIN && errno != EINTR { return .acceptable }  // libfcgi reports it
+            if count > 0 {
+                switch examine(UnsafeRawBufferPointer(rebasing: buffer[..<count])) {
+                case .done(let verdict):
+                    return verdict
+                case .needs(let total):
+                    guard total <= buffer.count else { return .refused("params larger than \(maxParamBytes) bytes") }
+                    want = total
+                    // A full peek may have left bytes unread: look again at once.
+                    if count == requested { continue }
                 }
-                return errno == EAGAIN ? .refused("the peer stopped sending in the middle of a record") : .acceptable
             }
-            switch examine(UnsafeRawBufferPointer(rebasing: buffer[..<count])) {
-            case .done(let verdict):
-                return verdict
-            case .needs(let total):
-                guard total <= buffer.count else { return .refused("params larger than \(maxParamBytes) bytes") }
-                if flags & Int32(MSG_WAITALL) != 0 && count < want {
-                    return .refused("the peer stopped sending in the middle of a record")
-                }
-                want = total
-                flags = Int32(MSG_PEEK | MSG_WAITALL)
-            }
+            let now = ContinuousClock.now
+            if deadline == nil { deadline = now + timeout }
+            if let deadline, now >= deadline { return .refused("the peer stopped sending in the middle of a record") }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
         }
     }
 

@@ -12,7 +12,7 @@ struct SigningKeyStartupTests {
         environment["DATABASE_URL"] = try TestEnvironment.databaseURL
         let child = try ChildProcess(
             executable: try TestEnvironment.parleyBinary,
-            arguments: ["serve", "--listen", "unix:\(socket)", "--workers", "1"],
+            arguments: ["serve", "--listen", "unix:\(socket)", "--processes", "1", "--threads", "1"],
             environment: environment)
         defer { child.terminate() }
         let status = child.waitForExit(timeout: 20)

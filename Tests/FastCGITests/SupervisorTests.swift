@@ -60,7 +60,7 @@ struct SupervisorTests {
         let crashed = Date()
         try waitUntil(timeout: 1) { try get(socket, "/healthz").status == 200 }
         #expect(Date().timeIntervalSince(crashed) < 1)
-        try waitUntil(timeout: 2) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid) != before }
+        try waitUntil(timeout: 5) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid) != before }
         #expect(try status(socket)["worker restarts"] == "1")
         for _ in 0..<20 { #expect(try get(socket, "/healthz").status == 200) }
         #expect(server.standardError.contains("worker died while serving a request"))
