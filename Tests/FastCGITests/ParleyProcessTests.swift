@@ -96,6 +96,30 @@ struct ParleyProcessTests {
         #expect((try? FastCGIClient(unixPath: path)) != nil)
     }
 
+    @Test("serve --check passes on the test stack's settings and database")
+    func checkPasses() throws {
+        let child = try ChildProcess(
+            executable: try TestEnvironment.parleyBinary, arguments: ["serve", "--check", "--listen", "/tmp/unused.sock"],
+            environment: ["DATABASE_URL": try TestEnvironment.databaseURL], captureStandardOutput: true)
+        #expect(child.waitForExit(timeout: 30) == 0)
+        usleep(200_000)
+        #expect(child.standardOutput.contains("ok      templates"))
+        #expect(child.standardOutput.contains("ok      migrations: all"))
+        #expect(child.standardOutput.contains("the configuration is valid"))
+    }
+
+    @Test("serve --check fails, saying what is wrong, when the database cannot be reached")
+    func checkFails() throws {
+        let child = try ChildProcess(
+            executable: try TestEnvironment.parleyBinary, arguments: ["serve", "--check", "--listen", "/tmp/unused.sock"],
+            environment: ["DATABASE_URL": "postgresql:///nowhere?host=/nonexistent-dir&connect_timeout=1"], captureStandardOutput: true)
+        let status = child.waitForExit(timeout: 30)
+        #expect(status != nil && status != 0)
+        usleep(200_000)
+        #expect(child.standardOutput.contains("FAILED  database connection"))
+        #expect(child.standardOutput.contains("1 problem"))
+    }
+
     @Test("bad flags fail with a message that says what is wrong", arguments: [
         (["serve", "--listen", "nonsense"], "Cannot read --listen"),
         (["serve", "--socket-mode", "0666", "--listen", "/tmp/x.sock"], "world-writable"),

@@ -248,6 +248,63 @@ struct SupervisorTests {
         #expect(server.standardError.contains("max-requests"))
     }
 
+    @Test("systemd: READY=1 once the workers serve, RELOADING=1 then READY=1 around a reload, STATUS=, WATCHDOG=1, STOPPING=1")
+    func systemdNotifications() throws {
+        let path = TestEnvironment.socketPath("notify")
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd); unlink(path) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var messages: [String] = []
+        func collect(until condition: () -> Bool, seconds: Double = 20) {
+            let deadline = Date().addingTimeInterval(seconds)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !condition(), Date() < deadline {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                if count > 0 { messages.append(String(decoding: buffer[0..<count], as: UTF8.self)) }
+            }
+        }
+        let socketPath = TestEnvironment.socketPath("sup")
+        let server = try ChildProcess(
+            executable: try TestEnvironment.require("PARLEY_TEST_SERVER_BIN"),
+            arguments: ["serve", "--listen", socketPath, "--processes", "2", "--threads", "1"],
+            environment: ["DATABASE_URL": try TestEnvironment.databaseURL, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"])
+        defer { server.terminate() }
+        collect(until: { messages.contains { $0.hasPrefix("READY=1") } })
+        #expect(messages.contains { $0.hasPrefix("READY=1") })
+        #expect(try get(socketPath, "/healthz").status == 200, "READY=1 means the workers serve")
+        collect(until: { messages.contains("WATCHDOG=1") && messages.contains { $0.hasPrefix("STATUS=") && $0.contains("requests/s") } })
+        #expect(messages.contains("WATCHDOG=1"))
+        #expect(messages.contains { $0.hasPrefix("STATUS=2 worker processes") })
+        messages.removeAll()
+        server.signal(SIGHUP)
+        collect(until: { messages.contains { $0.hasPrefix("READY=1") } })
+        let reloading = messages.firstIndex { $0.hasPrefix("RELOADING=1") }
+        let ready = messages.firstIndex { $0.hasPrefix("READY=1") }
+        #expect(reloading != nil && ready != nil && reloading! < ready!)
+        server.signal(SIGTERM)
+        collect(until: { messages.contains("STOPPING=1") })
+        #expect(messages.contains("STOPPING=1"))
+        #expect(server.waitForExit(timeout: 15) == 0)
+    }
+
+    @Test("parley status prints the status page read from the socket, without nginx")
+    func statusCommand() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        for (flags, expected) in [([String](), "accepted conn:"), (["--json"], "\"accepted conn\":"), (["--openmetrics"], "# EOF"), (["--ping"], "pong")] {
+            let child = try ChildProcess(executable: try TestEnvironment.parleyBinary, arguments: ["status", "--listen", socket] + flags, captureStandardOutput: true)
+            #expect(child.waitForExit(timeout: 15) == 0)
+            try? waitUntil(timeout: 2) { child.standardOutput.contains(expected) }
+            #expect(child.standardOutput.contains(expected), "parley status \(flags)")
+        }
+    }
+
     @Test("the status formats parse and /ping answers pong")
     func statusFormats() throws {
         let (server, socket) = try startServer()

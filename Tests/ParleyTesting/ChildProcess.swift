@@ -8,14 +8,26 @@ public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     private let errorPipe = Pipe()
     private let collected = CollectedOutput()
+    private let collectedOutput = CollectedOutput()
+    private let outputPipe = Pipe()
 
     /// Starts `executable` with `arguments`, adding `environment` to this process's own.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// `captureStandardOutput`: keep what it prints (``standardOutput``) instead of dropping it.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], captureStandardOutput: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
+        if captureStandardOutput {
+            process.standardOutput = outputPipe
+            let output = self.collectedOutput
+            outputPipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if !data.isEmpty { output.append(data) }
+            }
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         let collected = self.collected
         errorPipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
@@ -25,6 +37,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+
+    /// What the process printed so far (with `captureStandardOutput`).
+    public var standardOutput: String { collectedOutput.text }
 
     /// What the process wrote to stderr so far (its logs).
     public var standardError: String { collected.text }
@@ -56,6 +71,7 @@ public final class ChildProcess: @unchecked Sendable {
             process.waitUntilExit()
         }
         errorPipe.fileHandleForReading.readabilityHandler = nil
+        outputPipe.fileHandleForReading.readabilityHandler = nil
     }
 
     deinit { terminate() }
