@@ -10,7 +10,7 @@ SHELL := /bin/bash
 # Settings are read from the environment by the scripts; variables given on
 # make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
-.PHONY: help deps build build-debug run up down status env psql seed logs test \
+.PHONY: help deps build build-debug run up down reload status env psql seed logs test \
         nginx-test compose-check lint screenshots bench clean
 
 help: ## Show this list
@@ -38,6 +38,9 @@ up: ## Start the same stack in the background (writes .data/parley.env)
 
 down: ## Stop the background stack (or a `make run` elsewhere)
 	@scripts/stack.sh down
+
+reload: ## Rebuild parley and reload it without a gap (SIGHUP: new workers, then the old ones drain)
+	@scripts/stack.sh reload
 
 status: ## Show what is running
 	@scripts/stack.sh status

@@ -414,6 +414,25 @@ cmd_status() {
     fi
 }
 
+# make reload: rebuild parley (unless PARLEY_BIN names one), then SIGHUP to the running
+# master: a new generation of workers starts from the executable on disk, and the old one
+# drains once the new one is ready. No request fails; migrations do not run.
+cmd_reload() {
+    pid_alive "$PARLEY_PIDFILE" || die "parley is not running (make up first)"
+    local bin before after i
+    if [[ -n ${PARLEY_BIN:-} ]]; then bin=$PARLEY_BIN; else bin=$(build_parley "$BUILD_CONFIG"); fi
+    before=$("$bin" status --listen "unix:$SOCK" | awk -F': *' '$1 == "generation" { print $2 }')
+    kill -HUP "$(<"$PARLEY_PIDFILE")"
+    for ((i = 0; i < 300; i++)); do
+        # Done when the generation moved on and the master no longer reports a reload.
+        after=$("$bin" status --listen "unix:$SOCK" 2>/dev/null | awk -F': *' '$1 == "generation" && g == "" { g = $2 } $1 == "reloading" { r = $2 } END { if (r == "0") print g }')
+        [[ -n $after && $after != "$before" ]] && break
+        sleep 0.1
+    done
+    [[ -n ${after:-} && $after != "$before" ]] || die "the reload did not complete in 30 s; see $LOG_DIR/parley.log"
+    log "reloaded: generation $before → $after (parley status --listen unix:$SOCK)"
+}
+
 cmd_nginx_test() {
     make_dirs
     ensure_cert "$TLS_DIR"
@@ -452,6 +471,7 @@ case ${1:-} in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
+    reload) cmd_reload ;;
     env) cat -- "$ENV_FILE" ;;
     psql) shift; cmd_psql "$@" ;;
     seed) cmd_seed ;;

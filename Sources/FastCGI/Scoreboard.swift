@@ -35,7 +35,7 @@ public final class Scoreboard: @unchecked Sendable {
         case startTime = 4, acceptedConnections, slowRequests, timeouts, maxActive, maxChildrenReached
         case restartsSignal, restartsExit, restartsTimeout, restartsRecycle, restartsReload
         case databaseReconnects, databaseStatementErrors, generation, listenBacklog, maxListenQueue
-        case masterPID, masterRSS, reloads, totalThreads
+        case masterPID, masterRSS, reloads, totalThreads, reloading
     }
 
     static let magic: UInt64 = 0x5041_524C_4559_0001  // "PARLEY", version 1

@@ -93,6 +93,7 @@ public struct StatusReport: Sendable {
             ("request timeouts", .number(board.load(.timeouts))),
             ("worker processes", .number(UInt64(processes.count))),
             ("generation", .number(board.load(.generation))),
+            ("reloading", .number(board.load(.reloading))),
             ("worker restarts", .number(restarts().reduce(0) { $0 + $1.1 })),
             ("master pid", .number(board.load(.masterPID))),
             ("memory rss", .number(rss)),

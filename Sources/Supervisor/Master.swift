@@ -176,6 +176,7 @@ public final class Master {
             }
             if reloadStarted != nil {
                 reloadStarted = nil
+                board.store(.reloading, 0)
                 logger.info("reload complete: the new generation serves; the old one drains", metadata: ["generation": "\(generation)"])
                 notifier.notify("READY=1\nSTATUS=reloaded (generation \(generation))")
             }
@@ -287,6 +288,7 @@ public final class Master {
         generation += 1
         board.store(.generation, generation)
         board.add(.reloads)
+        board.store(.reloading, 1)
         reloadStarted = .now
         logger.info("SIGHUP: starting a new generation of workers", metadata: ["generation": "\(generation)", "executable": "\(configuration.executable)"])
         notifier.notify("RELOADING=1\nSTATUS=reloading (generation \(generation))\nMONOTONIC_USEC=\(monotonicNanoseconds() / 1000)")
@@ -302,6 +304,7 @@ public final class Master {
         }
         generation -= 1
         board.store(.generation, generation)
+        board.store(.reloading, 0)
         reloadStarted = nil
         notifier.notify("READY=1\nSTATUS=reload failed; previous generation serving")
     }

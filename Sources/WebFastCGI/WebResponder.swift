@@ -106,13 +106,15 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     static func operationsResponse(_ request: Request, status: StatusReport) -> Response? {
         switch request.path {
         case "/ping":
-            return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"], body: Array("pong\n".utf8))
+            return Response(
+                status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Request-Id": request.id],
+                body: Array("pong\n".utf8))
         case "/status":
             let query = request.uri.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
             let options = StatusReport.options(query: query)
             return Response(
                 status: .ok,
-                headers: ["Content-Type": StatusReport.contentType(options.format), "Cache-Control": "no-store"],
+                headers: ["Content-Type": StatusReport.contentType(options.format), "Cache-Control": "no-store", "X-Request-Id": request.id],
                 body: Array(status.render(options.format, full: options.full).utf8))
         default:
             return nil

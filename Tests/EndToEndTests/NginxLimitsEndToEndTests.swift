@@ -17,7 +17,8 @@ struct NginxLimitsEndToEndTests {
             #expect(outside.status == 403, "\(path) from 127.0.0.2")
             #expect(outside.header("X-Request-Id") == nil, "the 403 is nginx's, not parley's")
             let local = try Curl.request(https + path, extraArguments: ["--interface", "127.0.0.1"])
-            #expect(local.status != 403, "\(path) from 127.0.0.1")
+            #expect(local.status == 200, "\(path) from 127.0.0.1")
+            #expect(path == "/ping" ? local.bodyText == "pong\n" : local.bodyText.contains("accepted conn:"))
             #expect(local.header("X-Request-Id") != nil, "\(path) from 127.0.0.1 reached parley")
             #expect(local.header("Cache-Control") == "no-store")
         }
@@ -37,7 +38,7 @@ struct NginxLimitsEndToEndTests {
             }
         }
         #expect(!healthStatuses.contains(429) && !healthStatuses.contains(503), "\(healthStatuses)")
-        #expect(healthStatuses.filter { $0 == 200 }.count == 12, "every /healthz answered 200: \(healthStatuses)")
+        #expect(healthStatuses.filter { $0 == 200 }.count == 36, "every /healthz, /status and /ping answered 200: \(healthStatuses)")
 
         var appStatuses: [Int] = []
         var refused: CurlResponse?
