@@ -128,6 +128,13 @@ phase "nginx -t (deploy/nginx-site.conf, with test certificates)"
 phase "file modes of make run's state (scripts/check-file-modes.sh)"
 "$PARLEY_ROOT/scripts/check-file-modes.sh" "$T/modes-check" || die "make run would create files others can read"
 
+# The unit's exposure score must stay at 2.0 or lower (threshold: tenths of a point).
+if command -v systemd-analyze >/dev/null 2>&1; then
+    phase "systemd-analyze security deploy/parley.service (≤ 2.0)"
+    systemd-analyze security --offline=true --threshold=20 "$PARLEY_ROOT/deploy/parley.service" | tail -n 1 ||
+        die "deploy/parley.service is exposed beyond 2.0 (systemd-analyze security --offline=true deploy/parley.service)"
+fi
+
 if command -v shellcheck >/dev/null 2>&1; then
     phase "shellcheck"
     shellcheck -x scripts/*.sh .ci/run || warn "shellcheck found problems (not fatal)"

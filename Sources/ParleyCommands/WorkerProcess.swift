@@ -22,8 +22,9 @@ struct WorkerProcess {
 
     func run(entry text: String) throws {
         // Die with the master (a `kill -9` of it must not leave orphans serving an old socket).
+        // (Compared with the master's pid, not 1: in a container the master is pid 1.)
         _ = parley_set_parent_death_signal(SIGTERM)
-        if getppid() == 1 { throw ExitCode(1) }
+        if let master = Environment.values["PARLEY_MASTER_PID"].flatMap({ Int32($0) }), getppid() != master { throw ExitCode(1) }
         signal(SIGHUP, SIG_IGN)  // reloads are the master's; a terminal's hang-up is too
         let board = try Scoreboard.attach(fd: 4)
         guard let index = Int(text), (0..<board.layout.processes).contains(index) else {

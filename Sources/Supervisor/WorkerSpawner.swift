@@ -39,6 +39,7 @@ struct WorkerSpawner {
         var environment = environment
         environment["PARLEY_WORKER"] = "\(entry)"
         environment["PARLEY_WORKER_GENERATION"] = "\(generation)"
+        environment["PARLEY_MASTER_PID"] = "\(getpid())"
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
