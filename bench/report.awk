@@ -136,5 +136,5 @@ END {
             (best[kc] > 0 ? sprintf("%.2f", best[ka] / best[kc]) : "–"),
             sock[ka] + sock[kb] + sock[kc] + timeouts[ka] + timeouts[kb] + timeouts[kc], status[ka] + status[kb] + status[kc]
     }
-    printf "\nparley RSS: the highest VmRSS sampled (every 0.2 s) during that row's runs; highest of all: %s MiB\n", mib(maxhwm)
+    printf "\nparley RSS: the highest VmRSS of the master and its workers summed, sampled every 0.2 s during that row's runs; highest of all: %s MiB\n", mib(maxhwm)
 }

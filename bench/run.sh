@@ -356,18 +356,21 @@ run_wrk() {
     local out line sampler=
     echo 0 >"$OUT/rss.sample"
     if [[ $server == parley ]]; then
-        # parley's resident set during the run, sampled every 0.2 s; the highest is kept.
-        # (Builtins only: no process is started per sample.)
+        # parley's resident set during the run, the master and its worker processes summed,
+        # sampled every 0.2 s; the highest is kept. (Builtins only: no process per sample.)
         (
             peak=0
             exec 3<> <(:)
             while [[ -r /proc/$PARLEY_PID/status ]]; do
-                while read -r key value _; do
-                    if [[ $key == VmRSS: ]]; then
-                        if ((value > peak)); then peak=$value; echo "$peak" >"$OUT/rss.sample"; fi
-                        break
-                    fi
-                done <"/proc/$PARLEY_PID/status"
+                total=0
+                children=()
+                read -r -a children <"/proc/$PARLEY_PID/task/$PARLEY_PID/children" || true  # no newline at its end
+                for pid in "$PARLEY_PID" "${children[@]}"; do
+                    while read -r key value _; do
+                        if [[ $key == VmRSS: ]]; then total=$((total + value)); break; fi
+                    done <"/proc/$pid/status" 2>/dev/null || true
+                done
+                if ((total > peak)); then peak=$total; echo "$peak" >"$OUT/rss.sample"; fi
                 read -rt 0.2 -u 3 _ || true
             done
         ) &
@@ -588,13 +591,14 @@ phase "report"
     printf '# make bench — %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, %s rounds of parley then C back to back (JWT and growth rows: %s);\n' "$THREADS" "$DURATION" "$ROUNDS" "$APP_ROUNDS"
     printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
-    printf 'parley %s workers (default) vs the C reference (libfcgi + libpq, same design, %s workers). Load average at the end: %s.\n' \
-        "$WORKERS" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads). Load average at the end: %s.\n' \
+        "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
     awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
-    printf 'parley VmHWM over the whole run (includes the log-ins'"'"' argon2id hashing, 64 MiB each by default): %s MiB\n' \
-        "$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$PARLEY_PID/status" 2>/dev/null || echo '?')"
+    printf 'parley VmHWM, the master and its current worker processes summed (includes the log-ins'"'"' argon2id hashing, 64 MiB each by default): %s MiB\n' \
+        "$(for pid in "$PARLEY_PID" $(cat "/proc/$PARLEY_PID/task/$PARLEY_PID/children" 2>/dev/null); do cat "/proc/$pid/status" 2>/dev/null; done |
+            awk '/^VmHWM:/ { total += $2 } END { printf "%.1f", total / 1024 }')"
     if [[ -s $NOTES ]]; then
         printf '\nNotes:\n'
         sed 's/^/- /' "$NOTES"

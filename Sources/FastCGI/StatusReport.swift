@@ -251,18 +251,10 @@ public struct StatusReport: Sendable {
         out += "parley_worker_threads \(processes.filter { $0.state != .draining }.count * board.layout.threads)\n"
         family("parley_worker_restarts", "counter", "Worker processes replaced, by cause.")
         for (cause, count) in restarts() { out += "parley_worker_restarts_total{cause=\"\(cause)\"} \(count)\n" }
-        family("parley_reloads", "counter", "Reloads (SIGHUP) started.")
-        out += "parley_reloads_total \(board.load(.reloads))\n"
-        family("parley_accepted_connections", "counter", "Connections accepted from the web server.")
-        out += "parley_accepted_connections_total \(board.load(.acceptedConnections))\n"
-        family("parley_slow_requests", "counter", "Requests that ran past the slow-request threshold.")
-        out += "parley_slow_requests_total \(board.load(.slowRequests))\n"
-        family("parley_request_timeouts", "counter", "Requests that ran past the request timeout.")
-        out += "parley_request_timeouts_total \(board.load(.timeouts))\n"
-        family("parley_database_reconnects", "counter", "PostgreSQL connections opened again after the first.")
-        out += "parley_database_reconnects_total \(board.load(.databaseReconnects))\n"
-        family("parley_database_statement_errors", "counter", "Statements that PostgreSQL or the connection failed.")
-        out += "parley_database_statement_errors_total \(board.load(.databaseStatementErrors))\n"
+        for (name, counter, help) in Self.plainCounters {
+            family(name, "counter", help)
+            out += "\(name)_total \(board.load(counter))\n"
+        }
         family("parley_process_resident_memory_bytes", "gauge", "Resident memory of the master and each worker process.")
         out += "parley_process_resident_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterRSS))\n"
         for process in processes {
@@ -271,6 +263,16 @@ public struct StatusReport: Sendable {
         out += "# EOF\n"
         return out
     }
+
+    /// The counters exposed as they are: name, scoreboard word, help.
+    static let plainCounters: [(String, Scoreboard.Counter, String)] = [
+        ("parley_reloads", .reloads, "Reloads (SIGHUP) started."),
+        ("parley_accepted_connections", .acceptedConnections, "Connections accepted from the web server."),
+        ("parley_slow_requests", .slowRequests, "Requests that ran past the slow-request threshold."),
+        ("parley_request_timeouts", .timeouts, "Requests that ran past the request timeout."),
+        ("parley_database_reconnects", .databaseReconnects, "PostgreSQL connections opened again after the first."),
+        ("parley_database_statement_errors", .databaseStatementErrors, "Statements that PostgreSQL or the connection failed."),
+    ]
 
     /// Route rows grouped by template (one template may be registered for several methods);
     /// the unmatched row last, as "(none)".

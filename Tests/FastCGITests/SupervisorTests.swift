@@ -41,6 +41,27 @@ struct SupervisorTests {
         return Set(text.split(separator: " ").compactMap { Int32($0) })
     }
 
+    /// Four threads sending GET /healthz on a new connection each, `requests` each or until
+    /// `stop` is raised; counts answers that are not 200 (or none) as failures.
+    func load(_ socket: String, requests: Int = .max, stop: Counter = Counter()) -> (successes: Counter, failures: Counter) {
+        let failures = Counter()
+        let successes = Counter()
+        for _ in 0..<4 {
+            Thread {
+                var sent = 0
+                while stop.value == 0, sent < requests {
+                    sent += 1
+                    if (try? FastCGIClient(unixPath: socket).send(method: "GET", uri: "/healthz", keepConnection: false).status) == 200 {
+                        successes.add()
+                    } else {
+                        failures.add()
+                    }
+                }
+            }.start()
+        }
+        return (successes, failures)
+    }
+
     func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -127,21 +148,8 @@ struct SupervisorTests {
     func killWorkerUnderLoad() throws {
         let (server, socket) = try startServer()
         defer { server.terminate() }
-        let failures = Counter()
-        let successes = Counter()
         let stop = Counter()
-        let threads = (0..<4).map { _ in
-            Thread {
-                while stop.value == 0 {
-                    if (try? FastCGIClient(unixPath: socket).send(method: "GET", uri: "/healthz", keepConnection: false).status) == 200 {
-                        successes.add()
-                    } else {
-                        failures.add()
-                    }
-                }
-            }
-        }
-        threads.forEach { $0.start() }
+        let (successes, failures) = load(socket, stop: stop)
         usleep(500_000)
         let victim = try #require(workerPIDs(of: server.pid).first)
         kill(victim, SIGKILL)
@@ -237,14 +245,12 @@ struct SupervisorTests {
         let (server, socket) = try startServer(["--max-requests", "50"])
         defer { server.terminate() }
         let before = workerPIDs(of: server.pid)
-        var failures = 0
-        for _ in 0..<400 {
-            if (try? get(socket, "/healthz").status) != 200 { failures += 1 }
-        }
-        #expect(failures == 0)
-        // Each process served about 200 requests: replaced at least once, and the first ones gone.
+        let (successes, failures) = load(socket, requests: 150)
+        try waitUntil(timeout: 60) { successes.value + failures.value == 600 }
+        #expect(failures.value == 0)
+        // Each process served about 300 requests: replaced several times, the first ones gone.
         try waitUntil(timeout: 10) { workerPIDs(of: server.pid).isDisjoint(with: before) && workerPIDs(of: server.pid).count == 2 }
-        #expect(Int(try status(socket)["worker restarts"] ?? "") ?? 0 >= 2)
+        #expect(Int(try status(socket)["worker restarts"] ?? "") ?? 0 >= 4)
         #expect(server.standardError.contains("max-requests"))
     }
 
