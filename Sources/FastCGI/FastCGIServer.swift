@@ -127,7 +127,9 @@ public final class FastCGIServer: Sendable {
         }
         let epoll = try systemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
         let wake = try systemCall("eventfd") { eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)) }
-        try control(epoll, EPOLL_CTL_ADD, listener.fd, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: Self.listenTag)
+        // EPOLLEXCLUSIVE: the worker processes each watch the one listening socket, and a new
+        // connection should wake one of them, not every process (the thundering herd).
+        try control(epoll, EPOLL_CTL_ADD, listener.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: Self.listenTag)
         try control(epoll, EPOLL_CTL_ADD, wake, events: EPOLLIN.rawValue, data: Self.wakeTag)
         state.withLock {
             $0.epoll = epoll
@@ -256,9 +258,6 @@ public final class FastCGIServer: Sendable {
                 forget(connection)
             }
             if isStopping { break }
-        }
-        if !isStopping {
-            try? control(epoll, EPOLL_CTL_MOD, listener, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: Self.listenTag)
         }
     }
 
