@@ -35,7 +35,7 @@ public final class Scoreboard: @unchecked Sendable {
         case startTime = 4, acceptedConnections, slowRequests, timeouts, maxActive, maxChildrenReached
         case restartsSignal, restartsExit, restartsTimeout, restartsRecycle, restartsReload
         case databaseReconnects, databaseStatementErrors, generation, listenBacklog, maxListenQueue
-        case masterPID, masterRSS, reloads, totalThreads, reloading
+        case masterPID, masterRSS, reloads, totalThreads, reloading, masterPSS
     }
 
     static let magic: UInt64 = 0x5041_524C_4559_0001  // "PARLEY", version 1
@@ -105,7 +105,10 @@ public final class Scoreboard: @unchecked Sendable {
         guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED else {
             throw FastCGIError("map the scoreboard", errno: errno)
         }
-        return Scoreboard(layout: layout, fd: fd, base: base, size: size)
+        let board = Scoreboard(layout: layout, fd: fd, base: base, size: size)
+        // Kept for the life of the process (entries and slots refer to it unowned).
+        _ = Unmanaged.passRetained(board)
+        return board
     }
 
     deinit { munmap(base, size) }
@@ -183,7 +186,10 @@ public final class Scoreboard: @unchecked Sendable {
 /// One worker process's entry: pid, generation, state, and its threads' slots.
 public struct ProcessEntry: @unchecked Sendable {
     // @unchecked: a pointer into the scoreboard, which outlives every entry handed out.
-    public let board: Scoreboard
+    // unowned(unsafe): a scoreboard is kept for the life of its process, and a strong reference
+    // here made every slot operation of every request retain and release it, an atomic on one
+    // cache line that all of a process's threads share.
+    public unowned(unsafe) let board: Scoreboard
     let base: UnsafeMutableRawPointer
     public let index: Int
 
@@ -192,7 +198,7 @@ public struct ProcessEntry: @unchecked Sendable {
     }
 
     enum Field: Int {
-        case pid = 0, generation, state, startTime, requestsServed, rss, recycleRequested, stuck, active
+        case pid = 0, generation, state, startTime, requestsServed, rss, recycleRequested, stuck, active, pss
     }
 
     func word(_ field: Field) -> UnsafeMutablePointer<UInt64> {
@@ -205,6 +211,8 @@ public struct ProcessEntry: @unchecked Sendable {
     public var startTime: UInt64 { parley_atomic_load(word(.startTime)) }
     public var requestsServed: UInt64 { parley_atomic_load(word(.requestsServed)) }
     public var rssBytes: UInt64 { parley_atomic_load(word(.rss)) }
+    /// Its proportional share of memory (PSS): shared pages divided among the processes.
+    public var pssBytes: UInt64 { parley_atomic_load(word(.pss)) }
     /// The worker reached its request limit and asks to be replaced.
     public var recycleRequested: Bool { parley_atomic_load(word(.recycleRequested)) != 0 }
     /// The worker has a thread stuck past its deadline and takes no new connections.
@@ -212,7 +220,7 @@ public struct ProcessEntry: @unchecked Sendable {
 
     /// The master claims a free entry for a process it is about to start.
     public func claim(generation: UInt64) {
-        for field in [Field.pid, .requestsServed, .rss, .recycleRequested, .stuck, .active] { parley_atomic_store(word(field), 0) }
+        for field in [Field.pid, .requestsServed, .rss, .recycleRequested, .stuck, .active, .pss] { parley_atomic_store(word(field), 0) }
         for thread in threads { thread.reset() }
         parley_atomic_store(word(.generation), generation)
         parley_atomic_store(word(.startTime), UInt64(time(nil)))
@@ -222,6 +230,7 @@ public struct ProcessEntry: @unchecked Sendable {
     public func setPID(_ pid: Int32) { parley_atomic_store(word(.pid), UInt64(UInt32(bitPattern: pid))) }
     public func setState(_ state: State) { parley_atomic_store(word(.state), state.rawValue) }
     public func setRSS(_ bytes: UInt64) { parley_atomic_store(word(.rss), bytes) }
+    public func setPSS(_ bytes: UInt64) { parley_atomic_store(word(.pss), bytes) }
     public func requestRecycle() { parley_atomic_store(word(.recycleRequested), 1) }
     public func markStuck() { parley_atomic_store(word(.stuck), 1) }
     func countServed() -> UInt64 { parley_atomic_add(word(.requestsServed), 1) + 1 }

@@ -67,12 +67,14 @@ public struct StatusReport: Sendable {
         var active: UInt64 = 0
         var total: UInt64 = 0
         var rss = board.load(.masterRSS)
+        var pss = board.load(.masterPSS)
         for process in processes where process.state != .draining {
             total += UInt64(board.layout.threads)
         }
         for process in processes {
             active += UInt64(process.threads.filter { $0.phase != .idle }.count)
             rss += process.rssBytes
+            pss += process.pssBytes
         }
         let idle = total > active ? total - active : 0
         return [
@@ -97,6 +99,7 @@ public struct StatusReport: Sendable {
             ("worker restarts", .number(restarts().reduce(0) { $0 + $1.1 })),
             ("master pid", .number(board.load(.masterPID))),
             ("memory rss", .number(rss)),
+            ("memory pss", .number(pss)),
         ]
     }
 
@@ -134,7 +137,7 @@ public struct StatusReport: Sendable {
     func text(full: Bool) -> String {
         var out = ""
         for (name, value) in summary() {
-            out += pad(name) + render(value) + "\n"
+            out += pad(name) + (name == "start time" ? Self.date(board.load(.startTime)) : render(value)) + "\n"
         }
         guard full else { return out }
         for thread in threads() {
@@ -142,13 +145,23 @@ public struct StatusReport: Sendable {
             out += pad("pid") + "\(thread.pid)\n"
             out += pad("thread") + "\(thread.thread)\n"
             out += pad("state") + (thread.phase == .idle ? "Idle" : "Running (\(thread.phase.name))") + "\n"
-            out += pad("start time") + "\(thread.startTime)\n"
+            out += pad("start time") + Self.date(thread.startTime) + "\n"
             out += pad("requests") + "\(thread.requests)\n"
             out += pad("request method") + thread.method + "\n"
             out += pad("request URI") + thread.path + "\n"
             out += pad("request duration") + "\(thread.durationMicroseconds)\n"
         }
         return out
+    }
+
+    /// A Unix time as PHP-FPM's text status writes it: `06/Dec/2026:02:25:19 +0000`.
+    static func date(_ seconds: UInt64) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%d/%b/%Y:%H:%M:%S +0000", &parts)
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func pad(_ name: String) -> String {
@@ -255,10 +268,15 @@ public struct StatusReport: Sendable {
             family(name, "counter", help)
             out += "\(name)_total \(board.load(counter))\n"
         }
-        family("parley_process_resident_memory_bytes", "gauge", "Resident memory of the master and each worker process.")
+        family("parley_process_resident_memory_bytes", "gauge", "Resident memory (RSS) of the master and each worker process.")
         out += "parley_process_resident_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterRSS))\n"
         for process in processes {
             out += "parley_process_resident_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.rssBytes)\n"
+        }
+        family("parley_process_proportional_memory_bytes", "gauge", "Proportional share of memory (PSS) of the master and each worker process; their sum is what the pool takes.")
+        out += "parley_process_proportional_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterPSS))\n"
+        for process in processes {
+            out += "parley_process_proportional_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.pssBytes)\n"
         }
         out += "# EOF\n"
         return out

@@ -342,8 +342,10 @@ public final class Master {
         let elapsed = now - lastTick
         lastTick = now
         if let rss = ProcessMemory.residentBytes(pid: getpid()) { board.store(.masterRSS, rss) }
+        if let pss = ProcessMemory.proportionalBytes(pid: getpid()) { board.store(.masterPSS, pss) }
         for (index, worker) in workers {
             if let rss = ProcessMemory.residentBytes(pid: worker.pid) { board.process(index).setRSS(rss) }
+            if let pss = ProcessMemory.proportionalBytes(pid: worker.pid) { board.process(index).setPSS(pss) }
         }
         if case .tcp = configuration.listen {
             var queued: UInt32 = 0
