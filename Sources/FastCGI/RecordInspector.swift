@@ -65,7 +65,10 @@ struct RecordInspector {
     /// records (GET_VALUES carries name-value pairs too).
     func examine(_ bytes: UnsafeRawBufferPointer) -> Step {
         var position = 0
-        var params: [UInt8] = []
+        // The PARAMS stream: checked in place when one record carries it (nginx's usual
+        // request), copied together when several do.
+        var single: UnsafeRawBufferPointer?
+        var joined: [UInt8]?
         while position + 8 <= bytes.count {
             let type = bytes[position + 1]
             let length = Int(bytes[position + 4]) << 8 | Int(bytes[position + 5])
@@ -76,11 +79,20 @@ struct RecordInspector {
             case 1:  // BEGIN_REQUEST
                 break
             case 4:  // PARAMS
-                if length == 0 { return .done(check(params[...])) }
-                params.append(contentsOf: content)
-                if params.count > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
+                if length == 0 {
+                    if let joined { return .done(joined.withUnsafeBytes { check($0) }) }
+                    return .done(check(single ?? UnsafeRawBufferPointer(start: nil, count: 0)))
+                }
+                if joined != nil {
+                    joined!.append(contentsOf: content)
+                } else if let first = single {
+                    joined = Array(first) + Array(content)
+                } else {
+                    single = content
+                }
+                if (joined?.count ?? content.count) > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
             case 9:  // GET_VALUES
-                let verdict = check(Array(content)[...])
+                let verdict = check(content)
                 if verdict != .acceptable { return .done(verdict) }
             default:
                 return .done(.acceptable)
@@ -91,7 +103,7 @@ struct RecordInspector {
     }
 
     /// Decodes name-value pairs and checks each length, the count and the total.
-    func check(_ stream: ArraySlice<UInt8>) -> Verdict {
+    func check(_ stream: UnsafeRawBufferPointer) -> Verdict {
         var index = stream.startIndex
         var count = 0
         func length() -> Int? {
