@@ -73,9 +73,10 @@ public struct ErrorPageRenderer: Sendable {
     }
 }
 
-/// Minimal JSON text building for error bodies, which must never fail to encode.
-enum JSONText {
-    static func string(_ value: String) -> String {
+/// Minimal JSON text building for error bodies, which must never fail to encode (and the
+/// status page's JSON).
+package enum JSONText {
+    package static func string(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FastCGI
+import Web
 
 /// The status page (PHP-FPM's `pm.status_path`) rendered from the scoreboard: plain text with
 /// PHP-FPM's field names, `?json`, `?full` (one entry per worker thread), and `?openmetrics`
@@ -177,12 +179,12 @@ public struct StatusReport: Sendable {
     }
 
     func json(full: Bool) -> String {
-        var fields = summary().map { "\(jsonString($0.0)):\(jsonValue($0.1))" }
+        var fields = summary().map { "\(JSONText.string($0.0)):\(jsonValue($0.1))" }
         if full {
             let threads = threads().map { thread in
-                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(jsonString(thread.phase == .idle ? "Idle" : "Running")),"
-                    + "\"phase\":\(jsonString(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
-                    + "\"request method\":\(jsonString(thread.method)),\"request uri\":\(jsonString(thread.path)),"
+                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONText.string(thread.phase == .idle ? "Idle" : "Running")),"
+                    + "\"phase\":\(JSONText.string(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
+                    + "\"request method\":\(JSONText.string(thread.method)),\"request uri\":\(JSONText.string(thread.path)),"
                     + "\"request duration\":\(thread.durationMicroseconds)}"
             }
             fields.append("\"processes\":[" + threads.joined(separator: ",") + "]")
@@ -192,24 +194,9 @@ public struct StatusReport: Sendable {
 
     private func jsonValue(_ value: Value) -> String {
         switch value {
-        case .text(let text): jsonString(text)
+        case .text(let text): JSONText.string(text)
         case .number(let number): "\(number)"
         }
-    }
-
-    private func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                let hex = Array("0123456789abcdef")
-                out += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     // MARK: - OpenMetrics
