@@ -38,14 +38,8 @@ final class FastCGIConnection {
         return parley_fcgx_ipc_fd(request) >= 0
     }
 
-    /// Drops a request without answering it (its params broke the limits): the descriptor is
-    /// closed and the request object forgotten with the connection.
-    func abandon() {
-        parley_fcgx_set_keep_connection(request, 0)
-        closeNow()
-    }
-
-    /// Closes the descriptor without the lingering read libfcgi does (used for idle connections).
+    /// Closes the descriptor without the lingering read libfcgi does (idle connections, and
+    /// requests refused before libfcgi read them).
     func closeNow() {
         let fd = parley_fcgx_ipc_fd(request)
         if fd >= 0 {

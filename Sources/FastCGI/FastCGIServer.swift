@@ -268,7 +268,7 @@ public final class FastCGIServer: Sendable {
         if case .refused(let reason) = inspector.inspect(fd: connection.fd, buffer: buffer, timeout: configuration.ioTimeout) {
             logger.warning("request refused before libfcgi read it; connection closed", metadata: ["reason": "\(reason)"])
             slot?.end(served: false)
-            connection.abandon()
+            connection.closeNow()
             forget(connection)
             return
         }
@@ -284,10 +284,11 @@ public final class FastCGIServer: Sendable {
         slot?.setPhase(.writing)
         let stillOpen = connection.finish(keepOpen: !isStopping && !request.failed)
         if let slot {
-            let served = slot.end(served: true)
-            if let limit = configuration.maxRequests, served == UInt64(limit) {
-                logger.info("reached --max-requests; asking for a replacement", metadata: ["requests": "\(served)"])
-                slot.processEntry.requestRecycle()
+            slot.end(served: true)
+            let process = slot.processEntry
+            if let limit = configuration.maxRequests, !process.recycleRequested, process.requestsServed >= UInt64(limit) {
+                logger.info("reached --max-requests; asking for a replacement", metadata: ["requests": "\(process.requestsServed)"])
+                process.requestRecycle()
             }
         }
         guard stillOpen else {

@@ -32,10 +32,12 @@ public final class Scoreboard: @unchecked Sendable {
 
     /// Counters in the header, by word index.
     public enum Counter: Int, CaseIterable, Sendable {
+        /// `maxActive` and `maxChildrenReached` are the master's samples (ten a second), as
+        /// PHP-FPM's master keeps them: no request pays for them.
         case startTime = 4, acceptedConnections, slowRequests, timeouts, maxActive, maxChildrenReached
         case restartsSignal, restartsExit, restartsTimeout, restartsRecycle, restartsReload
         case databaseReconnects, databaseStatementErrors, generation, listenBacklog, maxListenQueue
-        case masterPID, masterRSS, reloads, totalThreads, reloading, masterPSS
+        case masterPID, masterRSS, reloads, reloading, masterPSS, listenQueue
     }
 
     static let magic: UInt64 = 0x5041_524C_4559_0001  // "PARLEY", version 1
@@ -198,7 +200,7 @@ public struct ProcessEntry: @unchecked Sendable {
     }
 
     enum Field: Int {
-        case pid = 0, generation, state, startTime, requestsServed, rss, recycleRequested, stuck, active, pss
+        case pid = 0, generation, state, startTime, rss, recycleRequested, stuck, pss
     }
 
     func word(_ field: Field) -> UnsafeMutablePointer<UInt64> {
@@ -209,7 +211,10 @@ public struct ProcessEntry: @unchecked Sendable {
     public var generation: UInt64 { parley_atomic_load(word(.generation)) }
     public var state: State { State(rawValue: parley_atomic_load(word(.state))) ?? .free }
     public var startTime: UInt64 { parley_atomic_load(word(.startTime)) }
-    public var requestsServed: UInt64 { parley_atomic_load(word(.requestsServed)) }
+    /// Requests its threads have served (each thread counts its own: no shared counter).
+    public var requestsServed: UInt64 { threads.reduce(0) { $0 &+ $1.requestsServed } }
+    /// Threads of this process serving a request now.
+    public var active: Int { threads.filter { $0.phase != .idle }.count }
     public var rssBytes: UInt64 { parley_atomic_load(word(.rss)) }
     /// Its proportional share of memory (PSS): shared pages divided among the processes.
     public var pssBytes: UInt64 { parley_atomic_load(word(.pss)) }
@@ -220,7 +225,7 @@ public struct ProcessEntry: @unchecked Sendable {
 
     /// The master claims a free entry for a process it is about to start.
     public func claim(generation: UInt64) {
-        for field in [Field.pid, .requestsServed, .rss, .recycleRequested, .stuck, .active, .pss] { parley_atomic_store(word(field), 0) }
+        for field in [Field.pid, .rss, .recycleRequested, .stuck, .pss] { parley_atomic_store(word(field), 0) }
         for thread in threads { thread.reset() }
         parley_atomic_store(word(.generation), generation)
         parley_atomic_store(word(.startTime), UInt64(time(nil)))
@@ -233,10 +238,6 @@ public struct ProcessEntry: @unchecked Sendable {
     public func setPSS(_ bytes: UInt64) { parley_atomic_store(word(.pss), bytes) }
     public func requestRecycle() { parley_atomic_store(word(.recycleRequested), 1) }
     public func markStuck() { parley_atomic_store(word(.stuck), 1) }
-    func countServed() -> UInt64 { parley_atomic_add(word(.requestsServed), 1) + 1 }
-    /// Threads of this process serving a request now.
-    public var active: UInt64 { parley_atomic_load(word(.active)) }
-    func addActive(_ delta: Int) { _ = parley_atomic_add(word(.active), UInt64(bitPattern: Int64(delta))) }
 
     public func thread(_ index: Int) -> WorkerSlot {
         precondition(index >= 0 && index < board.layout.threads)
@@ -305,25 +306,12 @@ public struct WorkerSlot: @unchecked Sendable {
         (base + Self.pathOffset).storeBytes(of: 0, as: UInt64.self)
         (base + Self.requestIDOffset).storeBytes(of: 0, as: UInt64.self)
         parley_atomic_store(word(.phase), Phase.reading.rawValue)
-        process.addActive(1)
-        let board = process.board
-        var active: UInt64 = 0
-        for index in 0..<board.layout.processes where board.process(index).state != .free {
-            active &+= board.process(index).active
-        }
-        board.raise(.maxActive, to: active)
-        let capacity = UInt64(board.load(.totalThreads))
-        if capacity > 0, active >= capacity { board.add(.maxChildrenReached) }
     }
 
-    /// The request is done; returns how many requests its process has now served.
-    @discardableResult
-    public func end(served: Bool) -> UInt64 {
+    /// The request is done (`served`: it was answered, not dropped).
+    public func end(served: Bool) {
         parley_atomic_store(word(.phase), Phase.idle.rawValue)
-        process.addActive(-1)
-        guard served else { return process.requestsServed }
-        _ = parley_atomic_add(word(.served), 1)
-        return process.countServed()
+        if served { parley_atomic_store(word(.served), parley_atomic_load(word(.served)) + 1) }
     }
 
     public func setPhase(_ phase: Phase) { parley_atomic_store(word(.phase), phase.rawValue) }

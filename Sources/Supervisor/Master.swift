@@ -47,7 +47,6 @@ public final class Master {
     struct Worker {
         var pid: pid_t
         var generation: UInt64
-        var started: ContinuousClock.Instant
         /// Asked to drain (reload, recycle, stop): its exit is expected.
         var draining: ContinuousClock.Instant?
         /// Being replaced (recycle or stuck): no longer counted in its generation.
@@ -100,15 +99,8 @@ public final class Master {
         board = try Scoreboard.create(layout: layout)
         let boardFD = try WorkerSpawner.raise(board.fd)
         board.store(.masterPID, UInt64(getpid()))
-        board.store(.totalThreads, UInt64(configuration.processes * configuration.threads))
         board.store(.generation, generation)
-        if case .tcp = configuration.listen {
-            var queued: UInt32 = 0
-            var backlog: UInt32 = 0
-            if parley_tcp_listen_queue(listenFD, &queued, &backlog) == 0 { board.store(.listenBacklog, UInt64(backlog)) }
-        } else {
-            board.store(.listenBacklog, UInt64(configuration.socketOptions.backlog))
-        }
+        sampleListenQueue()
         logger.info("master started", metadata: [
             "listen": "\(configuration.listen)", "processes": "\(configuration.processes)",
             "threads": "\(configuration.threads)", "pid": "\(getpid())",
@@ -130,6 +122,7 @@ public final class Master {
                 continue
             }
             supervise(boardFD: boardFD)
+            sampleActivity()
             if !announcedReady, readyCount(of: generation) == configuration.processes {
                 announcedReady = true
                 logger.info("workers ready", metadata: ["processes": "\(configuration.processes)"])
@@ -216,7 +209,7 @@ public final class Master {
         do {
             let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation)
             entry.setPID(pid)
-            workers[index] = Worker(pid: pid, generation: generation, started: .now)
+            workers[index] = Worker(pid: pid, generation: generation)
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)"])
         } catch {
             entry.setState(.free)
@@ -347,11 +340,7 @@ public final class Master {
             if let rss = ProcessMemory.residentBytes(pid: worker.pid) { board.process(index).setRSS(rss) }
             if let pss = ProcessMemory.proportionalBytes(pid: worker.pid) { board.process(index).setPSS(pss) }
         }
-        if case .tcp = configuration.listen {
-            var queued: UInt32 = 0
-            var backlog: UInt32 = 0
-            if parley_tcp_listen_queue(listenFD, &queued, &backlog) == 0 { board.raise(.maxListenQueue, to: UInt64(queued)) }
-        }
+        sampleListenQueue()
         let served = totalServed()
         if notifier.isActive {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -359,6 +348,36 @@ public final class Master {
             notifier.notify("STATUS=\(workers.count) worker processes, \(Int(rate)) requests/s")
         }
         lastServed = served
+    }
+
+    /// PHP-FPM's `max active processes` and `max children reached`, sampled here rather than
+    /// paid for by every request: how many threads serve at once, and whether all of the
+    /// current generation's were busy.
+    private func sampleActivity() {
+        var active = 0
+        var busyCurrent = 0
+        for (index, worker) in workers {
+            let busy = board.process(index).active
+            active += busy
+            if worker.generation == generation && !worker.retiring { busyCurrent += busy }
+        }
+        board.raise(.maxActive, to: UInt64(active))
+        if busyCurrent >= configuration.processes * configuration.threads { board.add(.maxChildrenReached) }
+    }
+
+    /// The accept queue: its length now and its highest (Linux tells it for TCP sockets only;
+    /// a unix socket reports its configured backlog and a queue of 0).
+    private func sampleListenQueue() {
+        guard case .tcp = configuration.listen else {
+            board.store(.listenBacklog, UInt64(configuration.socketOptions.backlog))
+            return
+        }
+        var queued: UInt32 = 0
+        var backlog: UInt32 = 0
+        guard parley_tcp_listen_queue(listenFD, &queued, &backlog) == 0 else { return }
+        board.store(.listenBacklog, UInt64(backlog))
+        board.store(.listenQueue, UInt64(queued))
+        board.raise(.maxListenQueue, to: UInt64(queued))
     }
 
     private func totalServed() -> UInt64 {

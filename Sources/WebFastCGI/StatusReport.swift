@@ -74,7 +74,7 @@ public struct StatusReport: Sendable {
             total += UInt64(board.layout.threads)
         }
         for process in processes {
-            active += UInt64(process.threads.filter { $0.phase != .idle }.count)
+            active += UInt64(process.active)
             rss += process.rssBytes
             pss += process.pssBytes
         }
@@ -85,7 +85,7 @@ public struct StatusReport: Sendable {
             ("start time", .number(start)),
             ("start since", .number(now > start ? now - start : 0)),
             ("accepted conn", .number(board.load(.acceptedConnections))),
-            ("listen queue", .number(0)),
+            ("listen queue", .number(board.load(.listenQueue))),
             ("max listen queue", .number(board.load(.maxListenQueue))),
             ("listen queue len", .number(board.load(.listenBacklog))),
             ("idle processes", .number(idle)),
@@ -242,7 +242,7 @@ public struct StatusReport: Sendable {
         }
 
         let processes = live
-        let inFlight = processes.reduce(0) { $0 + $1.threads.filter { $0.phase != .idle }.count }
+        let inFlight = processes.reduce(0) { $0 + $1.active }
         family("parley_requests_in_flight", "gauge", "Requests being served now.")
         out += "parley_requests_in_flight \(inFlight)\n"
         family("parley_worker_processes", "gauge", "Worker processes running (all generations).")
