@@ -261,7 +261,7 @@ struct ExtremeInputTests {
 
 // MARK: - Pages
 
-/// The query parameters the pages read (Sources/ParleyApp/Pages/Controllers), by route.
+/// The query parameters the pages read (Sources/ParleyApp/Pages/HTTP), by route.
 let pageQueryParameters: [String: [String]] = [
     "/": [],
     "/login": ["next"],
