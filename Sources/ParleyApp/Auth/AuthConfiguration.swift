@@ -12,6 +12,8 @@ import Foundation
 /// | `PARLEY_PASSWORD_HASH_CONCURRENCY` | max(1, cores / 2) | hashes running at once, process-wide |
 /// | `PARLEY_PASSWORD_HASH_QUEUE` | 2 × concurrency | callers allowed to wait for a slot; beyond, 503 at once |
 /// | `PARLEY_PASSWORD_HASH_WAIT_MS` | 2000 | longest wait for a slot before 503 with `Retry-After` |
+/// | `PARLEY_PASSWORD_MIN_LENGTH` | 8 | Django's `MinimumLengthValidator`, in characters |
+/// | `PARLEY_COMMON_PASSWORDS_FILE` | Django's list (shipped) | Django's `CommonPasswordValidator` list: one lowercased password per line |
 /// | `PARLEY_LOGIN_FAILURES_PER_ACCOUNT` | 10 | failed log-ins per account per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURES_PER_ADDRESS` | 50 | failed log-ins per client address (IPv6: per /64) per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURE_WINDOW_SECONDS` | 900 | the sliding window of both |
@@ -30,6 +32,8 @@ public struct AuthConfiguration: Sendable {
     public var passwordHashQueueLimit = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     public var passwordHashWaitTimeout: Duration = .seconds(2)
     public var passwordMinimumLength = 8
+    /// Passwords refused as too common (``PasswordPolicy``).
+    public var commonPasswords: CommonPasswordList = .bundled
     /// Longer passwords are refused with a 400 (argon2id would take them, but a megabyte of
     /// "password" is an attack on the request path, not a password).
     public var maxPasswordBytes = 4096
@@ -109,6 +113,13 @@ public struct AuthConfiguration: Sendable {
         if let milliseconds = try read.nonNegative("PARLEY_PASSWORD_HASH_WAIT_MS") {
             configuration.passwordHashWaitTimeout = .milliseconds(milliseconds)
         }
+        if let length = try read.positive("PARLEY_PASSWORD_MIN_LENGTH") {
+            configuration.passwordMinimumLength = length
+        }
+        if let path = environment["PARLEY_COMMON_PASSWORDS_FILE"], !path.isEmpty {
+            configuration.commonPasswords = CommonPasswordList(contentsOf: path)
+        }
+        try configuration.commonPasswords.check()
         if let limit = try read.positive("PARLEY_LOGIN_FAILURES_PER_ACCOUNT") {
             configuration.loginFailuresPerAccount = limit
         }

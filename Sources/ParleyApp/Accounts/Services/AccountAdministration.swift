@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Postgres
 
-/// Account tasks for the command line (`parley createuser`), through the same rules and
+/// Account tasks for the command line (`parley createuser`, `parley set-password`), through the same rules and
 /// repository as the API: the password is validated and hashed with the configured argon2id
 /// parameters, and a taken username or email is reported per field.
 public enum AccountAdministration {
@@ -15,5 +15,15 @@ public enum AccountAdministration {
             accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration, logger: logger)
         return try service.register(RegistrationInput(
             username: username, email: email, password: password, firstName: firstName, lastName: lastName, role: role))
+    }
+
+    /// `parley set-password`: a new password for `username`, checked like a user's own.
+    public static func setPassword(
+        database: PostgresDatabase, configuration: AuthConfiguration, logger: Logger, username: String, password: String
+    ) throws -> Account {
+        let hasher = PasswordHasher(parameters: configuration.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
+        let service = AccountService(
+            accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration, logger: logger)
+        return try service.setPassword(username: username, to: password, store: PostgresPasswordChangeRepository(database: database))
     }
 }
