@@ -7,6 +7,7 @@ import Foundation
 /// | `PARLEY_JWT_SECRET` or `PARLEY_JWT_SECRET_FILE` | random per process | HS256 key, ≥ 32 bytes and not weak or published (``SigningKeyCheck``), a file of mode 0600; every instance behind one nginx must share it |
 /// | `PARLEY_ACCESS_TOKEN_MINUTES` | 5 | access token lifetime |
 /// | `PARLEY_REFRESH_TOKEN_HOURS` | 24 | refresh token lifetime (each rotation starts a new one) |
+/// | `PARLEY_REFRESH_FAMILY_DAYS` | 30 | absolute lifetime of an API log-in: past it, refreshing answers 401 however often it was rotated |
 /// | `PARLEY_PASSWORD_HASH_ITERATIONS` | 2 | argon2id t (libsodium opslimit) |
 /// | `PARLEY_PASSWORD_HASH_MEMORY_KIB` | 65536 | argon2id m in KiB (64 MiB, libsodium INTERACTIVE); with t, must meet OWASP's minimum (m = 19 MiB t = 2 or an equivalent) |
 /// | `PARLEY_PASSWORD_HASH_CONCURRENCY` | max(1, cores / 2) | hashes running at once, process-wide |
@@ -25,6 +26,9 @@ public struct AuthConfiguration: Sendable {
     public var jwtKeyIsEphemeral = false
     public var accessTokenLifetime: Duration = .seconds(5 * 60)
     public var refreshTokenLifetime: Duration = .seconds(24 * 60 * 60)
+    /// An API log-in's refresh-token family ends this many days after the log-in.
+    public var refreshFamilyDays = 30
+    var refreshFamilyLifetime: Duration { .seconds(refreshFamilyDays * 24 * 60 * 60) }
 
     /// argon2id cost of new hashes; stored hashes with other parameters are rehashed at log-in.
     public var passwordHashing: PasswordHashingParameters = .interactive
@@ -90,6 +94,10 @@ public struct AuthConfiguration: Sendable {
             configuration.refreshTokenLifetime = .seconds(hours * 3600)
         }
 
+        if let days = try read.positive("PARLEY_REFRESH_FAMILY_DAYS") {
+            guard days <= 3650 else { throw ConfigurationError("PARLEY_REFRESH_FAMILY_DAYS must be at most 3650 (ten years).") }
+            configuration.refreshFamilyDays = days
+        }
         if let iterations = try read.positive("PARLEY_PASSWORD_HASH_ITERATIONS") {
             configuration.passwordHashing.iterations = UInt64(iterations)
         }
