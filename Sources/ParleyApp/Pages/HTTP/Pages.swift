@@ -105,8 +105,8 @@ struct Pages: Sendable {
 
     /// `template` inside the layout, as an HTML response that sets the visit's cookies.
     func render(_ template: String, title: String, view: Any, visit: PageVisit, nav: NavView = NavView(), status: HTTPStatus = .ok) -> Response {
-        // The rendered bytes become the body as they are (no String in between: a page is
-        // ~100 KB, and decoding it to a String and back cost ~200k instructions).
+        // The rendered bytes become the body as they are (no String in between: decoding a
+        // whole page into a String and back would copy and validate it twice more).
         var response = Response(
             status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
             body: htmlBytes(template, title: title, view: view, visit: visit, nav: nav))
