@@ -23,11 +23,6 @@ struct BenchController {
         self.templates = templates
     }
 
-    /// Loads the templates.
-    static func make() throws -> BenchController {
-        try BenchController(templates: TemplateLibrary())
-    }
-
     func register(on router: inout Router<AppContext>) {
         router.get("/plaintext") { _, _ in
             Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array("Hello, World!".utf8))
