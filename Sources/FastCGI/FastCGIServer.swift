@@ -14,7 +14,8 @@ import Synchronization
 /// `FCGX_Finish_r`, and re-arms the connection if nginx keeps it). Connections are registered
 /// `EPOLLONESHOT`, so exactly one worker owns a connection while it is being served, and an
 /// idle kept-alive connection costs no thread — unlike libfcgi's own loop, which pins a thread
-/// to every open connection (see shared/notes).
+/// to every open connection (`FCGX_Accept_r` first waits, blocking, for the next request on
+/// the connection it kept, and accepts another only once nginx has closed that one).
 ///
 /// Stop (``stop()``, or SIGTERM/SIGINT when ``run(makeResponder:)`` handles signals): the
 /// listener leaves the set and its path is removed, workers serve the requests already

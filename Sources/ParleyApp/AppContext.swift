@@ -8,7 +8,7 @@ public final class AppContext: RequestContext {
     /// The server's logger, without the request id.
     private let baseLogger: Logger
     /// The request's logger, made on first use: tagging a logger copies its metadata
-    /// dictionary and the handler's existential box (~2,500 instructions), which most requests
+    /// dictionary and the handler's existential box, which most requests
     /// (no error, no access log) never need.
     private var taggedLogger: Logger?
 
@@ -25,7 +25,7 @@ public final class AppContext: RequestContext {
     }
 
     /// The server logger's level, when the caller knows it (asking the logger goes through its
-    /// handler's existential box: ~200 instructions per request).
+    /// handler's existential box on every request).
     private let baseLogLevel: Logger.Level?
 
     /// The logger's level, without tagging it.

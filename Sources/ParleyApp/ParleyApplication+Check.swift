@@ -2,7 +2,8 @@ extension ParleyApplication {
     /// What `build` would fail on at start-up, as an error instead of a crash (`serve --check`):
     /// the page templates (and the bench's, when enabled) must load and parse.
     public static func check(configuration: AppConfiguration) throws {
-        _ = try PageRoutes(configuration: configuration)
-        if configuration.benchRoutes { _ = try BenchController.make() }
+        let templates = try TemplateLibrary()
+        try templates.require(Pages.templateNames)
+        if configuration.benchRoutes { _ = try BenchController(templates: templates) }
     }
 }

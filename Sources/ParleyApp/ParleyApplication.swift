@@ -1,19 +1,24 @@
 import Web
 
-/// The composition root of the HTTP application: middleware and every controller's routes.
+/// The composition root: every shared object is made here, once per process (the
+/// configuration, one password-hashing gate, one template library, the JWT signer, the
+/// repository factory), handed to every controller and middleware through ``AppServices``,
+/// and the routes are registered.
 public enum ParleyApplication {
     /// - Parameter extraRoutes: routes added before the app's own (a test server's).
     public static func build(
         configuration: AppConfiguration, extraRoutes: ((inout Router<AppContext>) -> Void)? = nil
     ) -> Application<AppContext> {
-        let signer = JWTSigner(key: configuration.auth.jwtKey)
+        let services = services(configuration: configuration, hasher: PasswordHasher(configuration: configuration.auth))
         var router = Router<AppContext>()
         extraRoutes?(&router)
         HealthController().register(on: &router)
         // The server-rendered pages (`/` included); their templates are checked here, at start-up.
+        let templates: TemplateLibrary
         let pageRoutes: PageRoutes
         do {
-            pageRoutes = try PageRoutes(configuration: configuration)
+            templates = try TemplateLibrary()
+            pageRoutes = try PageRoutes(templates: templates, services: services)
         } catch {
             preconditionFailure("pages: \(error)")
         }
@@ -21,19 +26,32 @@ public enum ParleyApplication {
         if configuration.benchRoutes {
             // `parley serve --bench` only (make bench): the TechEmpower test types.
             do {
-                try BenchController.make().register(on: &router)
+                try BenchController(templates: templates).register(on: &router)
             } catch {
                 preconditionFailure("--bench: \(error)")
             }
         }
-        MessagingRoutes(configuration: configuration.messaging).register(on: &router)
-        AccountsRoutes.register(on: &router, configuration: configuration.auth, signer: signer)
+        MessagingRoutes.register(on: &router, services: services)
+        AccountsRoutes.register(on: &router, services: services)
         OpenAPIController(configuration: configuration).register(on: &router)
         return Application(
             router: router,
-            middleware: pageRoutes.middleware + [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging),
+            middleware: pageRoutes.middleware + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
             errorPages: pageRoutes.errorPages
         )
+    }
+
+    /// The services on PostgreSQL around `hasher`, the process's one hashing gate. The one
+    /// place that chooses where data lives.
+    static func services(configuration: AppConfiguration, hasher: PasswordHasher) -> AppServices {
+        AppServices(configuration: configuration, repositories: PostgresRepositories(), hasher: hasher)
+    }
+
+    /// The services of a command (`parley createuser`, `parley seed`), whose gate is its own:
+    /// a command hashes one password at a time, with no requests to share the cores with.
+    static func commandServices(configuration: AppConfiguration) -> AppServices {
+        let hasher = PasswordHasher(parameters: configuration.auth.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
+        return services(configuration: configuration, hasher: hasher)
     }
 
     /// After authentication: the chat-hours gate (when configured), then ETags on GETs.

@@ -22,7 +22,7 @@ struct ServeSettings {
     /// One worker process per core: processes, not threads, are the unit of isolation, and a
     /// process per core keeps every core busy when one process waits on a lock.
     static var defaultProcesses: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
-    /// Two threads per process (see README, "Processes and threads" for the measurement).
+    /// Two threads per process (see README, "Processes, threads and memory", for the measurement).
     static let defaultThreads = 2
     /// Route templates the metrics can tell apart (the app registers far fewer).
     static let routeCapacity = 256

@@ -114,8 +114,8 @@ extension PostgresConnection {
 
     /// The outcome of the statement at `index` (after its PREPARE's result, if any), then its
     /// sync. A statement prepared in this pipeline reports its PREPARE's failure, if any.
-    /// (`prepareFailure` is borrowed: copying and destroying a `PostgresError?` per statement
-    /// cost ~300 instructions.)
+    /// (`prepareFailure` is borrowed: no copy and destroy of a `PostgresError?` per
+    /// statement.)
     @inline(__always)
     private func receiveExecution(
         _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: borrowing PostgresError?

@@ -52,8 +52,8 @@ struct PostgresResult: @unchecked Sendable {
 
     /// Column name → first column of that name, and Decodable property name → column (the
     /// name itself, else its snake_case form; -1 when neither), built on first use: decoding
-    /// rows by name scanned every column's `PQfname` per field per row (~0.8M instructions for
-    /// a page of 20 conversations), then snake-cased every key of every row again.
+    /// rows by name scanned every column's `PQfname` per field per row, then snake-cased every
+    /// key of every row again.
     fileprivate struct NameIndex {
         var columns: [String: Int] = [:]
         var properties: [String: Int] = [:]

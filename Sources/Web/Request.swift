@@ -64,8 +64,8 @@ public struct Request: Sendable {
 
         let target = uri.isEmpty ? "/" : uri[...]
         let rawPath: Substring
-        // The `?` found in the bytes (the generic `firstIndex` over the UTF-8 view costs ten
-        // times as much).
+        // The `?` found in the bytes (the generic `firstIndex` over the UTF-8 view costs
+        // several times as much).
         let questionOffset = target.utf8.withContiguousStorageIfAvailable { bytes in
             bytes.baseAddress.flatMap { base in memchr(base, Int32(UInt8(ascii: "?")), bytes.count) }
                 .map { UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer($0)) }

@@ -56,7 +56,7 @@ struct PageRenderingTests {
 
     @Test("a 500 page is in the layout and says nothing about the error")
     func internalErrorPage() throws {
-        let pages = Pages(configuration: .testing(), templates: try TemplateLibrary(), hasher: PasswordHasher(configuration: AuthConfiguration.testing()))
+        let pages = Pages(templates: try TemplateLibrary(), services: ParleyApplication.services(configuration: .testing(), hasher: PasswordHasher(configuration: AuthConfiguration.testing())))
         let html = pages.errorHTML(.internalServerError, "connection to server at /secret/socket failed", visit: .unknown)
         #expect(html.contains("Something went wrong"))
         #expect(html.contains("/static/style.css"))

@@ -20,7 +20,7 @@ struct RateLimitTests {
 
     @Test("allows `limit` hits, then refuses with a Retry-After inside the window; refusals are not counted")
     func limitThenRefuse() throws {
-        let limiter = RateLimiter(database: try database())
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: try database()))
         let key = uniqueKey()
         for expectedRemaining in [2, 1, 0] {
             let decision = try limiter.consume(key: key, limit: 3, window: .seconds(60))
@@ -39,7 +39,7 @@ struct RateLimitTests {
 
     @Test("check does not record; reset forgets; keys are independent")
     func checkAndReset() throws {
-        let limiter = RateLimiter(database: try database())
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: try database()))
         let key = uniqueKey()
         #expect(try limiter.check(key: key, limit: 1, window: .seconds(60)).isAllowed)
         #expect(try limiter.check(key: key, limit: 1, window: .seconds(60)).isAllowed)
@@ -52,7 +52,7 @@ struct RateLimitTests {
 
     @Test("a short window lets hits through again once it has passed")
     func windowPasses() throws {
-        let limiter = RateLimiter(database: try database())
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: try database()))
         let key = uniqueKey()
         #expect(try limiter.consume(key: key, limit: 1, window: .milliseconds(300)).isAllowed)
         #expect(try !limiter.consume(key: key, limit: 1, window: .milliseconds(300)).isAllowed)
@@ -69,7 +69,7 @@ struct RateLimitTests {
         let logger = self.logger
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             let database = PostgresDatabase(configuration: PostgresConfiguration(url: url), logger: logger)
-            let limiter = RateLimiter(database: database)
+            let limiter = RateLimiter(store: PostgresRateLimitStore(database: database))
             for _ in 0..<5 {
                 do {
                     if try limiter.consume(key: key, limit: 17, window: .seconds(60)).isAllowed { allowed.add(1, ordering: .relaxed) }
@@ -86,7 +86,7 @@ struct RateLimitTests {
         "plain", "with\u{0}nul", String(repeating: "k", count: 300), "'; DROP TABLE users; --",
     ])
     func enforce(suffix: String) throws {
-        let limiter = RateLimiter(database: try database())
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: try database()))
         let key = uniqueKey() + suffix
         try limiter.enforce(key: key, limit: 1, window: .seconds(30))
         do {
@@ -110,7 +110,7 @@ struct RateLimitTests {
                 VALUES (\(stale), 1000, 1, 1, 0, 1, true, now() - interval '1 hour')
                 """)
         }
-        let limiter = RateLimiter(database: database)
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: database))
         for _ in 0..<(PostgresRateLimitStore.purgeOneIn * 6) {
             _ = try limiter.consume(key: uniqueKey("purge-driver"), limit: 1, window: .seconds(1))
         }

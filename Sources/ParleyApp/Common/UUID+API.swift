@@ -3,7 +3,7 @@ import Web
 
 extension UUID {
     /// The lowercase text form the API uses (as Django does). Written here, byte by byte:
-    /// Foundation's `uuidString` formats through `snprintf` per byte (~7,000 instructions) and
+    /// Foundation's `uuidString` formats through `snprintf` per byte and
     /// is uppercase, so it needed a `lowercased()` copy as well; a page of conversations
     /// writes 160 of them.
     var apiString: String {

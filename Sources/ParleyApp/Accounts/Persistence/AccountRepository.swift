@@ -8,6 +8,10 @@ import Foundation
 protocol AccountRepository {
     func create(_ account: NewAccount) throws -> Account
     func find(id: UUID) throws -> Account?
+    /// The user with `id` as authentication needs it, on every request with a token; nil when
+    /// there is none, or when `family` (an access token's refresh family) has been revoked by
+    /// log-out or reuse detection.
+    func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser?
     /// The account whose username, or else whose email, equals `identifier` case-insensitively;
     /// only by email when `emailOnly`.
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials?

@@ -27,6 +27,13 @@ final class InMemoryAccountRepository: AccountRepository, Sendable {
         rows.withLock { $0[id]?.account }
     }
 
+    /// Refresh-token families are not kept here, so `family` revokes nothing.
+    func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser? {
+        rows.withLock { rows in
+            rows[id].map { AuthenticatedUser(id: $0.account.id, username: $0.account.username, role: $0.account.role) }
+        }
+    }
+
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials? {
         let key = identifier.lowercased()
         return rows.withLock { rows in

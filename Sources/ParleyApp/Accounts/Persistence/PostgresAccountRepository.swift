@@ -49,6 +49,19 @@ struct PostgresAccountRepository: AccountRepository {
         }
     }
 
+    func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser? {
+        try database.read { connection in
+            let rows = try connection.query("""
+                SELECT user_id, username, role FROM users
+                WHERE user_id = \(id)
+                  AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(family) AND revoked_at IS NOT NULL)
+                """)
+            guard let row = rows.first else { return nil }
+            let (id, username, role) = try row.decode((UUID, String, String).self)
+            return AuthenticatedUser(id: id, username: username, role: Role(rawValue: role) ?? .guest)
+        }
+    }
+
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials? {
         try database.read { connection in
             // Both arms use the unique indexes on lower(username) and lower(email); a username
@@ -116,7 +129,7 @@ struct PostgresAccountRepository: AccountRepository {
         return try database.read { connection in
             // Count and page are two statements on purpose: with `count(*) OVER ()` in the page
             // query, PostgreSQL 15 costs the window as if LIMIT stopped it early and walks the
-            // whole username index (measured: 380 ms instead of 5 ms at 200k users).
+            // whole username index (timings: docs/decisions/0002-lists-over-large-tables.md).
             let total: Int
             let rows: PostgresRows
             if let first = patterns.first {

@@ -10,9 +10,8 @@ public enum AccountAdministration {
         database: PostgresDatabase, configuration: AuthConfiguration, logger: Logger,
         username: String, email: String, password: String, firstName: String, lastName: String, role: Role
     ) throws -> Account {
-        let hasher = PasswordHasher(parameters: configuration.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
-        let service = AccountService(
-            accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration, logger: logger)
+        let services = ParleyApplication.commandServices(configuration: AppConfiguration(auth: configuration))
+        let service = services.accounts(database: database, logger: logger)
         return try service.register(RegistrationInput(
             username: username, email: email, password: password, firstName: firstName, lastName: lastName, role: role))
     }

@@ -7,7 +7,8 @@ struct AccountService {
     let hasher: PasswordHasher
     let configuration: AuthConfiguration
     var logger = Logger(label: "parley.accounts")
-    /// Limits sign-ups per client address when set (the API sets it; the CLI does not).
+    /// Limits sign-ups per client address, for registrations that come with one (the API's and
+    /// the pages'; the commands' do not).
     var limiter: RateLimiter?
 
     var validation: AccountValidation {

@@ -9,7 +9,7 @@ import Web
 /// tokens stop working at once; so do access tokens of a refresh family that was revoked
 /// (log-out, or a refresh token reused).
 struct AuthenticationMiddleware: Middleware {
-    let signer: JWTSigner
+    let services: AppServices
 
     func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
         guard request.path.hasPrefix("/api/"), let header = request.headers["Authorization"] else {
@@ -21,15 +21,15 @@ struct AuthenticationMiddleware: Middleware {
         }
         let claims: JWTClaims
         do {
-            // (Not Foundation's trimmingCharacters(in:): through NSString and UTF-16 it cost
-            // ~160k instructions per API request.)
-            claims = try signer.verify(parts[1].trimmingSpaces())
+            // (Not Foundation's trimmingCharacters(in:): it goes through NSString and UTF-16,
+            // on every API request.)
+            claims = try services.signer.verify(parts[1].trimmingSpaces())
         } catch {
             throw AuthenticationError.invalidToken
         }
         guard claims.tokenType == .access else { throw AuthenticationError.invalidToken }
         let family = claims.family.flatMap({ UUID(apiString: $0) })
-        guard let user = try UserLookup(database: context.database).authenticatedUser(id: claims.userID, family: family) else {
+        guard let user = try services.authenticatedUser(context, id: claims.userID, family: family) else {
             throw family == nil ? AuthenticationError.userNotFound : AuthenticationError.invalidToken
         }
         context.user = user

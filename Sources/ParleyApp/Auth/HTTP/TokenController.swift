@@ -3,9 +3,7 @@ import Web
 /// simplejwt's endpoints: `POST /api/token/` (log-in), `POST /api/token/refresh/` (rotation),
 /// and `POST /api/token/revoke/` (log-out: the refresh token's whole family).
 struct TokenController {
-    let hasher: PasswordHasher
-    let signer: JWTSigner
-    let configuration: AuthConfiguration
+    let services: AppServices
 
     /// `username` takes a username or an email; `email` takes only an email.
     struct LoginRequest: Decodable {
@@ -29,18 +27,10 @@ struct TokenController {
         router.drf(.post, "/api/token/revoke/") { request, context in try revoke(request, context) }
     }
 
-    func service(_ context: AppContext) -> TokenService {
-        TokenService(
-            accounts: PostgresAccountRepository(database: context.database),
-            tokens: PostgresRefreshTokenRepository(database: context.database),
-            hasher: hasher, limiter: RateLimiter(database: context.database), signer: signer,
-            configuration: configuration, logger: context.logger)
-    }
-
     func login(_ request: Request, _ context: AppContext) throws -> Response {
         let body = try request.decode(LoginRequest.self)
         let emailOnly = body.username == nil && body.email != nil
-        let pair = try service(context).login(
+        let pair = try services.tokens(context).login(
             identifier: emailOnly ? body.email : body.username, emailOnly: emailOnly, password: body.password,
             clientAddress: request.remoteAddress)
         return try .json(PairResponse(access: pair.access, refresh: pair.refresh))
@@ -48,13 +38,13 @@ struct TokenController {
 
     func refresh(_ request: Request, _ context: AppContext) throws -> Response {
         let body = try request.decode(RefreshRequest.self)
-        let pair = try service(context).refresh(body.refresh)
+        let pair = try services.tokens(context).refresh(body.refresh)
         return try .json(PairResponse(access: pair.access, refresh: pair.refresh))
     }
 
     func revoke(_ request: Request, _ context: AppContext) throws -> Response {
         let body = try request.decode(RefreshRequest.self)
-        try service(context).revoke(body.refresh)
+        try services.tokens(context).revoke(body.refresh)
         return Response(status: .noContent)
     }
 }

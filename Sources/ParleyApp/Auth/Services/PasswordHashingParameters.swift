@@ -13,7 +13,7 @@ public struct PasswordHashingParameters: Sendable, Equatable, CustomStringConver
     }
 
     /// libsodium's INTERACTIVE preset, t = 2, m = 64 MiB: the production default, above OWASP's
-    /// argon2id minimum (m = 19 MiB, t = 2, p = 1). About 0.1 s per hash on one core.
+    /// argon2id minimum (m = 19 MiB, t = 2, p = 1).
     public static let interactive = PasswordHashingParameters(
         iterations: parley_pwhash_argon2id_opslimit_interactive(),
         memoryBytes: parley_pwhash_argon2id_memlimit_interactive())

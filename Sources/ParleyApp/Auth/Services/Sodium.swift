@@ -55,8 +55,8 @@ public enum Sodium {
     }
 
     /// A 128-bit BLAKE2b digest (`crypto_generichash`), for ETags: a fingerprint of a response
-    /// body, where SHA-256 cost ~16 instructions per byte (a million for a 60 KB conversation
-    /// list) and BLAKE2b a few. Not for anything an attacker must not forge.
+    /// body, where BLAKE2b costs a fraction of SHA-256 per byte and a response can be large.
+    /// Not for anything an attacker must not forge.
     public static func fingerprint(_ bytes: [UInt8]) -> [UInt8] {
         ensureInitialized()
         var digest = [UInt8](repeating: 0, count: 16)
@@ -78,8 +78,8 @@ public enum Sodium {
 }
 
 /// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JWTs use. Byte by byte:
-/// Foundation's Base64 plus three `replacingOccurrences` cost ~23,000 instructions per call,
-/// and every API request decodes three parts of its JWT.
+/// Foundation's Base64 plus three `replacingOccurrences` showed in the profiles, and every
+/// API request decodes three parts of its JWT.
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 

@@ -4,7 +4,7 @@ import Web
 /// `/api/conversations/…`: list, create, detail, delete, mark read. (The messages of a
 /// conversation are ``MessageController``'s.)
 struct ConversationController {
-    let routes: MessagingRoutes
+    let services: AppServices
 
     struct CreateInput: Decodable {
         var participantIDs: [String]
@@ -29,7 +29,7 @@ struct ConversationController {
 
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        let page = try routes.conversations(context).list(for: user, page: try Pagination.pageRequest(request.query))
+        let page = try services.conversations(context).list(for: user, page: try Pagination.pageRequest(request.query))
         return try .json(Pagination.body(page.map(ConversationJSON.init), request: request))
     }
 
@@ -42,25 +42,25 @@ struct ConversationController {
             if let id = UUID(apiString: text) { ids.append(id) } else { malformed.append("“\(text)” is not a valid UUID.") }
         }
         if !malformed.isEmpty { throw HTTPError.validation(["participant_ids": malformed]) }
-        let summary = try routes.conversations(context).create(by: user, participantIDs: ids, title: input.title)
+        let summary = try services.conversations(context).create(by: user, participantIDs: ids, title: input.title)
         return try .json(ConversationJSON(summary), status: .created)
     }
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(ConversationJSON(try routes.conversations(context).detail(try request.uuidParameter(), for: user)))
+        return try .json(ConversationJSON(try services.conversations(context).detail(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        try routes.conversations(context).delete(try request.uuidParameter(), by: user)
+        try services.conversations(context).delete(try request.uuidParameter(), by: user)
         return Response(status: .noContent)
     }
 
     @Sendable func markRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let id = try request.uuidParameter()
-        let mark = try routes.conversations(context).markRead(id, by: user)
+        let mark = try services.conversations(context).markRead(id, by: user)
         return try .json(ReadMark(conversationID: id.apiString, lastReadAt: mark, unreadCount: 0))
     }
 }

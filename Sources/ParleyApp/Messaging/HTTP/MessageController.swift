@@ -4,7 +4,7 @@ import Web
 /// `/api/conversations/:id/messages/` (list, post) and `/api/messages/…` (list across
 /// conversations, detail, edit, delete, history, thread).
 struct MessageController {
-    let routes: MessagingRoutes
+    let services: AppServices
 
     static let idempotencyKeyHeader = "Idempotency-Key"
 
@@ -41,7 +41,7 @@ struct MessageController {
     @Sendable func listInConversation(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let conversationID = try request.uuidParameter()
-        let listing = try routes.messages(context).list(
+        let listing = try services.messages(context).list(
             in: conversationID, for: user,
             filter: try MessageListParameters.filter(request.query),
             ordering: try MessageListParameters.ordering(request.query),
@@ -53,7 +53,7 @@ struct MessageController {
         let user = try context.requireUser()
         var filter = try MessageListParameters.filter(request.query)
         filter.conversationID = try request.query.uuid("conversation")
-        let listing = try routes.messages(context).listVisible(
+        let listing = try services.messages(context).listVisible(
             to: user, filter: filter,
             ordering: try MessageListParameters.ordering(request.query),
             window: try MessageListParameters.window(request.query))
@@ -76,7 +76,7 @@ struct MessageController {
             guard let id = UUID(apiString: text) else { throw HTTPError.validation(["parent_message": ["“\(text)” is not a valid UUID."]]) }
             parent = id
         }
-        let result = try routes.messages(context).send(
+        let result = try services.messages(context).send(
             MessageDraft(body: input.messageBody, parentMessageID: parent), to: conversationID, by: user, idempotencyKey: key
         ) { message in
             StoredResponse(status: HTTPStatus.created.code, body: try JSON.encode(MessageJSON(message)))
@@ -89,14 +89,14 @@ struct MessageController {
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(MessageJSON(try routes.messages(context).get(try request.uuidParameter(), for: user)))
+        return try .json(MessageJSON(try services.messages(context).get(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func edit(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let id = try request.uuidParameter()
         let input = try request.decode(EditInput.self)
-        let service = routes.messages(context)
+        let service = services.messages(context)
         // PATCH is partial: without message_body there is nothing to change (DRF answers 200).
         guard let body = input.messageBody else { return try .json(MessageJSON(try service.get(id, for: user))) }
         return try .json(MessageJSON(try service.edit(id, body: body, by: user)))
@@ -104,17 +104,17 @@ struct MessageController {
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        try routes.messages(context).delete(try request.uuidParameter(), by: user)
+        try services.messages(context).delete(try request.uuidParameter(), by: user)
         return Response(status: .noContent)
     }
 
     @Sendable func history(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(try routes.messages(context).history(of: try request.uuidParameter(), for: user).map(MessageEditJSON.init))
+        return try .json(try services.messages(context).history(of: try request.uuidParameter(), for: user).map(MessageEditJSON.init))
     }
 
     @Sendable func thread(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(MessageThreadJSON(try routes.messages(context).thread(of: try request.uuidParameter(), for: user)))
+        return try .json(MessageThreadJSON(try services.messages(context).thread(of: try request.uuidParameter(), for: user)))
     }
 }

@@ -8,10 +8,9 @@ import Postgres
 /// conversations by last activity, in a MATERIALIZED CTE) and only then adds, per page row,
 /// the participants (`array_agg`s over the participants primary key), the last message (LATERAL,
 /// one backward step on messages_conversation_sent_idx) and the viewer's unread count (the
-/// counter of migration 0009). EXPLAIN ANALYZE with 201 conversations, one of them 1,000,000
-/// messages long: 0.3–3 ms for any page; a viewer with 500,000 unread messages, 0.3 ms.
-/// Counting the unread messages in the query instead took 510 ms for that viewer, and the
-/// per-row subqueries ran for every row before OFFSET (660 ms for the last page).
+/// counter of migration 0009). So the per-row work is done for the rows shown only, and no
+/// count grows with the viewer's unread messages. Timings, and the forms rejected:
+/// docs/decisions/0002-lists-over-large-tables.md.
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 

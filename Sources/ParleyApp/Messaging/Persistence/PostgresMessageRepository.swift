@@ -3,21 +3,10 @@ import Postgres
 
 /// messages and message_edits in PostgreSQL.
 ///
-/// Query plans, from EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15 (this machine, 2 cores), with
-/// one conversation of 1,000,000 messages, 200 small ones, 500,000 notifications:
-///
-/// | query | plan | time |
-/// | --- | --- | --- |
-/// | keyset `?after=` message 10 | Index Scan on messages_conversation_sent_idx, `Index Cond: conversation_id = … AND ROW(sent_at, message_id) > ROW(…)`, Limit 21; Memoize + users_pkey for the sender | 0.19 ms, 10 buffers |
-/// | keyset `?after=` message 999,980 | the same plan, the same buffers | 0.06 ms |
-/// | keyset `?before=` message 999,980 | Index Scan Backward, `ROW(…) < ROW(…)` | 0.03 ms |
-/// | page 1 (OFFSET 0) | Index Scan, Limit 20 | 0.05 ms |
-/// | page 49,001 (OFFSET 980,000) | the same scan reads and drops 980,000 rows | 769 ms, 25,000 buffers |
-/// | `count(*)` of the conversation | Parallel Seq Scan | 160–210 ms |
-/// | `count` now: conversations.message_count | one primary-key row (migration 0009) | < 0.1 ms |
-/// | `/api/messages/`, 201 conversations, join + sort | Parallel Seq Scan + top-N sort of 1,012,000 rows | 570 ms |
-/// | `/api/messages/` now: LATERAL per conversation | 201 × (Index Scan, Limit 20), top-N sort of 4,020 | 8–17 ms |
-/// | thread of 101 messages | Recursive Union, nested loop on messages_parent_idx | 0.3 ms |
+/// An OFFSET page reads and drops every row before it, so its cost grows with its depth; a
+/// keyset seek starts at its cursor in messages_conversation_sent_idx. Unfiltered counts read
+/// the counters of migration 0009 instead of counting. Query plans and timings:
+/// docs/decisions/0002-lists-over-large-tables.md.
 ///
 /// So numbered pages stay for DRF clients and shallow pages, and deep history is read with the
 /// keyset cursor, which is flat at any depth. Filtered counts (`?sender=`, dates) still scan.
@@ -99,8 +88,8 @@ struct PostgresMessageRepository: MessageRepository {
     /// Within one conversation it is one range scan of messages_conversation_sent_idx. Across
     /// the viewer's conversations (`/api/messages/`) it is one such scan per conversation, each
     /// cut at offset + limit rows by a LATERAL subquery, and a top-N sort of what they return:
-    /// a join over the participants instead would sort every visible message (570 ms with
-    /// 1,000,000 of them in one conversation; 2 ms this way). With `?sender=` the plain form is
+    /// a join over the participants instead would sort every visible message (timings in
+    /// docs/decisions/0002-lists-over-large-tables.md). With `?sender=` the plain form is
     /// kept, so the planner may start from messages_sender_idx.
     static func listQuery(_ filter: MessageFilter, from cursor: MessageCursor?, direction: ScanDirection, offset: Int, limit: Int) -> PostgresQuery {
         var sql: SQLBuilder

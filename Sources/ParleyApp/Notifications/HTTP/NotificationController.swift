@@ -3,7 +3,7 @@ import Web
 
 /// `/api/notifications/…`: the caller's notifications, newest first.
 struct NotificationController {
-    let routes: MessagingRoutes
+    let services: AppServices
 
     struct MarkedAll: Encodable {
         var markedRead: Int
@@ -19,17 +19,17 @@ struct NotificationController {
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let unread = try request.query.bool("unread")
-        let page = try routes.notifications(context).list(for: user, unread: unread, page: try Pagination.pageRequest(request.query))
+        let page = try services.notifications(context).list(for: user, unread: unread, page: try Pagination.pageRequest(request.query))
         return try .json(Pagination.body(page.map(NotificationJSON.init), request: request))
     }
 
     @Sendable func markRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(NotificationJSON(try routes.notifications(context).markRead(try request.uuidParameter(), by: user)))
+        return try .json(NotificationJSON(try services.notifications(context).markRead(try request.uuidParameter(), by: user)))
     }
 
     @Sendable func markAllRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(MarkedAll(markedRead: try routes.notifications(context).markAllRead(by: user)))
+        return try .json(MarkedAll(markedRead: try services.notifications(context).markAllRead(by: user)))
     }
 }

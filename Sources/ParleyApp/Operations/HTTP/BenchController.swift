@@ -23,11 +23,6 @@ struct BenchController {
         self.templates = templates
     }
 
-    /// Loads the templates.
-    static func make() throws -> BenchController {
-        try BenchController(templates: TemplateLibrary())
-    }
-
     func register(on router: inout Router<AppContext>) {
         router.get("/plaintext") { _, _ in
             Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array("Hello, World!".utf8))
@@ -76,7 +71,7 @@ struct BenchController {
     }
 
     /// Byte order, as the C reference's strcmp: the same order as String's `<` for these NFC
-    /// strings, without its Unicode comparison (a third of the sort's cost went there).
+    /// strings, without its Unicode comparison, where much of the sort's time went.
     static func utf8Precedes(_ left: String, _ right: String) -> Bool {
         let order = left.utf8.withContiguousStorageIfAvailable { l in
             right.utf8.withContiguousStorageIfAvailable { r -> Bool in
@@ -118,7 +113,7 @@ struct BenchController {
     /// One UPDATE for the whole batch; ids sorted (and each once) so that concurrent batches
     /// lock rows in the same order and cannot deadlock.
     /// (Sorted by id then position, the last of equal ids kept: no dictionary, whose hashing
-    /// and resizing cost ~10k instructions per batch of 20.)
+    /// and resizing showed in the /updates profile.)
     static func update(_ worlds: [World], on connection: PostgresConnection) throws {
         let order = worlds.indices.sorted { (worlds[$0].id, $0) < (worlds[$1].id, $1) }
         var ids: [Int32] = []

@@ -52,8 +52,8 @@ public enum DemoSeed {
     ]
 
     public static func run(database: PostgresDatabase, configuration: AppConfiguration, password: String = defaultPassword, logger: Logger) throws -> Report {
-        let hasher = PasswordHasher(parameters: configuration.auth.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
-        let accounts = AccountService(accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration.auth, logger: logger)
+        let services = ParleyApplication.commandServices(configuration: configuration)
+        let accounts = services.accounts(database: database, logger: logger)
         var logins: [Login] = []
         var users: [String: AuthenticatedUser] = [:]
         for person in people {
@@ -71,7 +71,7 @@ public enum DemoSeed {
             users[person.username] = AuthenticatedUser(id: account.id, username: account.username, role: account.role)
         }
 
-        let store = PostgresMessagingStore(database: database)
+        let store = services.repositories.messaging(database)
         let conversations = ConversationService(store: store)
         guard let alice = users["alice"], try conversations.list(for: alice, page: PageRequest(size: 1)).total == 0 else {
             return Report(logins: logins, password: password, conversationsCreated: 0)

@@ -54,7 +54,7 @@ struct AccountPages {
         input.lastName = form["last_name"].map { .value($0) } ?? .absent
         input.phoneNumber = form["phone_number"].map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? .null : .value($0) } ?? .absent
         do {
-            _ = try pages.accounts(context).updateProfile(id: user.id, input)
+            _ = try pages.services.accounts(context).updateProfile(id: user.id, input)
             return .redirect(to: "/account", flash: .success("Profile saved."), cookies: pages.flashes)
         } catch let error as AccountError where error.fieldErrors != nil {
             return try render(request, context, user: user, refusal: Refusal(profile: form, errors: error.fieldErrors ?? [:]))
@@ -66,20 +66,20 @@ struct AccountPages {
         let form = try request.form()
         let credentials: AccountCredentials
         do {
-            credentials = try pages.tokens(context).confirmPassword(of: user.id, password: form["current_password"], clientAddress: request.remoteAddress)
+            credentials = try pages.services.tokens(context).confirmPassword(of: user.id, password: form["current_password"], clientAddress: request.remoteAddress)
         } catch let error as AccountError {
             return try refuse(error, request, context, user: user, field: "current_password", password: true)
         }
         do {
             // One transaction: the new hash, every session of the user gone, every API log-in revoked.
-            try pages.accounts(context).changePassword(
+            try pages.services.accounts(context).changePassword(
                 of: user.id, currentHash: credentials.passwordHash, newPassword: form["new_password"], confirmation: form["new_password_confirmation"],
-                store: pages.passwordChanges(context))
+                store: pages.services.passwordChanges(context))
         } catch let error as AccountError where error.fieldErrors != nil {
             return try render(request, context, user: user, refusal: Refusal(errors: error.fieldErrors ?? [:], passwordError: "Your password was not changed."))
         }
         // This browser gets a fresh session.
-        let token = try pages.sessions(context).start(for: user.id)
+        let token = try pages.services.sessions(context).start(for: user.id)
         var response = Response.redirect(to: "/account", flash: .success("Password changed. You have been logged out everywhere else."), cookies: pages.flashes)
         response.setCookie(SessionCookies.session(token, configuration: pages.configuration.sessions))
         return response
@@ -89,13 +89,13 @@ struct AccountPages {
         let user = try pages.requireUser(context, next: "/account")
         let form = try request.form()
         do {
-            _ = try pages.tokens(context).confirmPassword(of: user.id, password: form["password"], clientAddress: request.remoteAddress)
+            _ = try pages.services.tokens(context).confirmPassword(of: user.id, password: form["password"], clientAddress: request.remoteAddress)
         } catch let error as AccountError {
             return try refuse(error, request, context, user: user, field: "delete_password", password: false)
         }
         // The same deletion as DELETE /api/users/me/: one statement, everything cascades,
         // sessions included.
-        try pages.accounts(context).deleteAccount(id: user.id)
+        try pages.services.accounts(context).deleteAccount(id: user.id)
         var response = Response.redirect(to: "/", flash: .info("Your account and everything in it have been deleted. Goodbye!"), cookies: pages.flashes)
         response.setCookie(SessionCookies.expired(SessionCookies.session))
         return response
@@ -130,7 +130,7 @@ struct AccountPages {
     }
 
     private func render(_ request: Request, _ context: AppContext, user: AuthenticatedUser, refusal: Refusal, status: HTTPStatus = .ok) throws -> Response {
-        let account = try pages.accounts(context).profile(id: user.id)
+        let account = try pages.services.accounts(context).profile(id: user.id)
         let errors = refusal.errors
         func value(_ name: String, _ stored: String) -> String { refusal.profile?[name] ?? stored }
         let view = AccountView(

@@ -43,7 +43,7 @@ struct AdminPages {
         let search = request.query["search"] ?? ""
         let page: Page<Account>
         do {
-            page = try pages.accounts(context).search(search, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
+            page = try pages.services.accounts(context).search(search, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
         } catch let error as AccountError where error.fieldErrors != nil {
             throw HTTPError(.badRequest, error.fieldErrors?["search"]?.first ?? "Invalid search.")
         }
@@ -70,7 +70,7 @@ struct AdminPages {
         let form = try request.form()
         let back = Self.back(form)
         do {
-            let account = try pages.accounts(context).setRole(of: id, to: form["role"].map { .value($0) } ?? .absent, by: admin.id)
+            let account = try pages.services.accounts(context).setRole(of: id, to: form["role"].map { .value($0) } ?? .absent, by: admin.id)
             return .redirect(to: back, flash: .success("\(account.username) is now \(account.role == .admin ? "an" : "a") \(account.role.rawValue)."), cookies: pages.flashes)
         } catch let error as AccountError where error.fieldErrors != nil {
             let text = error.fieldErrors?["role"]?.first ?? "The role was not changed."

@@ -60,7 +60,7 @@ struct AuthPages {
         let next = LocalRedirect.validated(form["next"])
         let username = form["username"] ?? ""
         do {
-            let account = try pages.tokens(context).authenticate(
+            let account = try pages.services.tokens(context).authenticate(
                 identifier: form["username"], password: form["password"], clientAddress: request.remoteAddress)
             var response = Response.redirect(
                 to: next ?? "/inbox", flash: .success("Welcome back, \(account.firstName.isEmpty ? account.username : account.firstName)."),
@@ -118,7 +118,7 @@ struct AuthPages {
             username: form["username"], email: form["email"], password: form["password"],
             firstName: form["first_name"], lastName: form["last_name"] ?? "")
         do {
-            let account = try pages.accounts(context).register(input, clientAddress: request.remoteAddress)
+            let account = try pages.services.accounts(context).register(input, clientAddress: request.remoteAddress)
             var response = Response.redirect(to: "/inbox", flash: .success("Welcome to Parley, \(account.firstName)! Start a conversation to get going."), cookies: pages.flashes)
             try startSession(for: account.id, request, context, on: &response)
             return response
@@ -164,7 +164,7 @@ struct AuthPages {
 
     func logout(_ request: Request, _ context: AppContext) throws -> Response {
         if let token = request.cookies[SessionCookies.session] {
-            try pages.sessions(context).end(token: token)
+            try pages.services.sessions(context).end(token: token)
         }
         var response = Response.redirect(to: "/", flash: .info("You have been logged out."), cookies: pages.flashes)
         response.setCookie(SessionCookies.expired(SessionCookies.session))
@@ -176,7 +176,7 @@ struct AuthPages {
     /// Ends the session the browser came with (if any) and starts a new one: no session
     /// fixation, and no session left behind half-used.
     private func startSession(for userID: UUID, _ request: Request, _ context: AppContext, on response: inout Response) throws {
-        let sessions = pages.sessions(context)
+        let sessions = pages.services.sessions(context)
         if let old = request.cookies[SessionCookies.session] { try sessions.end(token: old) }
         let token = try sessions.start(for: userID)
         response.setCookie(SessionCookies.session(token, configuration: pages.configuration.sessions))

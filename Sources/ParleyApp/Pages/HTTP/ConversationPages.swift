@@ -81,7 +81,7 @@ struct ConversationPages {
     func inbox(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
         let pageRequest = try PaginationView.pageRequest(request.query, size: Self.conversationsPerPage)
-        let page = try pages.conversations(context).list(for: user, page: pageRequest)
+        let page = try pages.services.conversations(context).list(for: user, page: pageRequest)
         let now = pages.now()
         let rows = page.items.map { summary in
             let last = summary.lastMessage
@@ -120,13 +120,13 @@ struct ConversationPages {
         guard !names.isEmpty else {
             return try renderNew(request, context, participants: participants, title: title, errors: ["participants": ["Enter at least one username."]])
         }
-        let lookup = try pages.accounts(context).accounts(named: names)
+        let lookup = try pages.services.accounts(context).accounts(named: names)
         if !lookup.unknown.isEmpty {
             let messages = lookup.unknown.map { "Nobody is called “\($0)”." }
             return try renderNew(request, context, participants: participants, title: title, errors: ["participants": messages])
         }
         do {
-            let summary = try pages.conversations(context).create(
+            let summary = try pages.services.conversations(context).create(
                 by: user, participantIDs: lookup.found.map(\.id), title: title.trimmingCharacters(in: .whitespacesAndNewlines))
             return .redirect(to: "/conversations/\(summary.conversation.conversationID.apiString)", flash: .success("Conversation started."), cookies: pages.flashes)
         } catch let error as MessagingError where error.kind == .invalid {
@@ -156,10 +156,10 @@ struct ConversationPages {
     private func renderConversation(_ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, status: HTTPStatus = .ok) throws -> Response {
         let id = try request.uuidParameter()
         let before = try Self.cursor(request.query["before"])
-        let conversations = pages.conversations(context)
+        let conversations = pages.services.conversations(context)
         let summary = try conversations.detail(id, for: user)
         _ = try conversations.markRead(id, by: user)
-        let page = try pages.messages(context).threadPage(in: id, for: user, before: before, limit: Self.threadsPerPage)
+        let page = try pages.services.messages(context).threadPage(in: id, for: user, before: before, limit: Self.threadsPerPage)
         let label = ConversationNaming.label(summary, viewer: user)
         let view = ConversationView(
             id: id.apiString, label: label,
@@ -193,10 +193,10 @@ struct ConversationPages {
         if let text = form["parent_message"], !text.isEmpty {
             guard let parentID = UUID(apiString: text) else { throw HTTPError(.badRequest, "The message you replied to could not be found.") }
             parent = parentID
-            parentSender = (try? pages.messages(context).get(parentID, for: user).sender.username) ?? ""
+            parentSender = (try? pages.services.messages(context).get(parentID, for: user).sender.username) ?? ""
         }
         do {
-            let result = try pages.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user) { _ in
+            let result = try pages.services.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user) { _ in
                 StoredResponse(status: HTTPStatus.created.code, body: [])
             }
             let anchor = result.message.map { "#m-\($0.messageID.apiString)" } ?? ""

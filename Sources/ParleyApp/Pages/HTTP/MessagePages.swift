@@ -38,7 +38,7 @@ struct MessagePages {
 
     func editForm(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
-        let message = try pages.messages(context).editableMessage(try request.uuidParameter(), by: user)
+        let message = try pages.services.messages(context).editableMessage(try request.uuidParameter(), by: user)
         return try renderEdit(request, context, message: message, body: message.body)
     }
 
@@ -46,7 +46,7 @@ struct MessagePages {
         let id = try request.uuidParameter()
         let user = try pages.requireUser(context, next: "/messages/\(id.apiString)/edit")
         let body = try request.form()["message_body"] ?? ""
-        let service = pages.messages(context)
+        let service = pages.services.messages(context)
         do {
             let before = try service.editableMessage(id, by: user)
             let after = try service.edit(id, body: body, by: user)
@@ -68,7 +68,7 @@ struct MessagePages {
     func history(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
         let id = try request.uuidParameter()
-        let service = pages.messages(context)
+        let service = pages.services.messages(context)
         let message = try service.get(id, for: user)
         let edits = try service.history(of: id, for: user)
         let now = pages.now()

@@ -36,8 +36,8 @@ struct NotificationPages {
 
     func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
-        let page = try pages.notifications(context).list(for: user, unread: nil, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
-        let labels = try pages.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
+        let page = try pages.services.notifications(context).list(for: user, unread: nil, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
+        let labels = try pages.services.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
         let now = pages.now()
         let rows = page.items.map { notification in
             let (preposition, linkText) = Self.phrase(labels[notification.conversationID], sender: notification.sender.username, viewer: user.username)
@@ -58,13 +58,13 @@ struct NotificationPages {
 
     func markRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: "/notifications")
-        _ = try pages.notifications(context).markRead(try request.uuidParameter(), by: user)
+        _ = try pages.services.notifications(context).markRead(try request.uuidParameter(), by: user)
         return .redirect(to: Self.back(try request.form()), flash: .success("Notification marked as read."), cookies: pages.flashes)
     }
 
     func markAllRead(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: "/notifications")
-        let count = try pages.notifications(context).markAllRead(by: user)
+        let count = try pages.services.notifications(context).markAllRead(by: user)
         let text = count == 0 ? "There was nothing unread." : count == 1 ? "1 notification marked as read." : "\(count) notifications marked as read."
         return .redirect(to: "/notifications", flash: .success(text), cookies: pages.flashes)
     }

@@ -11,11 +11,10 @@ import Web
 struct PageRoutes {
     let pages: Pages
 
-    /// Loads and checks the templates; a missing or broken one fails the start.
-    init(configuration: AppConfiguration) throws {
-        let templates = try TemplateLibrary()
+    /// Checks that the pages' templates are there; a missing one fails the start.
+    init(templates: TemplateLibrary, services: AppServices) throws {
         try templates.require(Pages.templateNames)
-        pages = Pages(configuration: configuration, templates: templates, hasher: PasswordHasher(configuration: configuration.auth))
+        pages = Pages(templates: templates, services: services)
     }
 
     /// The page paths the chat-hours gate closes, as it closes the API's.
@@ -31,7 +30,7 @@ struct PageRoutes {
     }
 
     var middleware: [any Middleware<AppContext>] {
-        [PageMiddleware(pages: pages), SessionMiddleware(configuration: pages.configuration.sessions), CSRFMiddleware(tokens: pages.csrf)]
+        [PageMiddleware(pages: pages), SessionMiddleware(services: pages.services), CSRFMiddleware(tokens: pages.csrf)]
     }
 
     var errorPages: ErrorPageRenderer { pages.errorPageRenderer }

@@ -3,17 +3,15 @@ import Mustache
 import Web
 
 /// What every page controller shares, built once at start-up: the templates, the keys of the
-/// CSRF tokens and flash cookies, the configuration, and the services each request gets (on
-/// the worker thread's database, as the API controllers build them). Rendering is here too:
-/// the layout around each page, error pages in the same layout.
+/// CSRF tokens and flash cookies, the configuration, and the services each request gets
+/// (``AppServices``, as the API controllers get them). Rendering is here too: the layout
+/// around each page, error pages in the same layout.
 struct Pages: Sendable {
     let templates: TemplateLibrary
     let configuration: AppConfiguration
     let csrf: CSRFTokens
     let flashes: FlashCookies
-    let hasher: PasswordHasher
-    let signer: JWTSigner
-    let messaging: MessagingRoutes
+    let services: AppServices
     var now: @Sendable () -> Date = { Date() }
 
     /// Bumped whenever public/static/style.css changes: nginx serves it as immutable for a year.
@@ -27,44 +25,14 @@ struct Pages: Sendable {
         "pages/account", "pages/admin-users", "pages/error", "pages/throttled",
     ]
 
-    init(configuration: AppConfiguration, templates: TemplateLibrary, hasher: PasswordHasher) {
-        let secrets = PageSecrets(masterKey: configuration.auth.jwtKey)
+    init(templates: TemplateLibrary, services: AppServices) {
+        let secrets = PageSecrets(masterKey: services.configuration.auth.jwtKey)
         self.templates = templates
-        self.configuration = configuration
+        self.configuration = services.configuration
         self.csrf = CSRFTokens(key: secrets.csrfKey)
         self.flashes = FlashCookies(key: secrets.flashKey)
-        self.hasher = hasher
-        self.signer = JWTSigner(key: configuration.auth.jwtKey)
-        self.messaging = MessagingRoutes(configuration: configuration.messaging)
+        self.services = services
     }
-
-    // MARK: - Services, per request
-
-    func accounts(_ context: AppContext) -> AccountService {
-        AccountService(
-            accounts: PostgresAccountRepository(database: context.database), hasher: hasher,
-            configuration: configuration.auth, logger: context.logger, limiter: RateLimiter(database: context.database))
-    }
-
-    func tokens(_ context: AppContext) -> TokenService {
-        TokenService(
-            accounts: PostgresAccountRepository(database: context.database),
-            tokens: PostgresRefreshTokenRepository(database: context.database),
-            hasher: hasher, limiter: RateLimiter(database: context.database), signer: signer,
-            configuration: configuration.auth, logger: context.logger)
-    }
-
-    func sessions(_ context: AppContext) -> SessionService {
-        SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration.sessions, logger: context.logger)
-    }
-
-    func passwordChanges(_ context: AppContext) -> any PasswordChangeRepository {
-        PostgresPasswordChangeRepository(database: context.database)
-    }
-
-    func conversations(_ context: AppContext) -> ConversationService { messaging.conversations(context) }
-    func messages(_ context: AppContext) -> MessageService { messaging.messages(context) }
-    func notifications(_ context: AppContext) -> NotificationService { messaging.notifications(context) }
 
     // MARK: - Visitors
 
@@ -97,7 +65,7 @@ struct Pages: Sendable {
         }
         let flash = flashes.read(request)
         if request.cookies[SessionCookies.flash] != nil { cookies.append(SessionCookies.expired(SessionCookies.flash)) }
-        let unread = try context.user.map { try notifications(context).unreadCount(for: $0) } ?? 0
+        let unread = try context.user.map { try services.notifications(context).unreadCount(for: $0) } ?? 0
         return PageVisit(user: context.user, csrfToken: token, flash: flash, unreadNotifications: unread, cookies: cookies)
     }
 
@@ -105,8 +73,8 @@ struct Pages: Sendable {
 
     /// `template` inside the layout, as an HTML response that sets the visit's cookies.
     func render(_ template: String, title: String, view: Any, visit: PageVisit, nav: NavView = NavView(), status: HTTPStatus = .ok) -> Response {
-        // The rendered bytes become the body as they are (no String in between: a page is
-        // ~100 KB, and decoding it to a String and back cost ~200k instructions).
+        // The rendered bytes become the body as they are (no String in between: decoding a
+        // whole page into a String and back would copy and validate it twice more).
         var response = Response(
             status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
             body: htmlBytes(template, title: title, view: view, visit: visit, nav: nav))

@@ -11,7 +11,7 @@ struct TimeView: Sendable, Equatable {
     let relative: String
 
     /// Fields from ``ISO8601/utcFields(_:)`` and digits written by hand: Calendar and two
-    /// `String(format:)` per time cost ~40k instructions, and a conversation page shows two
+    /// `String(format:)` per time showed in the profiles, and a conversation page shows two
     /// times per message.
     init(_ date: Date, now: Date) {
         guard let fields = ISO8601.utcFields(date) else {

@@ -1,8 +1,8 @@
 import Mustache
 
 // The views of the busiest pages (layout, inbox, conversation) answer template lookups with a
-// switch. Read through Mirror instead, a conversation page of 50 messages cost ~20M
-// instructions (field metadata demangled, dynamic casts for every value). Other views are
+// switch: Mirror demangles field metadata and casts every value, and that was most of a
+// conversation page's cost (bench/README.md, "Pages and templates"). Other views are
 // still read by reflection. PageViewConformanceTests checks that every stored property of
 // these types is reachable here under its own name.
 

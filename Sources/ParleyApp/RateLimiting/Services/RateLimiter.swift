@@ -1,10 +1,9 @@
 import Foundation
-import Postgres
 
 /// Counts hits per key in a sliding window and says whether one more is allowed. The counters
 /// live in PostgreSQL (`rate_limit_counters`), so a limit holds across every parley instance.
 ///
-///     let limiter = RateLimiter(database: context.database)
+///     let limiter = RateLimiter(store: repositories.rateLimits(context.database))
 ///     try limiter.enforce(key: "messages:\(user.id)", limit: 5, window: .seconds(60))  // 429 when over
 ///     // or, to decide yourself:
 ///     let decision = try limiter.consume(key: "messages:\(user.id)", limit: 5, window: .seconds(60))
@@ -20,12 +19,8 @@ import Postgres
 public struct RateLimiter {
     let store: any RateLimitStore
 
-    /// The PostgreSQL-backed limiter on this worker's connection.
-    public init(database: PostgresDatabase) {
-        self.store = PostgresRateLimitStore(database: database)
-    }
-
-    /// A limiter over another store (`InMemoryRateLimitStore` in service tests).
+    /// A limiter over `store`; the application's is ``Repositories/rateLimits(_:)``'s, on the
+    /// request's connection.
     public init(store: any RateLimitStore) {
         self.store = store
     }

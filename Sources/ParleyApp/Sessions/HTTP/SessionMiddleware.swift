@@ -5,7 +5,7 @@ import Web
 /// logged out elsewhere) is deleted in the response. The API keeps its Bearer tokens only:
 /// a cookie never authenticates an API call, so the API needs no CSRF defence.
 struct SessionMiddleware: Middleware {
-    let configuration: SessionConfiguration
+    let services: AppServices
 
     func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
         // A request without cookies is passed on without looking at its path.
@@ -14,7 +14,7 @@ struct SessionMiddleware: Middleware {
         else {
             return try next(request, context)
         }
-        let service = SessionService(sessions: PostgresSessionRepository(database: context.database), configuration: configuration, logger: context.logger)
+        let service = services.sessions(context)
         if let user = try service.resume(token: token) {
             context.user = user
             return try next(request, context)

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Postgres
+
+/// The services each request gets, from what ``ParleyApplication`` builds once per process:
+/// the configuration, the one password-hashing gate, the JWT signer and the repository
+/// factory. A service is built per request on the worker thread's database (``AppContext``);
+/// services are small values, so that costs no allocation. Controllers, middleware and pages
+/// receive this container and build nothing themselves.
+final class AppServices: Sendable {
+    let configuration: AppConfiguration
+    let repositories: any Repositories
+    /// The process's one ``ConcurrencyGate`` for argon2id, shared by the API and the pages.
+    let hasher: PasswordHasher
+    let signer: JWTSigner
+
+    init(configuration: AppConfiguration, repositories: any Repositories, hasher: PasswordHasher) {
+        self.configuration = configuration
+        self.repositories = repositories
+        self.hasher = hasher
+        self.signer = JWTSigner(key: configuration.auth.jwtKey)
+    }
+
+    func accounts(_ context: AppContext) -> AccountService {
+        accounts(database: context.database, logger: context.logger)
+    }
+
+    /// For the commands too (`parley createuser`, `parley seed`), which have no request.
+    func accounts(database: PostgresDatabase, logger: Logger) -> AccountService {
+        AccountService(
+            accounts: repositories.accounts(database), hasher: hasher,
+            configuration: configuration.auth, logger: logger, limiter: rateLimiter(database))
+    }
+
+    func tokens(_ context: AppContext) -> TokenService {
+        TokenService(
+            accounts: repositories.accounts(context.database),
+            tokens: repositories.refreshTokens(context.database),
+            hasher: hasher, limiter: rateLimiter(context.database), signer: signer,
+            configuration: configuration.auth, logger: context.logger)
+    }
+
+    func sessions(_ context: AppContext) -> SessionService {
+        SessionService(sessions: repositories.sessions(context.database), configuration: configuration.sessions, logger: context.logger)
+    }
+
+    func passwordChanges(_ context: AppContext) -> any PasswordChangeRepository {
+        repositories.passwordChanges(context.database)
+    }
+
+    func conversations(_ context: AppContext) -> ConversationService {
+        ConversationService(store: repositories.messaging(context.database))
+    }
+
+    func messages(_ context: AppContext) -> MessageService {
+        MessageService(store: repositories.messaging(context.database), limiter: rateLimiter(context.database), configuration: configuration.messaging)
+    }
+
+    func notifications(_ context: AppContext) -> NotificationService {
+        NotificationService(store: repositories.messaging(context.database))
+    }
+
+    /// The user behind an access token (authentication, on every API request with one).
+    func authenticatedUser(_ context: AppContext, id: UUID, family: UUID?) throws -> AuthenticatedUser? {
+        try repositories.accounts(context.database).authenticatedUser(id: id, family: family)
+    }
+
+    private func rateLimiter(_ database: PostgresDatabase) -> RateLimiter {
+        RateLimiter(store: repositories.rateLimits(database))
+    }
+}

@@ -1,0 +1,15 @@
+import Postgres
+
+/// Where every repository comes from. Repositories are per request by nature: each worker
+/// thread has its own database connection (``AppContext/database``), so the composition root
+/// holds this factory and ``AppServices`` asks it for each request's repositories.
+protocol Repositories: Sendable {
+    func accounts(_ database: PostgresDatabase) -> any AccountRepository
+    func passwordChanges(_ database: PostgresDatabase) -> any PasswordChangeRepository
+    func refreshTokens(_ database: PostgresDatabase) -> any RefreshTokenRepository
+    func sessions(_ database: PostgresDatabase) -> any SessionRepository
+    /// Conversations, messages, notifications and idempotency keys, which change together in
+    /// one transaction.
+    func messaging(_ database: PostgresDatabase) -> any MessagingStore
+    func rateLimits(_ database: PostgresDatabase) -> any RateLimitStore
+}
