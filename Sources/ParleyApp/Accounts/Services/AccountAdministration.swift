@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Postgres
 
-/// Account tasks for the command line (`parley createuser`, `parley set-password`), through the same rules and
-/// repository as the API: the password is validated and hashed with the configured argon2id
+/// Account tasks for the command line (`parley createuser`, `parley set-password`), through
+/// the same rules and repository as the API: the password is validated and hashed with the configured argon2id
 /// parameters, and a taken username or email is reported per field.
 public enum AccountAdministration {
     public static func createUser(
@@ -20,9 +20,8 @@ public enum AccountAdministration {
     public static func setPassword(
         database: PostgresDatabase, configuration: AuthConfiguration, logger: Logger, username: String, password: String
     ) throws -> Account {
-        let hasher = PasswordHasher(parameters: configuration.passwordHashing, concurrency: 1, queueLimit: 0, waitTimeout: .seconds(60))
-        let service = AccountService(
-            accounts: PostgresAccountRepository(database: database), hasher: hasher, configuration: configuration, logger: logger)
-        return try service.setPassword(username: username, to: password, store: PostgresPasswordChangeRepository(database: database))
+        let services = ParleyApplication.commandServices(configuration: AppConfiguration(auth: configuration))
+        let service = services.accounts(database: database, logger: logger)
+        return try service.setPassword(username: username, to: password, store: services.repositories.passwordChanges(database))
     }
 }
