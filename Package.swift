@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "ParleyApp",
             dependencies: ["Web", "Postgres", "CSodium", "Mustache", logging],
-            resources: [.copy("Migrations"), .copy("Templates")]
+            resources: [.copy("Migrations"), .copy("Templates"), .copy("Accounts/PasswordLists")]
         ),
         // The command line; the composition root.
         .executableTarget(

@@ -72,7 +72,7 @@ struct AccountsTests {
         BadField(field: "email", value: "two@@example.com", message: "Enter a valid email address."),
         BadField(field: "email", value: "'; DROP TABLE users; --@example.com", message: "Enter a valid email address."),
         BadField(field: "password", value: "short", message: "This password is too short. It must contain at least 8 characters."),
-        BadField(field: "password", value: "1234567", message: "This password is too short. It must contain at least 8 characters."),
+        BadField(field: "password", value: "x7k9q2z", message: "This password is too short. It must contain at least 8 characters."),
         BadField(field: "password", value: String(repeating: "p", count: 4097), message: "Ensure this password has no more than 4096 bytes."),
         BadField(field: "password", value: String(repeating: "é", count: 2049), message: "Ensure this password has no more than 4096 bytes."),
         BadField(field: "username", value: "has space", message: "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."),

@@ -7,11 +7,14 @@ import Foundation
 /// | `PARLEY_JWT_SECRET` or `PARLEY_JWT_SECRET_FILE` | random per process | HS256 key, ≥ 32 bytes and not weak or published (``SigningKeyCheck``), a file of mode 0600; every instance behind one nginx must share it |
 /// | `PARLEY_ACCESS_TOKEN_MINUTES` | 5 | access token lifetime |
 /// | `PARLEY_REFRESH_TOKEN_HOURS` | 24 | refresh token lifetime (each rotation starts a new one) |
+/// | `PARLEY_REFRESH_FAMILY_DAYS` | 30 | absolute lifetime of an API log-in: past it, refreshing answers 401 however often it was rotated |
 /// | `PARLEY_PASSWORD_HASH_ITERATIONS` | 2 | argon2id t (libsodium opslimit) |
 /// | `PARLEY_PASSWORD_HASH_MEMORY_KIB` | 65536 | argon2id m in KiB (64 MiB, libsodium INTERACTIVE); with t, must meet OWASP's minimum (m = 19 MiB t = 2 or an equivalent) |
 /// | `PARLEY_PASSWORD_HASH_CONCURRENCY` | max(1, cores / 2) | hashes running at once, process-wide |
 /// | `PARLEY_PASSWORD_HASH_QUEUE` | 2 × concurrency | callers allowed to wait for a slot; beyond, 503 at once |
 /// | `PARLEY_PASSWORD_HASH_WAIT_MS` | 2000 | longest wait for a slot before 503 with `Retry-After` |
+/// | `PARLEY_PASSWORD_MIN_LENGTH` | 8 | Django's `MinimumLengthValidator`, in characters |
+/// | `PARLEY_COMMON_PASSWORDS_FILE` | Django's list (shipped) | Django's `CommonPasswordValidator` list: one lowercased password per line |
 /// | `PARLEY_LOGIN_FAILURES_PER_ACCOUNT` | 10 | failed log-ins per account per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURES_PER_ADDRESS` | 50 | failed log-ins per client address (IPv6: per /64) per window, then 429 |
 /// | `PARLEY_LOGIN_FAILURE_WINDOW_SECONDS` | 900 | the sliding window of both |
@@ -23,6 +26,9 @@ public struct AuthConfiguration: Sendable {
     public var jwtKeyIsEphemeral = false
     public var accessTokenLifetime: Duration = .seconds(5 * 60)
     public var refreshTokenLifetime: Duration = .seconds(24 * 60 * 60)
+    /// An API log-in's refresh-token family ends this many days after the log-in.
+    public var refreshFamilyDays = 30
+    var refreshFamilyLifetime: Duration { .seconds(refreshFamilyDays * 24 * 60 * 60) }
 
     /// argon2id cost of new hashes; stored hashes with other parameters are rehashed at log-in.
     public var passwordHashing: PasswordHashingParameters = .interactive
@@ -30,6 +36,8 @@ public struct AuthConfiguration: Sendable {
     public var passwordHashQueueLimit = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     public var passwordHashWaitTimeout: Duration = .seconds(2)
     public var passwordMinimumLength = 8
+    /// Passwords refused as too common (``PasswordPolicy``).
+    public var commonPasswords: CommonPasswordList = .bundled
     /// Longer passwords are refused with a 400 (argon2id would take them, but a megabyte of
     /// "password" is an attack on the request path, not a password).
     public var maxPasswordBytes = 4096
@@ -86,6 +94,10 @@ public struct AuthConfiguration: Sendable {
             configuration.refreshTokenLifetime = .seconds(hours * 3600)
         }
 
+        if let days = try read.positive("PARLEY_REFRESH_FAMILY_DAYS") {
+            guard days <= 3650 else { throw ConfigurationError("PARLEY_REFRESH_FAMILY_DAYS must be at most 3650 (ten years).") }
+            configuration.refreshFamilyDays = days
+        }
         if let iterations = try read.positive("PARLEY_PASSWORD_HASH_ITERATIONS") {
             configuration.passwordHashing.iterations = UInt64(iterations)
         }
@@ -109,6 +121,13 @@ public struct AuthConfiguration: Sendable {
         if let milliseconds = try read.nonNegative("PARLEY_PASSWORD_HASH_WAIT_MS") {
             configuration.passwordHashWaitTimeout = .milliseconds(milliseconds)
         }
+        if let length = try read.positive("PARLEY_PASSWORD_MIN_LENGTH") {
+            configuration.passwordMinimumLength = length
+        }
+        if let path = environment["PARLEY_COMMON_PASSWORDS_FILE"], !path.isEmpty {
+            configuration.commonPasswords = CommonPasswordList(contentsOf: path)
+        }
+        try configuration.commonPasswords.check()
         if let limit = try read.positive("PARLEY_LOGIN_FAILURES_PER_ACCOUNT") {
             configuration.loginFailuresPerAccount = limit
         }

@@ -7,7 +7,7 @@ extension AccountError: HTTPResponseError {
         switch kind {
         case .validation: .badRequest
         case .notFound, .invalidPage: .notFound
-        case .invalidCredentials, .invalidToken: .unauthorized
+        case .invalidCredentials, .invalidToken, .loginExpired: .unauthorized
         case .throttled: .tooManyRequests
         case .busy: .serviceUnavailable
         }
@@ -20,6 +20,7 @@ extension AccountError: HTTPResponseError {
         case .invalidPage: "Invalid page."
         case .invalidCredentials: AuthenticationError.badCredentials.publicMessage
         case .invalidToken: AuthenticationError.invalidRefreshToken.publicMessage
+        case .loginExpired(let days): "This log-in is more than \(days) days old and cannot be refreshed. Log in again."
         case .throttled(let seconds): RateLimitDecision(isAllowed: false, limit: 0, remaining: 0, retryAfterSeconds: seconds).throttledError.publicMessage
         case .busy: "The server is busy; try again shortly."
         }
@@ -27,7 +28,7 @@ extension AccountError: HTTPResponseError {
 
     public var headers: HTTPHeaders {
         switch kind {
-        case .invalidCredentials, .invalidToken: AuthenticationError.badCredentials.headers
+        case .invalidCredentials, .invalidToken, .loginExpired: AuthenticationError.badCredentials.headers
         case .throttled(let seconds), .busy(let seconds): ["Retry-After": String(max(1, seconds))]
         default: HTTPHeaders()
         }

@@ -9,6 +9,7 @@ public struct AccountError: Error, Equatable, CustomStringConvertible {
         case throttled(retryAfterSeconds: Int)
         case busy(retryAfterSeconds: Int)
         case invalidPage
+        case loginExpired(days: Int)
     }
 
     let kind: Kind
@@ -25,6 +26,8 @@ public struct AccountError: Error, Equatable, CustomStringConvertible {
     /// Password hashing is saturated.
     public static func busy(retryAfterSeconds: Int) -> AccountError { AccountError(kind: .busy(retryAfterSeconds: retryAfterSeconds)) }
     public static let invalidPage = AccountError(kind: .invalidPage)
+    /// A refresh token whose family (its log-in) is older than the absolute lifetime.
+    public static func loginExpired(days: Int) -> AccountError { AccountError(kind: .loginExpired(days: days)) }
 
     public var fieldErrors: [String: [String]]? {
         if case .validation(let fields) = kind { return fields }
@@ -41,6 +44,7 @@ public struct AccountError: Error, Equatable, CustomStringConvertible {
         case .throttled(let seconds): "throttled for \(seconds) s"
         case .busy(let seconds): "password hashing busy, retry in \(seconds) s"
         case .invalidPage: "invalid page"
+        case .loginExpired(let days): "log-in older than \(days) days"
         }
     }
 }

@@ -10,8 +10,9 @@ extension AccountService {
         of userID: UUID, currentHash: String, newPassword: String?, confirmation: String?,
         store: any PasswordChangeRepository, at time: Date = Date()
     ) throws {
-        var check = AccountValidation(passwordMinimumLength: configuration.passwordMinimumLength, maxPasswordBytes: configuration.maxPasswordBytes)
-        let password = check.password(newPassword, field: "new_password")
+        guard let account = try accounts.find(id: userID) else { throw AccountError.notFound }
+        var check = validation
+        let password = check.password(newPassword, field: "new_password", attributes: PasswordPolicy.Attributes(account))
         if let password, let confirmation, !password.utf8.elementsEqual(confirmation.utf8) {
             check.fail("new_password_confirmation", "The two password fields didn’t match.")
         }
@@ -25,5 +26,29 @@ extension AccountService {
             "user": "\(userID.apiString)", "sessions_ended": "\(change.endedSessions)",
             "token_families_revoked": "\(change.revokedTokenFamilies)",
         ])
+    }
+}
+
+extension AccountService {
+    /// An operator's password reset (`parley set-password`): no current password is asked for,
+    /// but the new one meets the same rules, and every session and API log-in of the account
+    /// ends with the change, as after a user's own change.
+    func setPassword(username: String, to newPassword: String, store: any PasswordChangeRepository, at time: Date = Date()) throws -> Account {
+        guard let credentials = try accounts.credentials(login: username, emailOnly: false),
+              credentials.account.username.lowercased() == username.lowercased()
+        else { throw AccountError.notFound }
+        var check = validation
+        guard let password = check.password(newPassword, attributes: PasswordPolicy.Attributes(credentials.account)) else {
+            throw AccountError.validation(check.errors)
+        }
+        let newHash = try Self.hashing { try hasher.hash(password) }
+        guard let change = try store.replacePassword(of: credentials.account.id, oldHash: credentials.passwordHash, newHash: newHash, at: time) else {
+            throw AccountError.validation("password", "The password was changed meanwhile; run the command again.")
+        }
+        logger.notice("password set by an operator", metadata: [
+            "user": "\(credentials.account.id.apiString)", "sessions_ended": "\(change.endedSessions)",
+            "token_families_revoked": "\(change.revokedTokenFamilies)",
+        ])
+        return credentials.account
     }
 }

@@ -11,8 +11,8 @@ struct AccountService {
     /// the pages'; the commands' do not).
     var limiter: RateLimiter?
 
-    private var validation: AccountValidation {
-        AccountValidation(passwordMinimumLength: configuration.passwordMinimumLength, maxPasswordBytes: configuration.maxPasswordBytes)
+    var validation: AccountValidation {
+        AccountValidation(configuration: configuration)
     }
 
     /// Validates every field (all errors at once, as DRF reports them), hashes the password,
@@ -22,9 +22,12 @@ struct AccountService {
         var check = validation
         let username = check.username(input.username)
         let email = check.email(input.email)
-        let password = check.password(input.password)
         let firstName = check.name(input.firstName, field: "first_name", allowBlank: false)
         let lastName = check.name(input.lastName, field: "last_name", allowBlank: true)
+        // Compared with the values as they will be stored, or as typed where those are invalid.
+        let password = check.password(input.password, attributes: PasswordPolicy.Attributes(
+            username: username ?? input.username, firstName: firstName ?? input.firstName,
+            lastName: lastName ?? input.lastName, email: email ?? input.email))
         let phoneNumber = check.phoneNumber(input.phoneNumber)
         guard check.errors.isEmpty, let username, let email, let password, let firstName, let lastName, let phoneNumber else {
             throw AccountError.validation(check.errors)

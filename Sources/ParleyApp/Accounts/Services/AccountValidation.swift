@@ -4,8 +4,13 @@ import Foundation
 /// value, or records its messages in `errors` under the field's name and returns nil.
 struct AccountValidation {
     var errors: [String: [String]] = [:]
-    let passwordMinimumLength: Int
+    let passwordPolicy: PasswordPolicy
     let maxPasswordBytes: Int
+
+    init(configuration: AuthConfiguration) {
+        passwordPolicy = PasswordPolicy(minimumLength: configuration.passwordMinimumLength, commonPasswords: configuration.commonPasswords)
+        maxPasswordBytes = configuration.maxPasswordBytes
+    }
 
     static let required = "This field is required."
     static let blank = "This field may not be blank."
@@ -49,9 +54,9 @@ struct AccountValidation {
         return local + "@" + domain
     }
 
-    /// At least `passwordMinimumLength` characters (code points, as Django counts), at most
-    /// `maxPasswordBytes` bytes of UTF-8 after NFKC. Never trimmed.
-    mutating func password(_ value: String?, field: String = "password") -> String? {
+    /// At most `maxPasswordBytes` bytes of UTF-8 after NFKC, and then Django's validators
+    /// (``PasswordPolicy``), every failing one reported. Never trimmed.
+    mutating func password(_ value: String?, field: String = "password", attributes: PasswordPolicy.Attributes) -> String? {
         guard let value else { fail(field, Self.required); return nil }
         guard !value.isEmpty else { fail(field, Self.blank); return nil }
         guard !value.unicodeScalars.contains("\u{0}") else { fail(field, Self.nullCharacters); return nil }
@@ -59,8 +64,9 @@ struct AccountValidation {
             fail(field, "Ensure this password has no more than \(maxPasswordBytes) bytes.")
             return nil
         }
-        guard value.unicodeScalars.count >= passwordMinimumLength else {
-            fail(field, "This password is too short. It must contain at least \(passwordMinimumLength) characters.")
+        let problems = passwordPolicy.problems(value, attributes: attributes)
+        guard problems.isEmpty else {
+            for problem in problems { fail(field, problem) }
             return nil
         }
         return value

@@ -21,6 +21,25 @@ final class InMemoryRefreshTokenRepository: RefreshTokenRepository, Sendable {
         }
     }
 
+    func activeFamilies(of userID: UUID, at time: Date) throws -> [RefreshTokenFamily] {
+        rows.withLock { rows in
+            rows.values.filter { $0.userID == userID && $0.usedAt == nil && $0.revokedAt == nil && $0.expiresAt > time }
+                .sorted { $0.issuedAt > $1.issuedAt }
+                .map { RefreshTokenFamily(familyID: $0.familyID, startedAt: $0.familyStartedAt, lastUsedAt: $0.issuedAt) }
+        }
+    }
+
+    func revokeFamily(_ familyID: UUID, of userID: UUID, at time: Date) throws -> Bool {
+        rows.withLock { rows in
+            var revoked = false
+            for (key, token) in rows where token.familyID == familyID && token.userID == userID && token.revokedAt == nil {
+                rows[key]?.revokedAt = time
+                revoked = true
+            }
+            return revoked
+        }
+    }
+
     func revokeFamily(containing hash: String, at time: Date) throws -> Bool {
         rows.withLock { rows in
             guard let family = rows[hash]?.familyID else { return false }

@@ -15,14 +15,14 @@ struct PostgresRefreshTokenRepository: RefreshTokenRepository {
                 // FOR UPDATE: a second refresh with the same token waits here until the first
                 // commits, then sees its used_at, and is treated as reuse.
                 let rows = try connection.query("""
-                    SELECT token_hash, user_id, family_id, issued_at, expires_at, used_at, revoked_at
+                    SELECT token_hash, user_id, family_id, family_started_at, issued_at, expires_at, used_at, revoked_at
                     FROM refresh_tokens WHERE token_hash = \(hash) FOR UPDATE
                     """)
                 let record = try rows.first.map { row in
-                    let (tokenHash, userID, familyID, issuedAt, expiresAt, usedAt, revokedAt) =
-                        try row.decode((String, UUID, UUID, Date, Date, Date?, Date?).self)
+                    let (tokenHash, userID, familyID, familyStartedAt, issuedAt, expiresAt, usedAt, revokedAt) =
+                        try row.decode((String, UUID, UUID, Date, Date, Date, Date?, Date?).self)
                     return RefreshTokenRecord(
-                        tokenHash: tokenHash, userID: userID, familyID: familyID, issuedAt: issuedAt,
+                        tokenHash: tokenHash, userID: userID, familyID: familyID, familyStartedAt: familyStartedAt, issuedAt: issuedAt,
                         expiresAt: expiresAt, usedAt: usedAt, revokedAt: revokedAt)
                 }
                 return try body(record, Updates(connection: connection))
@@ -47,6 +47,28 @@ struct PostgresRefreshTokenRepository: RefreshTokenRepository {
         }
     }
 
+    func activeFamilies(of userID: UUID, at time: Date) throws -> [RefreshTokenFamily] {
+        try database.read { connection in
+            try connection.query("""
+                SELECT family_id, family_started_at, issued_at FROM refresh_tokens
+                WHERE user_id = \(userID) AND used_at IS NULL AND revoked_at IS NULL AND expires_at > \(time)
+                ORDER BY issued_at DESC
+                """).map { row in
+                let (familyID, startedAt, lastUsedAt) = try row.decode((UUID, Date, Date).self)
+                return RefreshTokenFamily(familyID: familyID, startedAt: startedAt, lastUsedAt: lastUsedAt)
+            }
+        }
+    }
+
+    func revokeFamily(_ familyID: UUID, of userID: UUID, at time: Date) throws -> Bool {
+        try database.write { connection in
+            try connection.execute("""
+                UPDATE refresh_tokens SET revoked_at = \(time)
+                WHERE family_id = \(familyID) AND user_id = \(userID) AND revoked_at IS NULL
+                """) > 0
+        }
+    }
+
     func purgeExpired(before cutoff: Date, limit: Int) throws -> Int {
         try database.write { connection in
             try connection.execute("""
@@ -58,8 +80,8 @@ struct PostgresRefreshTokenRepository: RefreshTokenRepository {
 
     static func insert(_ token: RefreshTokenRecord, on connection: PostgresConnection) throws {
         try connection.execute("""
-            INSERT INTO refresh_tokens (token_hash, user_id, family_id, issued_at, expires_at)
-            VALUES (\(token.tokenHash), \(token.userID), \(token.familyID), \(token.issuedAt), \(token.expiresAt))
+            INSERT INTO refresh_tokens (token_hash, user_id, family_id, family_started_at, issued_at, expires_at)
+            VALUES (\(token.tokenHash), \(token.userID), \(token.familyID), \(token.familyStartedAt), \(token.issuedAt), \(token.expiresAt))
             """)
     }
 

@@ -94,8 +94,7 @@ struct TokenService {
         guard let family = claims.family.flatMap({ UUID(apiString: $0) }) else { throw AccountError.invalidToken }
         let hash = Sodium.sha256Hex(claims.jti)
         let time = now()
-        let next = issueRefresh(for: claims.userID, family: family, at: time)
-        enum Outcome { case rotated, invalid, reused }
+        enum Outcome { case rotated(String), invalid, reused, familyExpired }
         let outcome = try tokens.withLockedToken(hash: hash) { record, updates -> Outcome in
             guard let record, record.userID == claims.userID, record.familyID == family,
                   record.revokedAt == nil, record.expiresAt > time
@@ -104,19 +103,39 @@ struct TokenService {
                 try updates.revokeFamily(family, at: time)
                 return .reused
             }
+            // Rotation keeps a family alive only up to its absolute lifetime.
+            guard time < record.familyStartedAt.addingTimeInterval(TimeInterval(configuration.refreshFamilyLifetime.wholeSeconds)) else {
+                try updates.revokeFamily(family, at: time)
+                return .familyExpired
+            }
+            let next = issueRefresh(for: claims.userID, family: family, startedAt: record.familyStartedAt, at: time)
             try updates.markUsed(hash: hash, at: time)
             try updates.insert(next.record)
-            return .rotated
+            return .rotated(next.token)
         }
         switch outcome {
-        case .rotated:
-            return TokenPair(access: issueAccess(for: claims.userID, family: family, at: time), refresh: next.token)
+        case .rotated(let refresh):
+            return TokenPair(access: issueAccess(for: claims.userID, family: family, at: time), refresh: refresh)
+        case .familyExpired:
+            logger.info("refresh-token family past its lifetime; revoked", metadata: ["user": "\(claims.userID.apiString)", "family": "\(family.apiString)"])
+            throw AccountError.loginExpired(days: configuration.refreshFamilyDays)
         case .reused:
             logger.warning("refresh token reused; family revoked", metadata: ["user": "\(claims.userID.apiString)", "family": "\(family.apiString)"])
             throw AccountError.invalidToken
         case .invalid:
             throw AccountError.invalidToken
         }
+    }
+
+    /// `userID`'s API log-ins that can still be refreshed (the account page lists them).
+    func activeLogins(of userID: UUID) throws -> [RefreshTokenFamily] {
+        try tokens.activeFamilies(of: userID, at: now())
+    }
+
+    /// Ends one of `userID`'s API log-ins: its refresh token and its access tokens stop working.
+    /// False when it is not theirs or already ended.
+    func endLogin(_ familyID: UUID, of userID: UUID) throws -> Bool {
+        try tokens.revokeFamily(familyID, of: userID, at: now())
     }
 
     /// Log-out: revokes the family of `token`. An authentic refresh token is accepted even once
@@ -131,17 +150,17 @@ struct TokenService {
     private func startFamily(for userID: UUID) throws -> TokenPair {
         let time = now()
         let family = UUID()
-        let refresh = issueRefresh(for: userID, family: family, at: time)
+        let refresh = issueRefresh(for: userID, family: family, startedAt: time, at: time)
         try tokens.insert(refresh.record)
         return TokenPair(access: issueAccess(for: userID, family: family, at: time), refresh: refresh.token)
     }
 
-    private func issueRefresh(for userID: UUID, family: UUID, at time: Date) -> (token: String, record: RefreshTokenRecord) {
+    private func issueRefresh(for userID: UUID, family: UUID, startedAt: Date, at time: Date) -> (token: String, record: RefreshTokenRecord) {
         let claims = JWTClaims(
             tokenType: .refresh, userID: userID, issuedAt: time, lifetime: configuration.refreshTokenLifetime,
             family: family.apiString)
         let record = RefreshTokenRecord(
-            tokenHash: Sodium.sha256Hex(claims.jti), userID: userID, familyID: family,
+            tokenHash: Sodium.sha256Hex(claims.jti), userID: userID, familyID: family, familyStartedAt: startedAt,
             issuedAt: time, expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)))
         return (signer.sign(claims), record)
     }

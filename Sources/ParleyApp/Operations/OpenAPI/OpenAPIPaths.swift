@@ -147,12 +147,12 @@ enum OpenAPIPaths {
             "/api/token/refresh/": [
                 "post": operation(
                     "refreshTokenPair", tag: "tokens", .anonymous, summary: "Rotate a refresh token",
-                    description: "The refresh token is used up and a new pair of the same family is issued. A refresh token used a second time revokes the whole family, access tokens included.",
+                    description: "The refresh token is used up and a new pair of the same family is issued. A refresh token used a second time revokes the whole family, access tokens included. A family ends PARLEY_REFRESH_FAMILY_DAYS (default 30) days after its log-in, however often it is rotated.",
                     body: body("RefreshRequest"),
                     responses: [
                         "200": ok("The new pair.", schema("TokenPair")),
                         "400": response("BadRequest", "`refresh` missing or blank."),
-                        "401": response("Unauthorized", "`Token is invalid or expired`: forged, expired, not a refresh token, used up, or revoked."),
+                        "401": response("Unauthorized", "`Token is invalid or expired`: forged, expired, not a refresh token, used up, or revoked; or `This log-in is more than N days old and cannot be refreshed. Log in again.` once the family is past its lifetime."),
                     ]),
             ],
             "/api/token/revoke/": [

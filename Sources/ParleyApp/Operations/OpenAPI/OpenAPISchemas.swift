@@ -107,7 +107,7 @@ enum OpenAPISchemas {
             "RegisterRequest": object("A new account. Every field's problems are reported at once, DRF-style.", [
                 ("username", string("Unique. Letters, digits and `@.+-_` (Django's username rule), at most 150 characters after NFKC normalisation; surrounding spaces are trimmed.", minLength: 1, maxLength: 150)),
                 ("email", string("Unique. The domain is lowercased.", minLength: 1, maxLength: 254, format: "email")),
-                ("password", string("At least \(auth.passwordMinimumLength) characters, at most \(auth.maxPasswordBytes) bytes of UTF-8; never trimmed.", minLength: auth.passwordMinimumLength)),
+                ("password", string("At least \(auth.passwordMinimumLength) characters, at most \(auth.maxPasswordBytes) bytes of UTF-8; never trimmed. Django's default validators apply, and every failing one is reported: not too similar to the username, names or email; not one of 20,000 common passwords; not entirely numeric.", minLength: auth.passwordMinimumLength)),
                 ("first_name", string("Not blank; trimmed.", minLength: 1, maxLength: 150)),
                 ("last_name", string("May be blank; trimmed.", maxLength: 150)),
                 ("phone_number", nullable(string("Optional: an optional leading `+`, 4 to 20 digits, spaces, `-`, `.`, `(` and `)`; null, missing or blank means none.", maxLength: 32))),

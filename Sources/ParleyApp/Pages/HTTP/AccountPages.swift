@@ -2,7 +2,7 @@ import Foundation
 import Web
 
 /// `/account`: the profile, a new password (which ends every other session and API log-in),
-/// and deleting the account (password asked again; everything the API deletion removes goes,
+/// the API log-ins (refresh-token families) with a button to end each, and deleting the account (password asked again; everything the API deletion removes goes,
 /// and the browser is logged out).
 struct AccountPages {
     let pages: Pages
@@ -12,6 +12,7 @@ struct AccountPages {
         router.post("/account") { request, context in try updateProfile(request, context) }
         router.post("/account/password") { request, context in try changePassword(request, context) }
         router.post("/account/delete") { request, context in try delete(request, context) }
+        router.post("/account/api-logins/end") { request, context in try endAPILogin(request, context) }
     }
 
     struct AccountView {
@@ -27,8 +28,19 @@ struct AccountPages {
         let newPasswordConfirmation: FieldView
         let deletePassword: FieldView
         let minimumLength: Int
+        let apiLogins: [APILoginView]
+        let hasAPILogins: Bool
+        let apiLoginDays: Int
         let passwordError: FormErrorView?
         let deleteError: FormErrorView?
+    }
+
+    /// One API log-in: when it began, when its token was last refreshed, and its id for the
+    /// form that ends it.
+    struct APILoginView {
+        let id: String
+        let started: TimeView
+        let lastUsed: TimeView
     }
 
     /// What to put back into the forms after a refused submission.
@@ -85,6 +97,19 @@ struct AccountPages {
         return response
     }
 
+    /// Ends one of the user's API log-ins at once: its refresh token and its access tokens.
+    func endAPILogin(_ request: Request, _ context: AppContext) throws -> Response {
+        let user = try pages.requireUser(context, next: "/account")
+        let form = try request.form()
+        guard let family = form["login"].flatMap(UUID.init(apiString:)) else {
+            throw HTTPError(.badRequest, "The log-in to end is missing or malformed.")
+        }
+        guard try pages.services.tokens(context).endLogin(family, of: user.id) else {
+            return .redirect(to: "/account#api-logins", flash: .info("That API log-in had already ended."), cookies: pages.flashes)
+        }
+        return .redirect(to: "/account#api-logins", flash: .success("API log-in ended. Its tokens no longer work."), cookies: pages.flashes)
+    }
+
     func delete(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: "/account")
         let form = try request.form()
@@ -132,6 +157,10 @@ struct AccountPages {
     private func render(_ request: Request, _ context: AppContext, user: AuthenticatedUser, refusal: Refusal, status: HTTPStatus = .ok) throws -> Response {
         let account = try pages.services.accounts(context).profile(id: user.id)
         let errors = refusal.errors
+        let now = pages.now()
+        let logins = try pages.services.tokens(context).activeLogins(of: user.id).map {
+            APILoginView(id: $0.familyID.apiString, started: TimeView($0.startedAt, now: now), lastUsed: TimeView($0.lastUsedAt, now: now))
+        }
         func value(_ name: String, _ stored: String) -> String { refusal.profile?[name] ?? stored }
         let view = AccountView(
             username: FieldView("username", value: value("username", account.username), errors: errors),
@@ -145,6 +174,7 @@ struct AccountPages {
             newPasswordConfirmation: FieldView("new_password_confirmation", errors: errors),
             deletePassword: FieldView("delete_password", errors: errors),
             minimumLength: pages.configuration.auth.passwordMinimumLength,
+            apiLogins: logins, hasAPILogins: !logins.isEmpty, apiLoginDays: pages.configuration.auth.refreshFamilyDays,
             passwordError: refusal.passwordError.map(FormErrorView.init),
             deleteError: refusal.deleteError.map(FormErrorView.init))
         var nav = NavView()
