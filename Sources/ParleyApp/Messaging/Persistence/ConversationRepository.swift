@@ -1,11 +1,5 @@
 import Foundation
 
-/// A conversation and whether one user takes part in it.
-struct ConversationAccess: Sendable, Equatable {
-    var conversation: Conversation
-    var isParticipant: Bool
-}
-
 /// conversations and conversation_participants.
 protocol ConversationRepository {
     /// Inserts the conversation and its participants (`participantIDs` already includes the
