@@ -1,13 +1,15 @@
 import Foundation
 
-/// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL;
-/// the in-memory one backs fast service tests.
+/// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL.
 ///
 /// Uniqueness of username and email (case-insensitive) is the store's job: `create` and
 /// `update` throw ``DuplicateAccountError`` rather than callers checking first (which races).
 protocol AccountRepository {
     func create(_ account: NewAccount) throws -> Account
     func find(id: UUID) throws -> Account?
+    /// The accounts whose usernames equal one of `usernames` case-insensitively (exact: no
+    /// substring, no email), in any order.
+    func accounts(usernames: [String]) throws -> [Account]
     /// The account whose username, or else whose email, equals `identifier` case-insensitively;
     /// only by email when `emailOnly`.
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials?

@@ -21,6 +21,9 @@ protocol ConversationRepository {
     /// One conversation as `userID` (a participant) sees it.
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary?
 
+    /// Labels of those of `conversationIDs` that `viewerID` takes part in, in one statement.
+    func labels(of conversationIDs: [UUID], viewerID: UUID) throws -> [UUID: ConversationLabel]
+
     func delete(_ conversationID: UUID) throws
 
     /// Moves `userID`'s read mark to now; returns it (nil when not a participant).

@@ -1,4 +1,4 @@
-/// Where ``RateLimiter`` keeps its counters: PostgreSQL in production, memory in service tests.
+/// Where ``RateLimiter`` keeps its counters: PostgreSQL (``PostgresRateLimitStore``).
 ///
 /// Each key holds two fixed-window counts (`bucket` = ⌊now / window⌋): the current window's and
 /// the previous one's. `hit` must be atomic: roll the windows forward to now, and add one to the

@@ -25,7 +25,7 @@ public struct RateLimiter {
         self.store = PostgresRateLimitStore(database: database)
     }
 
-    /// A limiter over another store (`InMemoryRateLimitStore` in service tests).
+    /// A limiter over another store (``RateLimiter/unlimited`` has one that counts nothing).
     public init(store: any RateLimitStore) {
         self.store = store
     }
