@@ -1,34 +1,50 @@
 import Foundation
+import Logging
 @testable import ParleyApp
+import ParleyTesting
+import Postgres
 import Testing
 
-/// The messaging services over the in-memory store: the rules without a database, fast.
-@Suite("Messaging services (in memory)")
+/// The messaging services over the PostgreSQL store they ship with: the rules, and the SQL
+/// behind them, without HTTP.
+@Suite("Messaging services", .enabled(if: TestEnvironment.runsIntegration))
 struct MessagingServiceTests {
     struct World {
-        let store: InMemoryMessagingStore
-        let limits = InMemoryRateLimitStore()
+        let database: PostgresDatabase
+        let store: PostgresMessagingStore
         var configuration = MessagingConfiguration()
         let alice: AuthenticatedUser
         let bob: AuthenticatedUser
         let eve: AuthenticatedUser
         let admin: AuthenticatedUser
 
-        init(rateLimit: Int = 1_000) {
+        init(rateLimit: Int = 1_000) throws {
             configuration.messageRateLimit = rateLimit
-            let store = InMemoryMessagingStore()
-            self.store = store
-            func user(_ name: String, _ role: Role = .guest) -> AuthenticatedUser {
-                AuthenticatedUser(id: store.addUser(username: name, firstName: name.capitalized), username: name, role: role)
+            let database = PostgresDatabase(
+                configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL),
+                logger: Logger(label: "messaging-service-test") { _ in SwiftLogNoOpLogHandler() })
+            self.database = database
+            store = PostgresMessagingStore(database: database)
+            /// A user of this test alone (`alice` → `alice_…`), inserted as the accounts code would.
+            func user(_ name: String, _ role: Role = .guest) throws -> AuthenticatedUser {
+                let username = uniqueName(name)
+                let id = try database.write { connection in
+                    try connection.query("""
+                        INSERT INTO users (username, email, first_name, password_hash, role)
+                        VALUES (\(username), \(username + "@example.com"), \(name.capitalized), 'not-a-usable-hash', \(role.rawValue))
+                        RETURNING user_id
+                        """).first!.decode(UUID.self)
+                }
+                return AuthenticatedUser(id: id, username: username, role: role)
             }
-            alice = user("alice")
-            bob = user("bob")
-            eve = user("eve")
-            admin = user("admin", .admin)
+            alice = try user("alice")
+            bob = try user("bob")
+            eve = try user("eve")
+            admin = try user("admin", .admin)
         }
 
         var conversations: ConversationService { ConversationService(store: store) }
-        var messages: MessageService { MessageService(store: store, limiter: RateLimiter(store: limits), configuration: configuration) }
+        var messages: MessageService { MessageService(store: store, limiter: RateLimiter(store: PostgresRateLimitStore(database: database)), configuration: configuration) }
         var notifications: NotificationService { NotificationService(store: store) }
 
         @discardableResult
@@ -40,6 +56,15 @@ struct MessagingServiceTests {
 
         func conversation(_ creator: AuthenticatedUser, with others: [AuthenticatedUser]) throws -> UUID {
             try conversations.create(by: creator, participantIDs: others.map(\.id), title: nil).conversation.conversationID
+        }
+
+        /// The first column of every row of `query`, as the tables hold it after the service call.
+        func column<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery) throws -> [T] {
+            try database.read { try $0.query(query).decode(T.self) }
+        }
+
+        func count(_ query: PostgresQuery) throws -> Int {
+            try column(Int.self, query)[0]
         }
     }
 
@@ -56,9 +81,9 @@ struct MessagingServiceTests {
 
     @Test("create: the creator is always a participant; duplicates fold; unknown ids name themselves")
     func create() throws {
-        let world = World()
+        let world = try World()
         let summary = try world.conversations.create(by: world.alice, participantIDs: [world.bob.id, world.bob.id, world.alice.id], title: "t")
-        #expect(summary.participants.map(\.username) == ["alice", "bob"])
+        #expect(summary.participants.map(\.username) == [world.alice.username, world.bob.username])
         #expect(summary.conversation.createdBy == world.alice.id)
         let ghost = UUID()
         do {
@@ -67,20 +92,22 @@ struct MessagingServiceTests {
         } catch let error as MessagingError {
             #expect(error.fields?["participant_ids"]?.first?.contains(ghost.apiString) == true)
         }
-        #expect(world.store.snapshot.conversations.count == 1, "nothing half-created")
+        #expect(try world.count("SELECT count(*) FROM conversations WHERE created_by = \(world.alice.id)") == 1, "nothing half-created")
     }
 
     @Test("send: notifies the others in the same transaction, bumps activity, counts unread")
     func sendFansOut() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob, world.eve])
-        let before = world.store.snapshot.conversations[id]!.lastMessageAt
+        let lastActivity: PostgresQuery = "SELECT last_message_at FROM conversations WHERE conversation_id = \(id)"
+        let before = try world.column(Date.self, lastActivity)[0]
         let result = try world.send("hi", in: id, as: world.alice)
         let message = try #require(result.message)
         #expect(!result.isReplay)
-        let state = world.store.snapshot
-        #expect(Set(state.notifications.values.map(\.recipientID)) == [world.bob.id, world.eve.id])
-        #expect(state.conversations[id]!.lastMessageAt == message.sentAt)
+        let recipients = try world.column(UUID.self, "SELECT recipient_id FROM notifications WHERE conversation_id = \(id)")
+        #expect(recipients.count == 2)
+        #expect(Set(recipients) == [world.bob.id, world.eve.id])
+        #expect(try world.column(Date.self, lastActivity)[0] == message.sentAt)
         #expect(message.sentAt > before)
         #expect(try world.conversations.detail(id, for: world.bob).unreadCount == 1)
         #expect(try world.conversations.detail(id, for: world.alice).unreadCount == 0)
@@ -91,19 +118,21 @@ struct MessagingServiceTests {
 
     @Test("a failure inside the transaction leaves nothing: no message, no notification")
     func rollback() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         struct RenderFailed: Error {}
-        #expect(throws: RenderFailed.self) {
+        let error = #expect(throws: PostgresTransactionError.self) {
             try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice) { _ in throw RenderFailed() }
         }
-        #expect(world.store.snapshot.messages.isEmpty)
-        #expect(world.store.snapshot.notifications.isEmpty)
+        #expect(error?.closureError is RenderFailed)
+        #expect(error?.rollbackError == nil)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 0)
+        #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 0)
     }
 
     @Test("refusals: unknown conversation, outsider, blank, too long, NUL, foreign or unknown parent")
     func refusals() throws {
-        var world = World()
+        var world = try World()
         world.configuration.maxBodyLength = 5
         let id = try world.conversation(world.alice, with: [world.bob])
         let other = try world.conversation(world.eve, with: [world.alice])
@@ -116,13 +145,13 @@ struct MessagingServiceTests {
         expectError(.invalid) { try world.send("a\u{0}", in: id, as: world.alice) }
         expectError(.invalid) { try world.send("x", in: id, as: world.alice, parent: foreign.messageID) }
         expectError(.invalid) { try world.send("x", in: id, as: world.alice, parent: UUID()) }
-        #expect(world.store.snapshot.messages.count == 1)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = ANY(\([id, other]))") == 1)
         #expect(try world.send("12345", in: id, as: world.alice).message?.body == "12345")
     }
 
     @Test("rate limit: the post over the limit is refused with a Retry-After; others are unaffected")
     func rateLimit() throws {
-        let world = World(rateLimit: 2)
+        let world = try World(rateLimit: 2)
         let id = try world.conversation(world.alice, with: [world.bob])
         try world.send("1", in: id, as: world.alice)
         try world.send("2", in: id, as: world.alice)
@@ -134,19 +163,19 @@ struct MessagingServiceTests {
             #expect((error.rateLimit?.retryAfterSeconds ?? 0) >= 1)
         }
         try world.send("bob", in: id, as: world.bob)
-        #expect(world.store.snapshot.messages.count == 3)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 3)
     }
 
     @Test("idempotency: a replay returns the stored response and stores nothing; a different request with the key is refused")
     func idempotency() throws {
-        let world = World(rateLimit: 1)
+        let world = try World(rateLimit: 1)
         let id = try world.conversation(world.alice, with: [world.bob])
         let first = try world.send("once", in: id, as: world.alice, key: "k")
         let again = try world.send("once", in: id, as: world.alice, key: "k")
         #expect(again.isReplay)
         #expect(again.response == first.response)
-        #expect(world.store.snapshot.messages.count == 1)
-        #expect(world.store.snapshot.notifications.count == 1)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 1)
+        #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 1)
         expectError(.idempotencyKeyReused) { try world.send("twice", in: id, as: world.alice, key: "k") }
         // The same key is Bob's own.
         #expect(try !world.send("once", in: id, as: world.bob, key: "k").isReplay)
@@ -154,7 +183,7 @@ struct MessagingServiceTests {
 
     @Test("edit and delete: the sender only; history keeps earlier bodies; replies survive their parent")
     func editDelete() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         let root = try #require(try world.send("v1", in: id, as: world.alice).message)
         let reply = try #require(try world.send("re", in: id, as: world.bob, parent: root.messageID).message)
@@ -170,12 +199,12 @@ struct MessagingServiceTests {
         expectError(.forbidden) { try world.messages.delete(root.messageID, by: world.bob) }
         try world.messages.delete(root.messageID, by: world.alice)
         #expect(try world.messages.get(reply.messageID, for: world.alice).parentMessageID == nil)
-        #expect(world.store.snapshot.edits.isEmpty)
+        #expect(try world.count("SELECT count(*) FROM message_edits WHERE message_id = \(root.messageID)") == 0)
     }
 
     @Test("thread: the tree under a message, children oldest first")
     func thread() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         let root = try #require(try world.send("root", in: id, as: world.alice).message)
         let a = try #require(try world.send("a", in: id, as: world.bob, parent: root.messageID).message)
@@ -192,7 +221,7 @@ struct MessagingServiceTests {
 
     @Test("lists: page past the end, keyset seeks both ways, visibility across conversations")
     func lists() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         let hidden = try world.conversation(world.bob, with: [world.eve])
         var ids: [UUID] = []
@@ -222,7 +251,7 @@ struct MessagingServiceTests {
 
     @Test("notifications: own only; read-all counts; delete conversation: creator or admin")
     func notificationsAndDeletion() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         try world.send("1", in: id, as: world.alice)
         try world.send("2", in: id, as: world.alice)
@@ -234,24 +263,26 @@ struct MessagingServiceTests {
         expectError(.forbidden) { try world.conversations.delete(id, by: world.bob) }
         expectError(.forbidden) { try world.conversations.delete(id, by: world.eve) }
         try world.conversations.delete(id, by: world.admin)
-        #expect(world.store.snapshot.messages.isEmpty && world.store.snapshot.notifications.isEmpty)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 0)
+        #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 0)
     }
 
     @Test("deleting a user removes their rows and keeps everyone else's, as the schema does")
     func userDeletion() throws {
-        let world = World()
+        let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         let alone = try world.conversation(world.alice, with: [])
         let hers = try #require(try world.send("hers", in: id, as: world.alice).message)
         let reply = try #require(try world.send("his", in: id, as: world.bob, parent: hers.messageID).message)
         try world.send("note", in: alone, as: world.alice)
-        world.store.deleteUser(world.alice.id)
-        let state = world.store.snapshot
-        #expect(state.messages.keys.sorted { $0.uuidString < $1.uuidString } == [reply.messageID])
-        #expect(state.messages[reply.messageID]?.parentMessageID == nil)
-        #expect(state.conversations[id]?.createdBy == nil)
-        #expect(state.conversations[alone] == nil)
-        #expect(!state.notifications.values.contains { $0.recipientID == world.alice.id || $0.messageID == hers.messageID })
+        _ = try world.database.write { try $0.execute("DELETE FROM users WHERE user_id = \(world.alice.id)") }
+        #expect(try world.column(UUID.self, "SELECT message_id FROM messages WHERE conversation_id = ANY(\([id, alone]))") == [reply.messageID])
+        #expect(try world.column(UUID?.self, "SELECT parent_message_id FROM messages WHERE message_id = \(reply.messageID)") == [nil])
+        #expect(try world.column(UUID?.self, "SELECT created_by FROM conversations WHERE conversation_id = \(id)") == [nil])
+        #expect(try world.count("SELECT count(*) FROM conversations WHERE conversation_id = \(alone)") == 0)
+        #expect(try world.count("""
+            SELECT count(*) FROM notifications WHERE recipient_id = \(world.alice.id) OR message_id = \(hers.messageID)
+            """) == 0)
     }
 
     @Test("preview: 100 characters and an ellipsis")

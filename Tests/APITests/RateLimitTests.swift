@@ -100,6 +100,30 @@ struct RateLimitTests {
         }
     }
 
+    @Test("the previous window's count fades with the elapsed part of the current window")
+    func previousWindowFades() throws {
+        let database = try database()
+        let key = uniqueKey()
+        // A window two thirds of the epoch long puts the database's now half-way through
+        // bucket 1, whatever the time: the 4 hits stored for bucket 0 weigh 4·(1 − ½) = 2.
+        let now = try database.read { try $0.query("SELECT (extract(epoch FROM now()) * 1000)::bigint").first!.decode(Int64.self) }
+        let window = now * 2 / 3
+        try database.write { connection in
+            try connection.execute("""
+                INSERT INTO rate_limit_counters (key, window_ms, limit_count, bucket, previous_count, current_count, last_allowed, expires_at)
+                VALUES (\(key), \(window), 3, 0, 0, 4, true, now() + interval '1 hour')
+                """)
+        }
+        let limiter = RateLimiter(store: PostgresRateLimitStore(database: database))
+        let first = try limiter.consume(key: key, limit: 3, window: .milliseconds(window))
+        #expect(first.isAllowed, "2 + 1 ≤ 3")
+        #expect(first.remaining == 0)
+        let second = try limiter.consume(key: key, limit: 3, window: .milliseconds(window))
+        #expect(!second.isAllowed, "2 + 1 + 1 > 3")
+        // The next hit fits once 4·(1 − f) + 1 + 1 ≤ 3, at f = ¾: a quarter of a window from now.
+        #expect(abs(second.retryAfterSeconds - Int(window / 4_000)) <= 2)
+    }
+
     @Test("expired rows are purged opportunistically")
     func purge() throws {
         let database = try database()
@@ -119,30 +143,42 @@ struct RateLimitTests {
     }
 }
 
-/// The same sliding-window rules in memory, with a clock the test moves.
-@Suite("Rate limiter (in memory)")
-struct InMemoryRateLimitTests {
-    final class Clock: Sendable {
-        let milliseconds = Atomic<Int64>(1_000_000_000_000)
-        func advance(_ ms: Int64) { milliseconds.add(ms, ordering: .relaxed) }
+/// The sliding-window arithmetic on given counts, with no store: what Retry-After says, and how
+/// the two windows roll forward.
+@Suite("Rate limiter arithmetic")
+struct RateLimitArithmeticTests {
+    func sample(previous: Int, current: Int, elapsed: Int64, recorded: Bool = false) -> RateLimitSample {
+        RateLimitSample(previousCount: previous, currentCount: current, elapsedMilliseconds: elapsed, windowMilliseconds: 60_000, recorded: recorded)
     }
 
-    @Test("the previous window's count fades linearly; Retry-After says when the next hit fits")
-    func slidingWindow() throws {
-        let clock = Clock()
-        let limiter = RateLimiter(store: InMemoryRateLimitStore { clock.milliseconds.load(ordering: .relaxed) })
-        // Start exactly at a window boundary (windows are aligned to the epoch).
-        clock.advance(60_000 - clock.milliseconds.load(ordering: .relaxed) % 60_000)
-        for _ in 0..<4 { #expect(try limiter.consume(key: "k", limit: 4, window: .seconds(60)).isAllowed) }
-        let full = try limiter.consume(key: "k", limit: 4, window: .seconds(60))
-        #expect(!full.isAllowed)
-        // Next window starts in 60 s; then 4·(1 − f) + 1 ≤ 4 needs f ≥ 1/4: 15 s more.
+    @Test("Retry-After says when the next hit fits: later in this window as the previous one fades, or in the next")
+    func retryAfter() {
+        // Full at the start of a window: the next window starts in 60 s; then 4·(1 − f) + 1 ≤ 4
+        // needs f ≥ 1/4: 15 s more.
+        let full = RateLimitDecision(sample: sample(previous: 0, current: 4, elapsed: 0), limit: 4, allowed: false)
         #expect(full.retryAfterSeconds == 75)
-        clock.advance(60_000 + 14_000)
-        #expect(try !limiter.consume(key: "k", limit: 4, window: .seconds(60)).isAllowed)
-        clock.advance(1_000)
-        #expect(try limiter.consume(key: "k", limit: 4, window: .seconds(60)).isAllowed)
-        clock.advance(120_000)
-        #expect(try limiter.consume(key: "k", limit: 4, window: .seconds(60)).remaining == 3)
+        #expect(full.remaining == 0)
+        // 14 s into that next window the previous 4 still weigh 4·(46/60) > 3: one second more.
+        let fading = RateLimitDecision(sample: sample(previous: 4, current: 0, elapsed: 14_000), limit: 4, allowed: false)
+        #expect(fading.retryAfterSeconds == 1)
+        let allowed = RateLimitDecision(sample: sample(previous: 4, current: 1, elapsed: 15_000, recorded: true), limit: 4, allowed: true)
+        #expect(allowed.retryAfterSeconds == 0)
+        #expect(allowed.remaining == 0)
+    }
+
+    @Test("the window before becomes the previous one; older windows and other window lengths are forgotten")
+    func roll() {
+        let counters = RateLimitCounters(windowMilliseconds: 60_000, bucket: 10, previousCount: 2, currentCount: 3)
+        #expect(counters.rolled(to: 10, windowMilliseconds: 60_000) == counters)
+        #expect(counters.rolled(to: 11, windowMilliseconds: 60_000) == RateLimitCounters(windowMilliseconds: 60_000, bucket: 11, previousCount: 3, currentCount: 0))
+        #expect(counters.rolled(to: 12, windowMilliseconds: 60_000) == RateLimitCounters(windowMilliseconds: 60_000, bucket: 12, previousCount: 0, currentCount: 0))
+        #expect(counters.rolled(to: 10, windowMilliseconds: 30_000) == RateLimitCounters(windowMilliseconds: 30_000, bucket: 10, previousCount: 0, currentCount: 0))
+    }
+
+    @Test("the unlimited limiter allows every hit and remembers none")
+    func unlimited() throws {
+        let limiter = RateLimiter.unlimited
+        for _ in 0..<3 { #expect(try limiter.consume(key: "k", limit: 1, window: .seconds(60)).isAllowed) }
+        #expect(try limiter.check(key: "k", limit: 1, window: .seconds(60)).isAllowed)
     }
 }

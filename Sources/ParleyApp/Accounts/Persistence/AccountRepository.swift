@@ -1,7 +1,6 @@
 import Foundation
 
-/// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL;
-/// the in-memory one backs fast service tests.
+/// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL.
 ///
 /// Uniqueness of username and email (case-insensitive) is the store's job: `create` and
 /// `update` throw ``DuplicateAccountError`` rather than callers checking first (which races).
@@ -12,6 +11,9 @@ protocol AccountRepository {
     /// there is none, or when `family` (an access token's refresh family) has been revoked by
     /// log-out or reuse detection.
     func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser?
+    /// The accounts whose usernames equal one of `usernames` case-insensitively (exact: no
+    /// substring, no email), in any order.
+    func accounts(usernames: [String]) throws -> [Account]
     /// The account whose username, or else whose email, equals `identifier` case-insensitively;
     /// only by email when `emailOnly`.
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials?

@@ -1,5 +1,4 @@
 import Foundation
-import Postgres
 
 /// A password change as one unit: the new hash, the end of every browser session of the user
 /// and the revocation of every API refresh-token family of theirs. Done apart, a failure between
@@ -9,31 +8,4 @@ protocol PasswordChangeRepository {
     /// and revokes every live refresh token of theirs (as of `time`), all or nothing. Nil when
     /// the hash had changed meanwhile (or the account is gone): then nothing is done.
     func replacePassword(of userID: UUID, oldHash: String, newHash: String, at time: Date) throws -> PasswordChange?
-}
-
-/// What a password change ended.
-struct PasswordChange: Equatable {
-    var endedSessions: Int
-    var revokedTokenFamilies: Int
-}
-
-/// `users`, `web_sessions` and `refresh_tokens` in one PostgreSQL transaction.
-struct PostgresPasswordChangeRepository: PasswordChangeRepository {
-    let database: PostgresDatabase
-
-    func replacePassword(of userID: UUID, oldHash: String, newHash: String, at time: Date) throws -> PasswordChange? {
-        try database.transaction { connection in
-            // The row lock taken here also orders this change against a concurrent one.
-            guard try connection.execute("""
-                UPDATE users SET password_hash = \(newHash) WHERE user_id = \(userID) AND password_hash = \(oldHash)
-                """) == 1 else { return nil }
-            let sessions = try connection.execute("DELETE FROM web_sessions WHERE user_id = \(userID)")
-            let families = try connection.query("""
-                UPDATE refresh_tokens SET revoked_at = \(time)
-                WHERE user_id = \(userID) AND revoked_at IS NULL
-                RETURNING family_id
-                """).decode(UUID.self).reduce(into: Set<UUID>()) { $0.insert($1) }
-            return PasswordChange(endedSessions: sessions, revokedTokenFamilies: families.count)
-        }
-    }
 }

@@ -5,28 +5,6 @@ import Postgres
 struct PostgresAccountRepository: AccountRepository {
     let database: PostgresDatabase
 
-    private struct Row: Decodable {
-        let userID: UUID
-        let username: String
-        let email: String
-        let firstName: String
-        let lastName: String
-        let phoneNumber: String?
-        let role: String
-        let createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case userID = "user_id", username, email, firstName = "first_name", lastName = "last_name"
-            case phoneNumber = "phone_number", role, createdAt = "created_at"
-        }
-
-        var account: Account {
-            Account(
-                id: userID, username: username, email: email, firstName: firstName, lastName: lastName,
-                phoneNumber: phoneNumber, role: Role(rawValue: role) ?? .guest, createdAt: createdAt)
-        }
-    }
-
     func create(_ account: NewAccount) throws -> Account {
         try mappingDuplicates {
             try database.write { connection in
@@ -34,8 +12,8 @@ struct PostgresAccountRepository: AccountRepository {
                     INSERT INTO users (username, email, first_name, last_name, phone_number, password_hash, role)
                     VALUES (\(account.username), \(account.email), \(account.firstName), \(account.lastName),
                             \(account.phoneNumber), \(account.passwordHash), \(account.role.rawValue))
-                    RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
-                    """).decode(Row.self)[0].account
+                    RETURNING \(unsafeRaw: AccountRow.columns)
+                    """).decode(AccountRow.self)[0].account
             }
         }
     }
@@ -43,9 +21,9 @@ struct PostgresAccountRepository: AccountRepository {
     func find(id: UUID) throws -> Account? {
         try database.read { connection in
             try connection.query("""
-                SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at
+                SELECT \(unsafeRaw: AccountRow.columns)
                 FROM users WHERE user_id = \(id)
-                """).decode(Row.self).first?.account
+                """).decode(AccountRow.self).first?.account
         }
     }
 
@@ -67,14 +45,14 @@ struct PostgresAccountRepository: AccountRepository {
             // Both arms use the unique indexes on lower(username) and lower(email); a username
             // match wins over another account's email.
             let rows = try connection.query("""
-                SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at, password_hash
+                SELECT \(unsafeRaw: AccountRow.columns), password_hash
                 FROM users
                 WHERE (NOT \(emailOnly) AND lower(username) = lower(\(identifier))) OR lower(email) = lower(\(identifier))
                 ORDER BY lower(username) = lower(\(identifier)) DESC
                 LIMIT 1
                 """)
             guard let row = rows.first else { return nil }
-            return AccountCredentials(account: try row.decode(Row.self).account, passwordHash: try row.decode(String.self, column: "password_hash"))
+            return AccountCredentials(account: try row.decode(AccountRow.self).account, passwordHash: try row.decode(String.self, column: "password_hash"))
         }
     }
 
@@ -93,8 +71,8 @@ struct PostgresAccountRepository: AccountRepository {
                         last_name = COALESCE(\(changes.lastName), last_name),
                         phone_number = CASE WHEN \(setsPhone) THEN \(phone) ELSE phone_number END
                     WHERE user_id = \(id)
-                    RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
-                    """).decode(Row.self).first?.account
+                    RETURNING \(unsafeRaw: AccountRow.columns)
+                    """).decode(AccountRow.self).first?.account
             }
         }
     }
@@ -111,8 +89,8 @@ struct PostgresAccountRepository: AccountRepository {
         try database.write { connection in
             try connection.query("""
                 UPDATE users SET role = \(role.rawValue) WHERE user_id = \(id)
-                RETURNING user_id, username, email, first_name, last_name, phone_number, role, created_at
-                """).decode(Row.self).first?.account
+                RETURNING \(unsafeRaw: AccountRow.columns)
+                """).decode(AccountRow.self).first?.account
         }
     }
 
@@ -143,7 +121,7 @@ struct PostgresAccountRepository: AccountRepository {
                       AND lower(username || ' ' || first_name || ' ' || last_name) LIKE ALL (SELECT lower(p) FROM unnest(\(rest)::text[]) AS p)
                     """).first!.decode(Int.self)
                 rows = try connection.query("""
-                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at
+                    SELECT \(unsafeRaw: AccountRow.columns)
                     FROM users
                     WHERE lower(username || ' ' || first_name || ' ' || last_name) LIKE lower(\(first))
                       AND lower(username || ' ' || first_name || ' ' || last_name) LIKE ALL (SELECT lower(p) FROM unnest(\(rest)::text[]) AS p)
@@ -152,11 +130,11 @@ struct PostgresAccountRepository: AccountRepository {
             } else {
                 total = try connection.query("SELECT count(*) FROM users").first!.decode(Int.self)
                 rows = try connection.query("""
-                    SELECT user_id, username, email, first_name, last_name, phone_number, role, created_at
+                    SELECT \(unsafeRaw: AccountRow.columns)
                     FROM users ORDER BY lower(username), user_id LIMIT \(page.size) OFFSET \(page.offset)
                     """)
             }
-            return Page(items: try rows.decode(Row.self).map(\.account), total: total, request: page)
+            return Page(items: try rows.decode(AccountRow.self).map(\.account), total: total, request: page)
         }
     }
 

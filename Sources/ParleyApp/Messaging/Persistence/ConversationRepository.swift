@@ -1,11 +1,5 @@
 import Foundation
 
-/// A conversation and whether one user takes part in it.
-struct ConversationAccess: Sendable, Equatable {
-    var conversation: Conversation
-    var isParticipant: Bool
-}
-
 /// conversations and conversation_participants.
 protocol ConversationRepository {
     /// Inserts the conversation and its participants (`participantIDs` already includes the
@@ -26,6 +20,9 @@ protocol ConversationRepository {
 
     /// One conversation as `userID` (a participant) sees it.
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary?
+
+    /// Labels of those of `conversationIDs` that `viewerID` takes part in, in one statement.
+    func labels(of conversationIDs: [UUID], viewerID: UUID) throws -> [UUID: ConversationLabel]
 
     func delete(_ conversationID: UUID) throws
 

@@ -1,11 +1,5 @@
 import Foundation
 
-/// A stored first answer to an `Idempotency-Key`.
-struct IdempotencyRecord: Sendable, Equatable {
-    var fingerprint: String
-    var response: StoredResponse
-}
-
 /// idempotency_keys. Records expire after ``lifetime``; an expired one counts as absent.
 protocol IdempotencyRepository {
     /// The live record for (user, key), if any.

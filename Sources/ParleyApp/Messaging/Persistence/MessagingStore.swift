@@ -1,5 +1,4 @@
-/// Where the messaging services read and write: PostgreSQL in the application
-/// (``PostgresMessagingStore``), memory in fast service tests (``InMemoryMessagingStore``).
+/// Where the messaging services read and write: PostgreSQL (``PostgresMessagingStore``).
 ///
 /// A service asks for the repositories inside `read` or `transaction`; everything done
 /// through them in one `transaction` commits or rolls back together. A ``MessagingError``

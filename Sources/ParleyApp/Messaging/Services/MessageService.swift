@@ -206,6 +206,13 @@ struct MessageService {
         }
     }
 
+    /// Only the sender may edit: the message (for the edit form) or `notSender` (403).
+    func editableMessage(_ messageID: UUID, by user: AuthenticatedUser) throws -> Message {
+        let message = try get(messageID, for: user)
+        guard message.sender.userID == user.id else { throw MessagingError.notSender }
+        return message
+    }
+
     /// Deletes a message (sender only), with its history and notifications; replies to it stay,
     /// as top-level messages.
     func delete(_ messageID: UUID, by user: AuthenticatedUser) throws {

@@ -17,6 +17,11 @@ struct NotificationService {
         }
     }
 
+    /// How many of `user`'s notifications are unread (the navigation's badge).
+    func unreadCount(for user: AuthenticatedUser) throws -> Int {
+        try store.read { try $0.notifications.count(recipientID: user.id, read: false) }
+    }
+
     func markRead(_ notificationID: UUID, by user: AuthenticatedUser) throws -> MessageNotification {
         try store.transaction { repositories in
             guard let notification = try repositories.notifications.markRead(notificationID, recipientID: user.id) else {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The demo conversations, played through the messaging services. Records when each message
-/// "was" sent (minutes ago) for ``DemoClock`` to apply afterwards.
+/// "was" sent (minutes ago) for ``DemoTimelineRepository`` to apply afterwards.
 final class DemoScript {
     let users: [String: AuthenticatedUser]
     let conversations: ConversationService
@@ -71,11 +71,4 @@ final class DemoScript {
         _ = try messages.edit(message, body: body, by: user(editor))
         timeline.edits.append((message, minutesAgo))
     }
-}
-
-/// When the demo's conversations, messages and edits happened, in minutes before now.
-struct DemoTimeline {
-    var conversations: [(UUID, Int)] = []
-    var messages: [(UUID, Int)] = []
-    var edits: [(UUID, Int)] = []
 }

@@ -76,13 +76,11 @@ public enum DemoSeed {
         guard let alice = users["alice"], try conversations.list(for: alice, page: PageRequest(size: 1)).total == 0 else {
             return Report(logins: logins, password: password, conversationsCreated: 0)
         }
-        // Seeding is not chatting: no rate limit (in memory, unlimited).
-        var messaging = configuration.messaging
-        messaging.messageRateLimit = Int.max / 2
-        let messages = MessageService(store: store, limiter: RateLimiter(store: InMemoryRateLimitStore()), configuration: messaging)
+        // Seeding is not chatting: no rate limit.
+        let messages = MessageService(store: store, limiter: .unlimited, configuration: configuration.messaging)
         let script = DemoScript(users: users, conversations: conversations, messages: messages)
         let count = try script.play()
-        try DemoClock(database: database).spread(script.timeline)
+        try PostgresDemoTimelineRepository(database: database).spread(script.timeline)
         // Alice has read everything but the newest conversation (the screenshots log in as her).
         for id in script.readByAlice { _ = try conversations.markRead(id, by: alice) }
         return Report(logins: logins, password: password, conversationsCreated: count)

@@ -19,8 +19,8 @@ import Foundation
 public struct RateLimiter {
     let store: any RateLimitStore
 
-    /// A limiter over `store`; the application's is ``Repositories/rateLimits(_:)``'s, on the
-    /// request's connection.
+    /// A limiter over `store`: the application's is ``Repositories/rateLimits(_:)``'s, on the
+    /// request's connection; ``RateLimiter/unlimited`` has one that counts nothing.
     public init(store: any RateLimitStore) {
         self.store = store
     }

@@ -4,7 +4,7 @@ import Postgres
 /// Moves the freshly seeded demo rows back in time, so that the pages show a conversation
 /// that happened over days rather than within one second. Demo data only: nothing else ever
 /// rewrites times.
-struct DemoClock {
+struct PostgresDemoTimelineRepository: DemoTimelineRepository {
     let database: PostgresDatabase
 
     func spread(_ timeline: DemoTimeline) throws {

@@ -1,0 +1,8 @@
+import Foundation
+
+/// The writes allowed while a token is locked.
+protocol RefreshTokenUpdates {
+    func markUsed(hash: String, at time: Date) throws
+    func revokeFamily(_ familyID: UUID, at time: Date) throws
+    func insert(_ token: RefreshTokenRecord) throws
+}

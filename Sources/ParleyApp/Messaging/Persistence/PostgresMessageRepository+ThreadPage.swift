@@ -1,0 +1,58 @@
+import Foundation
+import Postgres
+
+extension PostgresMessageRepository {
+    /// Two steps in one statement: a backward walk of `messages_conversation_roots_idx` for the
+    /// page's top-level messages (LIMIT n + 1, the extra one only says whether there are
+    /// earlier ones), then the recursive descent over `messages_parent_idx`, as the thread
+    /// query does, from the page's roots.
+    func threadPage(conversationID: UUID, before cursor: MessageCursor?, limit: Int, maxDepth: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool) {
+        var sql = SQLBuilder("""
+            WITH RECURSIVE candidates AS (
+                SELECT r.message_id, r.sent_at FROM messages r
+                WHERE r.parent_message_id IS NULL AND r.conversation_id = 
+            """)
+        sql.bind(conversationID)
+        if let cursor {
+            sql.append(" AND (r.sent_at, r.message_id) < (")
+            sql.bind(cursor.sentAt)
+            sql.append(", ")
+            sql.bind(cursor.messageID)
+            sql.append(")")
+        }
+        sql.append(" ORDER BY r.sent_at DESC, r.message_id DESC LIMIT ")
+        sql.bind(limit + 1)
+        sql.append("""
+            ), roots AS (
+                SELECT message_id FROM candidates ORDER BY sent_at DESC, message_id DESC LIMIT 
+            """)
+        sql.bind(limit)
+        sql.append("""
+            ), thread AS (
+                SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, 0 AS depth
+                FROM messages WHERE message_id IN (SELECT message_id FROM roots)
+              UNION ALL
+                SELECT r.message_id, r.conversation_id, r.sender_id, r.parent_message_id, r.message_body, r.sent_at, r.edited_at,
+                       t.depth + 1
+                FROM messages r JOIN thread t ON r.parent_message_id = t.message_id
+                WHERE t.depth < 
+            """)
+        sql.bind(maxDepth)
+        sql.append("\n) SELECT ")
+        sql.append(MessageRow.columns)
+        sql.append("""
+            , (SELECT count(*) FROM candidates) AS candidate_count
+            FROM thread m JOIN users u ON u.user_id = m.sender_id
+            ORDER BY m.sent_at, m.message_id
+            """)
+        let rows = try connection.query(sql.query)
+        var messages: [Message] = []
+        var hasEarlier = false
+        for row in rows {
+            messages.append(try row.decode(MessageRow.self).message)
+            hasEarlier = try row.decode(Int.self, column: "candidate_count") > limit
+        }
+        let rootIDs = messages.filter { $0.parentMessageID == nil }.map(\.messageID)
+        return (messages, rootIDs, hasEarlier)
+    }
+}

@@ -1,0 +1,4 @@
+/// The body of `/json`.
+struct HelloMessage: Encodable {
+    let message: String
+}

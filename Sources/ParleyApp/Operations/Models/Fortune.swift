@@ -1,0 +1,15 @@
+import Mustache
+
+/// A fortune; the template reads its fields through ``MustacheObject`` (no reflection).
+struct Fortune: MustacheObject {
+    var id: Int32
+    var message: String
+
+    func mustacheValue(for key: String) -> MustacheValue? {
+        switch key {
+        case "id": .int(Int(id))
+        case "message": .string(message)
+        default: nil
+        }
+    }
+}

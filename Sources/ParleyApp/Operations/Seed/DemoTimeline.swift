@@ -1,0 +1,8 @@
+import Foundation
+
+/// When the demo's conversations, messages and edits happened, in minutes before now.
+struct DemoTimeline {
+    var conversations: [(UUID, Int)] = []
+    var messages: [(UUID, Int)] = []
+    var edits: [(UUID, Int)] = []
+}
