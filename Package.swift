@@ -67,7 +67,12 @@ let package = Package(
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
+        // The application in process (APIHarness), a browser without JavaScript (PageBrowser), and
+        // the helpers the API and page suites share.
+        .target(name: "ParleyAppTesting", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", logging], path: "Tests/ParleyAppTesting"),
         // The JSON API through the in-process application, against the real PostgreSQL.
-        .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting"]),
+        .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
+        // The server-rendered pages, the same way: forms, sessions, CSRF, rendering.
+        .testTarget(name: "PageTests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import ParleyApp
+@testable import ParleyAppTesting
 import ParleyTesting
 import Testing
 import Web

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import ParleyApp
+@testable import ParleyAppTesting
 import ParleyTesting
 import Postgres
 import Testing

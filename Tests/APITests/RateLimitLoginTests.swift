@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 @testable import ParleyApp
+@testable import ParleyAppTesting
 import ParleyTesting
 import Synchronization
 import Testing

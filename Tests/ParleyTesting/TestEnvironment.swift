@@ -28,6 +28,15 @@ public enum TestEnvironment {
 
     public static var parleyBinary: String { get throws { try require("PARLEY_BIN") } }
     public static var databaseURL: String { get throws { try require("PARLEY_TEST_DATABASE_URL") } }
+    /// A command that controls the test cluster: `sh -c "$PARLEY_TEST_PG_CTL restart -m fast -w"`.
+    public static var pgCtl: String { get throws { try require("PARLEY_TEST_PG_CTL") } }
+
+    /// Database suites run when there is a database, or when its absence must fail them.
+    public static var hasDatabase: Bool { !(values["PARLEY_TEST_DATABASE_URL"] ?? "").isEmpty || isStackRequired }
+    /// Suites that restart PostgreSQL need the command too.
+    public static var canRestartDatabase: Bool {
+        (!(values["PARLEY_TEST_DATABASE_URL"] ?? "").isEmpty && !(values["PARLEY_TEST_PG_CTL"] ?? "").isEmpty) || isStackRequired
+    }
     public static var httpsURL: String { get throws { try require("PARLEY_TEST_HTTPS_URL") } }
     public static var httpURL: String { get throws { try require("PARLEY_TEST_HTTP_URL") } }
     /// A writable temporary directory for sockets and files a test creates.
@@ -38,6 +47,29 @@ public enum TestEnvironment {
         let base = values["PARLEY_TEST_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
         let unique = UUID().uuidString.prefix(8)
         return (base as NSString).appendingPathComponent("\(name)-\(unique).sock")
+    }
+}
+
+extension TestEnvironment {
+    /// Runs a shell command with /dev/null as stdin, stdout and stderr (a restarted server must
+    /// not write into a pipe nobody reads) and returns its exit status. posix_spawn + waitpid:
+    /// Foundation's Process did not return here once pg_ctl had left a daemon behind.
+    public static func shell(_ command: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let words: [String] = ["/bin/sh", "-c", command]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xff
     }
 }
 

@@ -1,3 +1,4 @@
+import ParleyTesting
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import ParleyTesting
 import Foundation
 import Testing
 
@@ -124,9 +125,9 @@ extension DatabaseTests {
 
         @Test(
             "after a PostgreSQL restart, the next query succeeds",
-            .enabled(if: TestEnvironment.runRestartTests, "PARLEY_TEST_PG_CTL is not set"))
+            .enabled(if: TestEnvironment.canRestartDatabase, "PARLEY_TEST_PG_CTL is not set"))
         func serverRestart() throws {
-            let command = try TestEnvironment.requirePgCtl()
+            let command = try TestEnvironment.pgCtl
             let before = try self.backendPID()
             let status = try TestEnvironment.shell("\(command) restart -m fast -w")
             #expect(status == 0, "pg_ctl restart failed")

@@ -1,3 +1,4 @@
+@testable import ParleyAppTesting
 import Foundation
 @testable import ParleyApp
 import Web
