@@ -27,4 +27,8 @@ struct PostgresRepositories: Repositories {
     func rateLimits(_ database: PostgresDatabase) -> any RateLimitStore {
         PostgresRateLimitStore(database: database)
     }
+
+    func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
+        PostgresDemoTimelineRepository(database: database)
+    }
 }

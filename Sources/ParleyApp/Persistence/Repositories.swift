@@ -12,4 +12,6 @@ protocol Repositories: Sendable {
     /// one transaction.
     func messaging(_ database: PostgresDatabase) -> any MessagingStore
     func rateLimits(_ database: PostgresDatabase) -> any RateLimitStore
+    /// The demo data's clock (`parley seed` only).
+    func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository
 }

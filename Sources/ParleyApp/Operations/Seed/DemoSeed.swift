@@ -80,7 +80,7 @@ public enum DemoSeed {
         let messages = MessageService(store: store, limiter: .unlimited, configuration: configuration.messaging)
         let script = DemoScript(users: users, conversations: conversations, messages: messages)
         let count = try script.play()
-        try PostgresDemoTimelineRepository(database: database).spread(script.timeline)
+        try services.repositories.demoTimeline(database).spread(script.timeline)
         // Alice has read everything but the newest conversation (the screenshots log in as her).
         for id in script.readByAlice { _ = try conversations.markRead(id, by: alice) }
         return Report(logins: logins, password: password, conversationsCreated: count)
