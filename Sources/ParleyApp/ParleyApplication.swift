@@ -32,7 +32,8 @@ public enum ParleyApplication {
         return Application(
             router: router,
             middleware: pageRoutes.middleware + [AuthenticationMiddleware(signer: signer)] + messagingMiddleware(configuration.messaging),
-            errorPages: pageRoutes.errorPages
+            errorPages: pageRoutes.errorPages,
+            jsonErrorPathPrefixes: ["/api"]
         )
     }
 

@@ -2,16 +2,6 @@ import Foundation
 
 /// JSON in and out. Dates are ISO 8601 with fractional seconds and a time zone.
 public enum JSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // the same bytes for the same value
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISO8601.string(from: date))
-        }
-        return encoder
-    }
-
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -27,8 +17,8 @@ public enum JSON {
 }
 
 extension JSON {
-    /// `value` as compact JSON bytes, as `encoder()` writes it but faster, and with an object's
-    /// keys always in the order they were encoded (see ``JSONWriter``).
+    /// `value` as compact JSON bytes, with an object's keys in the order they were encoded (see
+    /// ``JSONWriter``): the one JSON writer.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         try JSONWriter.encode(value)
     }

@@ -232,35 +232,7 @@ final class JSONOutput {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`… or `\u00XX`;
-    /// everything else (including `/` and non-ASCII) as is.
     func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                runStart = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): bytes.appendUTF8(#"\""#)
-                case UInt8(ascii: "\\"): bytes.appendUTF8(#"\\"#)
-                case 0x0A: bytes.appendUTF8(#"\n"#)
-                case 0x0D: bytes.appendUTF8(#"\r"#)
-                case 0x09: bytes.appendUTF8(#"\t"#)
-                case 0x08: bytes.appendUTF8(#"\b"#)
-                case 0x0C: bytes.appendUTF8(#"\f"#)
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    bytes.appendUTF8(#"\u00"#)
-                    bytes.append(hex.utf8Start[Int(byte >> 4)])
-                    bytes.append(hex.utf8Start[Int(byte & 0x0F)])
-                }
-            }
-            if runStart < utf8.count { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONString.append(string, to: &state.pointee.bytes)
     }
 }

@@ -2,9 +2,10 @@
 ///
 /// It writes bytes as the value's `encode(to:)` runs, instead of building a tree of boxed
 /// values first as Foundation's `JSONEncoder` does, and it needs no per-request set-up. The
-/// output is what `JSON.encoder()` produces, with one difference: an object's keys come in
-/// the order they were encoded (Foundation's order varies from run to run), so the same value
-/// always gives the same bytes.
+/// output is what a `JSONEncoder` with `.withoutEscapingSlashes` and ISO 8601 dates produces
+/// (the tests compare the two), with one difference: an object's keys come in the order they
+/// were encoded (Foundation's order varies from run to run), so the same value always gives
+/// the same bytes.
 ///
 /// Compact; `/` not escaped; dates ISO 8601 with milliseconds (``ISO8601``); `Data` base64;
 /// `URL` its absolute string; `Decimal` a number; NaN and infinity throw

@@ -179,12 +179,12 @@ public struct StatusReport: Sendable {
     }
 
     func json(full: Bool) -> String {
-        var fields = summary().map { "\(JSONText.string($0.0)):\(jsonValue($0.1))" }
+        var fields = summary().map { "\(JSONString.quoted($0.0)):\(jsonValue($0.1))" }
         if full {
             let threads = threads().map { thread in
-                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONText.string(thread.phase == .idle ? "Idle" : "Running")),"
-                    + "\"phase\":\(JSONText.string(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
-                    + "\"request method\":\(JSONText.string(thread.method)),\"request uri\":\(JSONText.string(thread.path)),"
+                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONString.quoted(thread.phase == .idle ? "Idle" : "Running")),"
+                    + "\"phase\":\(JSONString.quoted(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
+                    + "\"request method\":\(JSONString.quoted(thread.method)),\"request uri\":\(JSONString.quoted(thread.path)),"
                     + "\"request duration\":\(thread.durationMicroseconds)}"
             }
             fields.append("\"processes\":[" + threads.joined(separator: ",") + "]")
@@ -194,7 +194,7 @@ public struct StatusReport: Sendable {
 
     private func jsonValue(_ value: Value) -> String {
         switch value {
-        case .text(let text): JSONText.string(text)
+        case .text(let text): JSONString.quoted(text)
         case .number(let number): "\(number)"
         }
     }

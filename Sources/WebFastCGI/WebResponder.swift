@@ -93,7 +93,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         let context = makeContext(request)
         var response = respondToRequest(request, context)
         if slot.currentRequestTimedOut {
-            response = Self.timedOut(request)
+            response = Self.timedOut(request, json: application.errorRendering.wantsJSON(request))
         }
         let now = monotonicNanoseconds()
         let started = slot.startedNanoseconds
@@ -122,16 +122,15 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     }
 
     /// The request ran past `--request-timeout` (its statement was cancelled): whatever the app
-    /// made of that, the client is told to retry.
-    static func timedOut(_ request: Request) -> Response {
-        let api = request.path.hasPrefix("/api/")
-        return Response(
+    /// made of that, the client is told to retry, in JSON where the app's errors are JSON.
+    static func timedOut(_ request: Request, json: Bool) -> Response {
+        Response(
             status: .serviceUnavailable,
             headers: [
-                "Content-Type": api ? "application/json" : "text/plain; charset=utf-8", "Retry-After": "1",
+                "Content-Type": json ? "application/json" : "text/plain; charset=utf-8", "Retry-After": "1",
                 "X-Request-Id": request.id, "Cache-Control": "no-store",
             ],
-            body: Array((api ? "{\"detail\":\"The request took too long and was stopped. Try again.\"}" : "The request took too long and was stopped. Try again.\n").utf8))
+            body: Array((json ? "{\"detail\":\"The request took too long and was stopped. Try again.\"}" : "The request took too long and was stopped. Try again.\n").utf8))
     }
 
     /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name
