@@ -3,8 +3,10 @@
 /// response body, a response head or a log line, then taking it out once.
 ///
 /// The appends are `@inlinable`, so that they inline into callers in other modules of the
-/// package (the FastCGI adapter writes every response head with them) as they do here.
-package struct ByteBuffer {
+/// package (the FastCGI adapter writes every response head with them) as they do here. The type
+/// is `public`, with no public member, because the compiler inlines a `package` method across
+/// modules only when its type is public.
+public struct ByteBuffer {
     @usableFromInline package internal(set) var base: UnsafeMutablePointer<UInt8>
     @usableFromInline package internal(set) var count = 0
     @usableFromInline var capacity: Int
