@@ -1,3 +1,4 @@
+import CivilTime
 import Foundation
 
 /// ISO 8601 timestamps (`2026-11-26T07:45:28.123Z`: UTC, milliseconds), parsed with or
@@ -77,25 +78,11 @@ public enum ISO8601 {
         return (Int(year), Int(month), Int(day), Int(millisecondOfDay / 3_600_000), Int(millisecondOfDay / 60_000 % 60), Int(millisecondOfDay / 1000 % 60))
     }
 
-    /// Milliseconds since 1970 → civil date (H. Hinnant's days_from_civil, inverted) and the
-    /// millisecond of the day.
+    /// Milliseconds since 1970 → civil date and the millisecond of the day.
     private static func civil(milliseconds total: Int64) -> (year: Int64, month: Int64, day: Int64, millisecondOfDay: Int64) {
-        let (days, millisecondOfDay) = floorDivide(total, 86_400_000)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, millisecondOfDay)
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-        let quotient = a >= 0 ? a / b : (a - b + 1) / b
-        return (quotient, a - quotient * b)
+        let (days, millisecondOfDay) = CivilDate.floorDivide(total, 86_400_000)
+        let date = CivilDate(daysSinceUnixEpoch: days)
+        return (date.year, date.month, date.day, millisecondOfDay)
     }
 
     public static func date(from string: String) -> Date? {
