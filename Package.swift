@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "CivilTimeTests", dependencies: ["CivilTime"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
+        // How the executable reads its settings (the environment mapped into the modules' configurations).
+        .testTarget(name: "ParleyCommandsTests", dependencies: ["ParleyCommands", "Postgres"]),
         // The JSON API through the in-process application, against the real PostgreSQL.
         .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting"]),
     ]
