@@ -14,7 +14,7 @@
 struct JSONWriter {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         // One output per thread, reset between uses (its buffer and stacks keep their
-        // capacity): a fresh one cost five allocations and their frees per response. A nested
+        // capacity): a fresh one costs an allocation per buffer on every response. A nested
         // encode (a value whose encode(to:) encodes JSON itself) gets a fresh one. An encode
         // that throws leaves the output half-written; reset() clears it before reuse.
         let output = JSONOutput.forThisThread()

@@ -10,7 +10,7 @@ import Web
 public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let application: Application<Context>
     /// `application.respond`, bound once: calling it through the generic struct asked the
-    /// runtime for `Application<Context>`'s metadata on every request (~330 instructions).
+    /// runtime for `Application<Context>`'s metadata on every request.
     private let respondToRequest: (Request, Context) -> Response
     let maxBodySize: Int
     let makeContext: (Request) -> Context
