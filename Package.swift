@@ -28,15 +28,18 @@ let package = Package(
         // The master process: worker processes (posix_spawn), crash replacement, deadlines,
         // recycling, hitless reload, systemd notifications. Serves no request itself.
         .target(name: "Supervisor", dependencies: ["FastCGI", "CFastCGI", logging]),
+        // Calendar arithmetic without Foundation's Calendar, shared by Web (JSON timestamps) and
+        // Postgres (timestamps as text), which do not depend on each other.
+        .target(name: "CivilTime"),
         // The libpq client: connections, typed queries, transactions, migrations.
-        .target(name: "Postgres", dependencies: ["CLibPQ", logging]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilTime", logging]),
         // The Postgres layer's benchmark against libpq in C (bench/pq/run.sh).
         .executableTarget(name: "PostgresBench", dependencies: ["Postgres", logging], path: "Sources/PostgresBench"),
         // Mustache templates compiled once and rendered into bytes, without reflection for types
         // that describe themselves (MustacheObject); the pages and the fortunes bench use it.
         .target(name: "Mustache"),
         // The transport-free HTTP core: request, response, router, middleware, JSON, forms.
-        .target(name: "Web", dependencies: [logging]),
+        .target(name: "Web", dependencies: ["CivilTime", logging]),
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
         .target(name: "WebFastCGI", dependencies: ["Web", "FastCGI", logging]),
         // The application: controllers → services → repositories, and its migrations.
@@ -65,11 +68,14 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "WebFastCGI", "ParleyApp", "ParleyTesting"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ParleyTesting"]),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"]),
+        .testTarget(name: "CivilTimeTests", dependencies: ["CivilTime"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Web", "WebFastCGI", "ParleyTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ParleyTesting"]),
         // The application in process (APIHarness), a browser without JavaScript (PageBrowser), and
         // the helpers the API and page suites share.
         .target(name: "ParleyAppTesting", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", logging], path: "Tests/ParleyAppTesting"),
+        // How the executable reads its settings (the environment mapped into the modules' configurations).
+        .testTarget(name: "ParleyCommandsTests", dependencies: ["ParleyCommands", "Postgres"]),
         // The JSON API through the in-process application, against the real PostgreSQL.
         .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
         // The server-rendered pages, the same way: forms, sessions, CSRF, rendering.

@@ -37,7 +37,8 @@ public enum ParleyApplication {
         return Application(
             router: router,
             middleware: pageRoutes.middleware + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
-            errorPages: pageRoutes.errorPages
+            errorPages: pageRoutes.errorPages,
+            jsonErrorPathPrefixes: ["/api"]
         )
     }
 

@@ -113,6 +113,7 @@ public struct Serve: ParsableCommand {
             environment: environment)
         configuration.shutdownTimeout = settings.shutdownTimeout
         configuration.requestTimeout = settings.requestTimeout
+        configuration.workerEnvironmentPrefix = "PARLEY_"  // PARLEY_WORKER, read in run()
         do {
             let status = try Master(configuration: configuration, logger: logger).run()
             if status != 0 { throw ExitCode(status) }

@@ -39,7 +39,7 @@ struct WorkerProcess {
         if routes.count > board.layout.routes {
             logger.warning("more routes than the metrics can tell apart; the rest count as (none)", metadata: ["routes": "\(routes.count)"])
         }
-        let status = StatusReport(board: board, routes: routes)
+        let status = StatusReport(board: board, routes: routes, pool: "parley", metricPrefix: "parley")
         let cancellers = Mutex<[Int: PostgresCanceller]>([:])
 
         var configuration = FastCGIServer.Configuration(listen: .inherited(fd: 3), workers: settings.threads)

@@ -12,7 +12,8 @@ public struct Migrator {
     public let connection: PostgresConnection
     public let logger: Logger
 
-    /// Advisory lock key shared by every Parley instance ("parley" in ASCII).
+    /// The migrations' advisory lock key. It must never change (its bytes spell "parley" in ASCII,
+    /// where the module began): instances of an old and a new build must exclude each other.
     static let lockKey: Int64 = 0x70_61_72_6c_65_79
     static let table = "schema_migrations"
 

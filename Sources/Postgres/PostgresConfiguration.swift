@@ -2,13 +2,16 @@ import Foundation
 
 /// How to reach PostgreSQL and how each session behaves.
 ///
-/// `description` hides the password in `url`, so a configuration can be logged.
+/// Built from a URL and the properties below; where their values come from (flags, the
+/// environment) is the application's business. `description` hides the password in `url`, so
+/// a configuration can be logged.
 public struct PostgresConfiguration: Sendable {
     /// A libpq connection URI (`postgresql://user:pass@host:5432/db?sslmode=require`) or keyword
     /// string (`host=/run/postgresql dbname=parley`). Parameters it names override the defaults
     /// below (application name, connect timeout, keepalives).
     public var url: String
-    public var applicationName = "parley"
+    /// The `application_name` the server shows for these sessions; empty: none is sent.
+    public var applicationName = ""
     /// Seconds libpq waits for a connection (libpq's minimum is 2).
     public var connectTimeout = 5
     /// `SET statement_timeout` on connect: the server cancels statements that run longer.
@@ -38,30 +41,6 @@ public struct PostgresConfiguration: Sendable {
         self.url = url
     }
 
-    /// Reads `DATABASE_URL` (required) and the optional `PARLEY_DB_STATEMENT_TIMEOUT_MS`,
-    /// `PARLEY_DB_LOCK_TIMEOUT_MS`, `PARLEY_DB_IDLE_TX_TIMEOUT_MS` and `PARLEY_DB_SLOW_QUERY_MS`.
-    public static func fromEnvironment(
-        _ env: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> PostgresConfiguration {
-        guard let url = env["DATABASE_URL"], !url.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw PostgresError.configuration(
-                "DATABASE_URL is not set; set it to a libpq URI such as postgresql://parley@localhost:5432/parley")
-        }
-        var configuration = PostgresConfiguration(url: url)
-        func milliseconds(_ name: String) throws -> Duration? {
-            guard let text = env[name] else { return nil }
-            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
-                throw PostgresError.configuration("\(name) must be a whole number of milliseconds (0 or more), got \"\(text)\"")
-            }
-            return .milliseconds(value)
-        }
-        if let value = try milliseconds("PARLEY_DB_STATEMENT_TIMEOUT_MS") { configuration.statementTimeout = value }
-        if let value = try milliseconds("PARLEY_DB_LOCK_TIMEOUT_MS") { configuration.lockTimeout = value }
-        if let value = try milliseconds("PARLEY_DB_IDLE_TX_TIMEOUT_MS") { configuration.idleInTransactionSessionTimeout = value }
-        if let value = try milliseconds("PARLEY_DB_SLOW_QUERY_MS") { configuration.slowQueryThreshold = value }
-        return configuration
-    }
-
     /// The SET statements run on every new connection.
     var sessionSettingsSQL: String {
         "SET statement_timeout = \(self.statementTimeout.wholeMilliseconds); "
@@ -72,8 +51,7 @@ public struct PostgresConfiguration: Sendable {
     /// libpq keywords, in order: defaults first, then `dbname` (expanded from `url`, so the URL
     /// overrides them), then what must not be overridden.
     var connectionParameters: [(String, String)] {
-        [
-            ("application_name", self.applicationName),
+        (self.applicationName.isEmpty ? [] : [("application_name", self.applicationName)]) + [
             ("connect_timeout", String(self.connectTimeout)),
             ("keepalives", "1"),
             ("keepalives_idle", String(self.keepalivesIdle)),

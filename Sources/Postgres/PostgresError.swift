@@ -182,7 +182,9 @@ extension PostgresError {
         PostgresError(kind: .encoding, message: message)
     }
 
-    static func configuration(_ message: String) -> PostgresError {
+    /// The configuration is missing or malformed: for whatever reads settings into a
+    /// ``PostgresConfiguration``, so that its errors are this module's.
+    public static func configuration(_ message: String) -> PostgresError {
         PostgresError(kind: .configuration, message: message)
     }
 

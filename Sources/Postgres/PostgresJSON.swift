@@ -27,6 +27,8 @@ extension PostgresJSON: PostgresEncodable, PostgresArrayEncodable where Value: E
 
     public func encodeText(into buffer: inout [UInt8]) throws {
         do {
+            // Foundation's encoder, not Web's JSONWriter: Postgres sits below Web and does not
+            // depend on it, and the server parses jsonb anyway, so the bytes need not be the writer's.
             buffer.append(contentsOf: try JSONEncoder().encode(self.value))
         } catch {
             throw PostgresError.encoding("cannot encode \(Value.self) as JSON: \(error)")

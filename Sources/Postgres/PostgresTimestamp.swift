@@ -1,3 +1,4 @@
+import CivilTime
 import Foundation
 
 /// Conversions between `Date` and PostgreSQL's timestamp representation: a signed count of
@@ -25,7 +26,7 @@ enum PostgresTimestamp {
     static func date(microseconds: Int64) -> Date {
         if microseconds == .max { return .distantFuture }
         if microseconds == .min { return .distantPast }
-        let (seconds, remainder) = floorDivide(microseconds, microsecondsPerSecond)
+        let (seconds, remainder) = CivilDate.floorDivide(microseconds, microsecondsPerSecond)
         let sinceReference = Double(seconds - referenceDateOffsetSeconds) + Double(remainder) / 1e6
         return Date(timeIntervalSinceReferenceDate: sinceReference)
     }
@@ -34,12 +35,12 @@ enum PostgresTimestamp {
     static func text(microseconds: Int64) -> String {
         if microseconds == .max { return "infinity" }
         if microseconds == .min { return "-infinity" }
-        let (days, timeOfDay) = floorDivide(microseconds, microsecondsPerDay)
-        let (year, month, day) = civil(daysSinceUnixEpoch: days + unixToPostgresEpochDays)
+        let (days, timeOfDay) = CivilDate.floorDivide(microseconds, microsecondsPerDay)
+        let date = CivilDate(daysSinceUnixEpoch: days + unixToPostgresEpochDays)
         let seconds = timeOfDay / microsecondsPerSecond
         let fraction = timeOfDay % microsecondsPerSecond
-        let bc = year <= 0
-        var text = pad(bc ? 1 - year : year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        let bc = date.year <= 0
+        var text = pad(bc ? 1 - date.year : date.year, 4) + "-" + pad(date.month, 2) + "-" + pad(date.day, 2)
         text += " " + pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
         text += "." + pad(fraction, 6) + "+00"
         if bc { text += " BC" }
@@ -51,30 +52,6 @@ enum PostgresTimestamp {
         if days == .max { return .distantFuture }
         if days == .min { return .distantPast }
         return date(microseconds: Int64(days) * microsecondsPerDay)
-    }
-
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        var quotient = value / divisor
-        var remainder = value % divisor
-        if remainder < 0 {
-            quotient -= 1
-            remainder += divisor
-        }
-        return (quotient, remainder)
-    }
-
-    /// Howard Hinnant's `civil_from_days`: proleptic Gregorian calendar, astronomical years.
-    static func civil(daysSinceUnixEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSinceUnixEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

@@ -22,6 +22,7 @@ struct PostgresBench {
         }
         let mode = arguments[1]
         var configuration = PostgresConfiguration(url: arguments[2])
+        configuration.applicationName = "parley"
         configuration.slowQueryThreshold = .seconds(60)
         var logger = Logger(label: "parley.bench")
         logger.logLevel = .warning

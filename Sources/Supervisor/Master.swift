@@ -29,6 +29,9 @@ public final class Master {
         public var timeoutGrace: Duration = .seconds(5)
         /// How long a new generation may take to become ready before a reload is abandoned.
         public var reloadTimeout: Duration = .seconds(30)
+        /// Starts the names of the variables that tell a worker it is one: `<prefix>WORKER` (its
+        /// scoreboard entry), `<prefix>WORKER_GENERATION` and `<prefix>MASTER_PID`.
+        public var workerEnvironmentPrefix = "SUPERVISOR_"
 
         public init(listen: ListenAddress, socketOptions: ListenSocket.Options, processes: Int, threads: Int, routes: Int,
                     executable: String, arguments: [String], environment: [String: String]) {
@@ -80,7 +83,9 @@ public final class Master {
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] {
             environment[key] = nil
         }
-        self.spawner = WorkerSpawner(executable: configuration.executable, arguments: configuration.arguments, environment: environment)
+        self.spawner = WorkerSpawner(
+            executable: configuration.executable, arguments: configuration.arguments, environment: environment,
+            environmentPrefix: configuration.workerEnvironmentPrefix)
         self.notifier = SystemdNotifier(environment: configuration.environment)
     }
 

@@ -15,6 +15,8 @@ struct WorkerSpawner {
     let executable: String
     let arguments: [String]
     let environment: [String: String]
+    /// Starts the names of the variables the spawner adds (``Master/Configuration/workerEnvironmentPrefix``).
+    let environmentPrefix: String
 
     func spawn(listenFD: Int32, scoreboardFD: Int32, entry: Int, generation: UInt64) throws(FastCGIError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -37,9 +39,9 @@ struct WorkerSpawner {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         var environment = environment
-        environment["PARLEY_WORKER"] = "\(entry)"
-        environment["PARLEY_WORKER_GENERATION"] = "\(generation)"
-        environment["PARLEY_MASTER_PID"] = "\(getpid())"
+        environment[environmentPrefix + "WORKER"] = "\(entry)"
+        environment[environmentPrefix + "WORKER_GENERATION"] = "\(generation)"
+        environment[environmentPrefix + "MASTER_PID"] = "\(getpid())"
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

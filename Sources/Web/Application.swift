@@ -8,15 +8,26 @@ public struct Application<Context: RequestContext>: Sendable {
     /// The error middleware around the others around the router, composed once here: a request
     /// then makes no closure per middleware, and no `any Middleware<Context>` metadata lookup
     /// per call (a constrained existential in generic code asks the runtime for its metadata
-    /// each time).
+    /// each time; the cost is in bench/README.md).
     private let chain: @Sendable (Request, Context) throws -> Response
 
-    public init(router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain) {
+    /// How errors become responses; the adapter answers a timed-out request by it too.
+    package let errorRendering: ErrorRendering
+
+    /// - Parameters:
+    ///   - errorPages: the HTML error page.
+    ///   - jsonErrorPathPrefixes: the API's paths (`/api`): errors there, and below them, are JSON.
+    public init(
+        router: Router<Context>, middleware: [any Middleware<Context>] = [], errorPages: ErrorPageRenderer = .plain(),
+        jsonErrorPathPrefixes: [String] = []
+    ) {
         self.router = router
+        let errorRendering = ErrorRendering(jsonPathPrefixes: jsonErrorPathPrefixes, page: errorPages)
+        self.errorRendering = errorRendering
         var next: @Sendable (Request, Context) throws -> Response = { request, context in
             try Self.dispatch(request, context: context, router: router)
         }
-        for layer in ([ErrorMiddleware<Context>(renderer: errorPages)] + middleware).reversed() {
+        for layer in ([ErrorMiddleware<Context>(rendering: errorRendering)] + middleware).reversed() {
             next = Self.compose(layer, next)
         }
         chain = next

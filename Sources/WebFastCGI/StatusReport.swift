@@ -17,11 +17,17 @@ public struct StatusReport: Sendable {
     /// Route templates by route index (`Router.registeredRoutes`).
     let routes: [String]
     let pool: String
+    /// Starts every OpenMetrics family name (`<prefix>_requests`): the application's name.
+    let metricPrefix: String
 
-    public init(board: Scoreboard, routes: [String], pool: String = "parley") {
+    /// - Parameters:
+    ///   - pool: the pool's name on the status page, as PHP-FPM's (whose default is `www`).
+    ///   - metricPrefix: the namespace of the OpenMetrics families.
+    public init(board: Scoreboard, routes: [String], pool: String = "www", metricPrefix: String = "fastcgi") {
         self.board = board
         self.routes = routes
         self.pool = pool
+        self.metricPrefix = metricPrefix
     }
 
     /// Reads `?json`, `?full`, `?openmetrics` (and `?html`-less combinations) from a query string.
@@ -179,12 +185,12 @@ public struct StatusReport: Sendable {
     }
 
     func json(full: Bool) -> String {
-        var fields = summary().map { "\(JSONText.string($0.0)):\(jsonValue($0.1))" }
+        var fields = summary().map { "\(JSONString.quoted($0.0)):\(jsonValue($0.1))" }
         if full {
             let threads = threads().map { thread in
-                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONText.string(thread.phase == .idle ? "Idle" : "Running")),"
-                    + "\"phase\":\(JSONText.string(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
-                    + "\"request method\":\(JSONText.string(thread.method)),\"request uri\":\(JSONText.string(thread.path)),"
+                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONString.quoted(thread.phase == .idle ? "Idle" : "Running")),"
+                    + "\"phase\":\(JSONString.quoted(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
+                    + "\"request method\":\(JSONString.quoted(thread.method)),\"request uri\":\(JSONString.quoted(thread.path)),"
                     + "\"request duration\":\(thread.durationMicroseconds)}"
             }
             fields.append("\"processes\":[" + threads.joined(separator: ",") + "]")
@@ -194,7 +200,7 @@ public struct StatusReport: Sendable {
 
     private func jsonValue(_ value: Value) -> String {
         switch value {
-        case .text(let text): JSONText.string(text)
+        case .text(let text): JSONString.quoted(text)
         case .number(let number): "\(number)"
         }
     }
@@ -203,23 +209,24 @@ public struct StatusReport: Sendable {
 
     func openMetrics() -> String {
         var out = ""
+        let prefix = metricPrefix
         func family(_ name: String, _ type: String, _ help: String) {
-            out += "# TYPE \(name) \(type)\n# HELP \(name) \(help)\n"
+            out += "# TYPE \(prefix)_\(name) \(type)\n# HELP \(prefix)_\(name) \(help)\n"
         }
         let labels = routeLabels()
 
-        family("parley_requests", "counter", "Requests served, by route template, method and status class.")
+        family("requests", "counter", "Requests served, by route template, method and status class.")
         for (label, rows) in labels {
             for method in Scoreboard.methods.indices {
                 for statusClass in Scoreboard.statusClasses.indices {
                     let count = rows.reduce(0) { $0 + board.requestCount(route: $1, method: method, statusClass: statusClass) }
                     guard count > 0 else { continue }
-                    out += "parley_requests_total{route=\"\(escape(label))\",method=\"\(Scoreboard.methods[method])\",status=\"\(Scoreboard.statusClasses[statusClass])\"} \(count)\n"
+                    out += "\(prefix)_requests_total{route=\"\(escape(label))\",method=\"\(Scoreboard.methods[method])\",status=\"\(Scoreboard.statusClasses[statusClass])\"} \(count)\n"
                 }
             }
         }
 
-        family("parley_request_duration_seconds", "histogram", "Request duration by route template.")
+        family("request_duration_seconds", "histogram", "Request duration by route template.")
         for (label, rows) in labels {
             var buckets = [UInt64](repeating: 0, count: Scoreboard.bucketBounds.count + 1)
             var sum: UInt64 = 0
@@ -234,49 +241,49 @@ public struct StatusReport: Sendable {
             var cumulative: UInt64 = 0
             for (index, bound) in Scoreboard.bucketBounds.enumerated() {
                 cumulative += buckets[index]
-                out += "parley_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"\(bound)\"} \(cumulative)\n"
+                out += "\(prefix)_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"\(bound)\"} \(cumulative)\n"
             }
-            out += "parley_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"+Inf\"} \(count)\n"
-            out += "parley_request_duration_seconds_sum{route=\"\(escape(label))\"} \(Double(sum) / 1e6)\n"
-            out += "parley_request_duration_seconds_count{route=\"\(escape(label))\"} \(count)\n"
+            out += "\(prefix)_request_duration_seconds_bucket{route=\"\(escape(label))\",le=\"+Inf\"} \(count)\n"
+            out += "\(prefix)_request_duration_seconds_sum{route=\"\(escape(label))\"} \(Double(sum) / 1e6)\n"
+            out += "\(prefix)_request_duration_seconds_count{route=\"\(escape(label))\"} \(count)\n"
         }
 
         let processes = live
         let inFlight = processes.reduce(0) { $0 + $1.active }
-        family("parley_requests_in_flight", "gauge", "Requests being served now.")
-        out += "parley_requests_in_flight \(inFlight)\n"
-        family("parley_worker_processes", "gauge", "Worker processes running (all generations).")
-        out += "parley_worker_processes \(processes.count)\n"
-        family("parley_worker_threads", "gauge", "Worker threads taking requests.")
-        out += "parley_worker_threads \(processes.filter { $0.state != .draining }.count * board.layout.threads)\n"
-        family("parley_worker_restarts", "counter", "Worker processes replaced, by cause.")
-        for (cause, count) in restarts() { out += "parley_worker_restarts_total{cause=\"\(cause)\"} \(count)\n" }
+        family("requests_in_flight", "gauge", "Requests being served now.")
+        out += "\(prefix)_requests_in_flight \(inFlight)\n"
+        family("worker_processes", "gauge", "Worker processes running (all generations).")
+        out += "\(prefix)_worker_processes \(processes.count)\n"
+        family("worker_threads", "gauge", "Worker threads taking requests.")
+        out += "\(prefix)_worker_threads \(processes.filter { $0.state != .draining }.count * board.layout.threads)\n"
+        family("worker_restarts", "counter", "Worker processes replaced, by cause.")
+        for (cause, count) in restarts() { out += "\(prefix)_worker_restarts_total{cause=\"\(cause)\"} \(count)\n" }
         for (name, counter, help) in Self.plainCounters {
             family(name, "counter", help)
-            out += "\(name)_total \(board.load(counter))\n"
+            out += "\(prefix)_\(name)_total \(board.load(counter))\n"
         }
-        family("parley_process_resident_memory_bytes", "gauge", "Resident memory (RSS) of the master and each worker process.")
-        out += "parley_process_resident_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterRSS))\n"
+        family("process_resident_memory_bytes", "gauge", "Resident memory (RSS) of the master and each worker process.")
+        out += "\(prefix)_process_resident_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterRSS))\n"
         for process in processes {
-            out += "parley_process_resident_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.rssBytes)\n"
+            out += "\(prefix)_process_resident_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.rssBytes)\n"
         }
-        family("parley_process_proportional_memory_bytes", "gauge", "Proportional share of memory (PSS) of the master and each worker process; their sum is what the pool takes.")
-        out += "parley_process_proportional_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterPSS))\n"
+        family("process_proportional_memory_bytes", "gauge", "Proportional share of memory (PSS) of the master and each worker process; their sum is what the pool takes.")
+        out += "\(prefix)_process_proportional_memory_bytes{role=\"master\",pid=\"\(board.load(.masterPID))\"} \(board.load(.masterPSS))\n"
         for process in processes {
-            out += "parley_process_proportional_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.pssBytes)\n"
+            out += "\(prefix)_process_proportional_memory_bytes{role=\"worker\",pid=\"\(process.pid)\"} \(process.pssBytes)\n"
         }
         out += "# EOF\n"
         return out
     }
 
-    /// The counters exposed as they are: name, scoreboard word, help.
+    /// The counters exposed as they are: name (after the prefix), scoreboard word, help.
     static let plainCounters: [(String, Scoreboard.Counter, String)] = [
-        ("parley_reloads", .reloads, "Reloads (SIGHUP) started."),
-        ("parley_accepted_connections", .acceptedConnections, "Connections accepted from the web server."),
-        ("parley_slow_requests", .slowRequests, "Requests that ran past the slow-request threshold."),
-        ("parley_request_timeouts", .timeouts, "Requests that ran past the request timeout."),
-        ("parley_database_reconnects", .databaseReconnects, "PostgreSQL connections opened again after the first."),
-        ("parley_database_statement_errors", .databaseStatementErrors, "Statements that PostgreSQL or the connection failed."),
+        ("reloads", .reloads, "Reloads (SIGHUP) started."),
+        ("accepted_connections", .acceptedConnections, "Connections accepted from the web server."),
+        ("slow_requests", .slowRequests, "Requests that ran past the slow-request threshold."),
+        ("request_timeouts", .timeouts, "Requests that ran past the request timeout."),
+        ("database_reconnects", .databaseReconnects, "PostgreSQL connections opened again after the first."),
+        ("database_statement_errors", .databaseStatementErrors, "Statements that PostgreSQL or the connection failed."),
     ]
 
     /// Route rows grouped by template (one template may be registered for several methods);

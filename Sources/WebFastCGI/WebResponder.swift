@@ -15,7 +15,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     let maxBodySize: Int
     let makeContext: (Request) -> Context
     /// The response head is built here, reused from request to request (one per worker thread).
-    private var headBuffer = HeadBuffer(capacity: 512)
+    private var headBuffer = ByteBuffer(capacity: 512)
     /// This thread's scoreboard slot (what it serves, the metrics) and the status page, when
     /// run under a master.
     let slot: WorkerSlot?
@@ -93,7 +93,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         let context = makeContext(request)
         var response = respondToRequest(request, context)
         if slot.currentRequestTimedOut {
-            response = Self.timedOut(request)
+            response = Self.timedOut(request, json: application.errorRendering.wantsJSON(request))
         }
         let now = monotonicNanoseconds()
         let started = slot.startedNanoseconds
@@ -122,16 +122,15 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
     }
 
     /// The request ran past `--request-timeout` (its statement was cancelled): whatever the app
-    /// made of that, the client is told to retry.
-    static func timedOut(_ request: Request) -> Response {
-        let api = request.path.hasPrefix("/api/")
-        return Response(
+    /// made of that, the client is told to retry, in JSON where the app's errors are JSON.
+    static func timedOut(_ request: Request, json: Bool) -> Response {
+        Response(
             status: .serviceUnavailable,
             headers: [
-                "Content-Type": api ? "application/json" : "text/plain; charset=utf-8", "Retry-After": "1",
+                "Content-Type": json ? "application/json" : "text/plain; charset=utf-8", "Retry-After": "1",
                 "X-Request-Id": request.id, "Cache-Control": "no-store",
             ],
-            body: Array((api ? "{\"detail\":\"The request took too long and was stopped. Try again.\"}" : "The request took too long and was stopped. Try again.\n").utf8))
+            body: Array((json ? "{\"detail\":\"The request took too long and was stopped. Try again.\"}" : "The request took too long and was stopped. Try again.\n").utf8))
     }
 
     /// Builds the request from CGI/FastCGI parameters as nginx sends them (headers in name
@@ -154,24 +153,24 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
 
     /// The CGI response head: `Status:` line, headers, `Content-Length`, blank line.
     static func head(of response: Response) -> [UInt8] {
-        var head = HeadBuffer(capacity: 256)
+        var head = ByteBuffer(capacity: 256)
         defer { head.deallocate() }
         appendHead(of: response, to: &head)
         return head.array
     }
 
-    static func appendHead(of response: Response, to head: inout HeadBuffer) {
+    static func appendHead(of response: Response, to head: inout ByteBuffer) {
         head.appendLiteral("Status: ")
         appendDecimal(response.status.code, to: &head)
         head.append(UInt8(ascii: " "))
-        head.append(response.status.reasonPhrase)
+        head.appendUTF8(response.status.reasonPhrase)
         head.appendLiteral("\r\n")
         var hasLength = false
         for field in response.headers {
             if !hasLength, field.name.caseInsensitiveEquals("Content-Length") { hasLength = true }
-            head.append(field.name)
+            head.appendUTF8(field.name)
             head.appendLiteral(": ")
-            head.append(field.value)
+            head.appendUTF8(field.value)
             head.appendLiteral("\r\n")
         }
         if !hasLength, response.status.code != 304, response.status.code != 204 {
@@ -182,92 +181,12 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         head.appendLiteral("\r\n")
     }
 
-    static func appendDecimal(_ value: Int, to bytes: inout HeadBuffer) {
+    static func appendDecimal(_ value: Int, to bytes: inout ByteBuffer) {
         guard value > 0 else {
-            if value == 0 { bytes.append(UInt8(ascii: "0")) } else { bytes.append(String(value)) }
+            if value == 0 { bytes.append(UInt8(ascii: "0")) } else { bytes.appendUTF8(String(value)) }
             return
         }
         bytes.appendDecimal(value)
-    }
-}
-
-/// The response head's bytes, in memory the responder keeps from request to request. Like
-/// ``Web/ByteBuffer``, but declared here so that its appends inline into `appendHead` (the
-/// other's are calls across the module boundary: ~100 instructions per piece of the head).
-struct HeadBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
-    }
-
-    /// Frees the memory; the buffer must not be used afterwards.
-    func deallocate() { base.deallocate() }
-
-    mutating func removeAll() { count = 0 }
-
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-
-    var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
-
-    @inline(__always)
-    mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
-    }
-
-    private mutating func grow(_ needed: Int) {
-        var newCapacity = capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.initialize(from: base, count: count)
-        base.deallocate()
-        base = newBase
-        capacity = newCapacity
-    }
-
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        reserve(1)
-        base[count] = byte
-        count += 1
-    }
-
-    @inline(__always)
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        reserve(bytes.count)
-        (base + count).initialize(from: source, count: bytes.count)
-        count += bytes.count
-    }
-
-    @inline(__always)
-    mutating func appendLiteral(_ text: StaticString) {
-        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    @inline(__always)
-    mutating func append(_ text: String) {
-        text.withUTF8Bytes { append($0) }
-    }
-
-    /// A positive number's decimal digits.
-    mutating func appendDecimal(_ value: Int) {
-        var length = 0
-        var rest = value
-        while rest > 0 {
-            rest /= 10
-            length += 1
-        }
-        reserve(length)
-        rest = value
-        for position in stride(from: count + length - 1, through: count, by: -1) {
-            base[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        count += length
     }
 }
 

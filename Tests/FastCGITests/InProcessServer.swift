@@ -83,6 +83,6 @@ final class InProcessServer: @unchecked Sendable {
             usleep(milliseconds * 1000)
             return .text("slow done")
         }
-        return Application(router: router)
+        return Application(router: router, jsonErrorPathPrefixes: ["/api"])
     }
 }

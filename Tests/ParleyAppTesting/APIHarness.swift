@@ -36,7 +36,7 @@ final class APIHarness {
         for (name, value) in headers { fields[name] = value }
         var bytes = body ?? []
         if let json {
-            bytes = Array(try JSON.encoder().encode(json))
+            bytes = Array(try FoundationJSON.encoder().encode(json))
             fields["Content-Type"] = "application/json"
         }
         if let token { fields["Authorization"] = "Bearer \(token)" }

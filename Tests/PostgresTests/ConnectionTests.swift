@@ -11,6 +11,7 @@ extension DatabaseTests {
         @Test("session settings and application_name are applied on connect")
         func sessionSettings() throws {
             let connection = try TestEnvironment.connect { configuration in
+                configuration.applicationName = "parley-test"
                 configuration.statementTimeout = .milliseconds(1234)
                 configuration.lockTimeout = .seconds(2)
                 configuration.idleInTransactionSessionTimeout = .seconds(61)
@@ -21,7 +22,7 @@ extension DatabaseTests {
                        current_setting('client_encoding')
                 """).first!
             let settings = try row.decode((String, String, String, String, String).self)
-            #expect(settings == ("1234ms", "2s", "61s", "parley", "UTF8"))
+            #expect(settings == ("1234ms", "2s", "61s", "parley-test", "UTF8"))
             let defaults = try TestEnvironment.connect()
             #expect(try defaults.query("SHOW statement_timeout").first!.decode(String.self) == "30s")
         }

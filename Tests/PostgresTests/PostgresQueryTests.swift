@@ -168,3 +168,42 @@ struct PostgresQueryTests {
         ])
     }
 }
+
+@Suite("SQLBuilder")
+struct SQLBuilderTests {
+    @Test("fragments and binds make the query the literal makes")
+    func sameAsLiteral() throws {
+        let conversation = UUID()
+        let sender: String? = nil
+        var sql = SQLBuilder("SELECT * FROM messages WHERE conversation_id = ")
+        sql.bind(conversation)
+        sql.append(" AND sender = ")
+        sql.bind(sender)
+        sql.append(" ORDER BY sent_at LIMIT ")
+        for _ in 0..<9 { sql.bind(1); sql.append(", ") }
+        sql.bind(10)
+        let literal: PostgresQuery = """
+            SELECT * FROM messages WHERE conversation_id = \(conversation) AND sender = \(sender) ORDER BY sent_at LIMIT \
+            \(1), \(1), \(1), \(1), \(1), \(1), \(1), \(1), \(1), \(10)
+            """
+        #expect(sql.query.sql == literal.sql)
+        #expect(sql.query.sql.hasSuffix("$11, $12"))
+        #expect(sql.query == literal)
+        #expect(Array(sql.query.binds) == Array(literal.binds))
+    }
+
+    @Test("a value stays a bind whatever it holds")
+    func injectionStaysData() throws {
+        var sql = SQLBuilder("SELECT 1 WHERE name = ")
+        sql.bind("'; DROP TABLE users; --")
+        #expect(sql.query.sql == "SELECT 1 WHERE name = $1")
+        #expect(Array(sql.query.binds) == [PostgresBind(type: .text, bytes: Array("'; DROP TABLE users; --".utf8))])
+    }
+
+    @Test("a one-character fragment")
+    func shortFragment() {
+        var sql = SQLBuilder("(")
+        sql.append(")")
+        #expect(sql.query.sql == "()")
+    }
+}

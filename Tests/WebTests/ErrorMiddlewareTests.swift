@@ -162,7 +162,7 @@ struct ErrorMiddlewareTests {
         router.get("/api/gone") { _, _ in throw HTTPError(HTTPStatus(code: 410)) }
         let application = Application(router: router, errorPages: ErrorPageRenderer { status, message, request in
             "<p>\(status.code) \(message) at \(request.path)</p>"
-        })
+        }, jsonErrorPathPrefixes: ["/api"])
         let log = LogRecorder()
         let page = application.respond(to: Request(method: .get, uri: "/gone"), context: TestContext(logger: log.makeLogger()))
         #expect(page.status.code == 410)
@@ -170,6 +170,73 @@ struct ErrorMiddlewareTests {
 
         let api = application.respond(to: Request(method: .get, uri: "/api/gone"), context: TestContext(logger: log.makeLogger()))
         #expect(api.detail == "Gone")
+    }
+
+    @Test("Web assumes no API: without JSON prefixes every error is an HTML page")
+    func noJSONPathsByDefault() {
+        var router = Router<TestContext>()
+        router.get("/api/gone") { _, _ in throw HTTPError(HTTPStatus(code: 410)) }
+        let application = Application(router: router)
+        let response = application.respond(to: Request(method: .get, uri: "/api/gone"), context: TestContext(logger: LogRecorder().makeLogger()))
+        #expect(response.status.code == 410)
+        #expect(response.headers["Content-Type"] == "text/html; charset=utf-8")
+    }
+
+    @Test("a JSON prefix covers its own path and the paths below it, not a longer name", arguments: [
+        ("/api", true), ("/api/", true), ("/api/x/y", true), ("/apiary", false), ("/", false), ("/v2/api", false),
+    ])
+    func jsonPrefix(path: String, json: Bool) {
+        let rendering = ErrorRendering(jsonPathPrefixes: ["/api"], page: .plain())
+        #expect(rendering.wantsJSON(Request(method: .get, uri: path)) == json)
+    }
+
+    @Test("the plain page names no site by default")
+    func plainPageIsNeutral() {
+        let html = ErrorPageRenderer.plain().render(.notFound, "Not found.", Request(method: .get, uri: "/x"))
+        #expect(html == """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>404 Not Found</title>
+            </head>
+            <body>
+            <main class="error-page">
+            <h1>404 Not Found</h1>
+            <p>Not found.</p>
+            <p><a href="/">Back to the start page</a></p>
+            </main>
+            </body>
+            </html>
+
+            """)
+    }
+
+    @Test("with a site name and a stylesheet, the plain page is the one Web used to hard-code")
+    func plainPageNamed() {
+        let html = ErrorPageRenderer.plain(siteName: "Parley", stylesheet: "/static/style.css")
+            .render(.forbidden, "<b>no</b>", Request(method: .get, uri: "/x"))
+        #expect(html == """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>403 Forbidden · Parley</title>
+            <link rel="stylesheet" href="/static/style.css">
+            </head>
+            <body>
+            <header class="site-header"><a class="brand" href="/">Parley</a></header>
+            <main class="error-page">
+            <h1>403 Forbidden</h1>
+            <p>&lt;b&gt;no&lt;/b&gt;</p>
+            <p><a href="/">Back to the start page</a></p>
+            </main>
+            </body>
+            </html>
+
+            """)
     }
 
     @Test("HTTPError defaults its message from the status")

@@ -1,8 +1,9 @@
 import Foundation
+import ParleyTesting
 import Testing
 @testable import Web
 
-/// `JSON.encode` (the streaming writer behind `Response.json`) must say what `JSON.encoder()`
+/// `JSON.encode` (the streaming writer behind `Response.json`) must say what `FoundationJSON.encoder()`
 /// (Foundation) says: the same values, the same string escapes and number and date texts.
 @Suite("JSONWriter matches Foundation's JSONEncoder")
 struct JSONWriterTests {
@@ -68,7 +69,7 @@ struct JSONWriterTests {
     }
 
     static func foundation<T: Encodable>(_ value: T) throws -> Data {
-        try JSON.encoder().encode(value)
+        try FoundationJSON.encoder().encode(value)
     }
 
     static func parsed(_ data: Data) throws -> NSObject {
@@ -103,10 +104,11 @@ struct JSONWriterTests {
     }
 
     @Test("fragments and edge values", arguments: [
-        "", "plain", "quote\"", "back\\slash", "slash/", "ctl\u{0}\u{1f}", "emoji 🎉", "\u{2028}",
+        "", "plain", "quote\"", "back\\slash", "slash/", "ctl\u{0}\u{1f}", "ctl\u{8}\u{c}\u{7f}", "emoji 🎉", "\u{2028}",
     ])
     func strings(value: String) throws {
         #expect(try JSON.encode(value) == Array(try Self.foundation(value)))
+        #expect(Array(JSONString.quoted(value).utf8) == Array(try Self.foundation(value)))
         #expect(try JSON.encode(Single(value: value)) == Array(try Self.foundation(Single(value: value))))
     }
 

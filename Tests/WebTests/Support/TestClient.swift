@@ -10,7 +10,9 @@ struct TestClient {
     init(middleware: [any Middleware<TestContext>] = [], routes: (inout Router<TestContext>) -> Void) {
         var router = Router<TestContext>()
         routes(&router)
-        application = Application(router: router, middleware: middleware)
+        application = Application(
+            router: router, middleware: middleware, errorPages: .plain(siteName: "Test site", stylesheet: "/static/style.css"),
+            jsonErrorPathPrefixes: ["/api"])
     }
 
     @discardableResult

@@ -1,8 +1,9 @@
 import Foundation
+import Web
 
 /// The claims Parley puts in its JSON Web Tokens, named as djangorestframework-simplejwt names
 /// them, so DRF clients read them unchanged.
-public struct JWTClaims: Codable, Sendable, Equatable {
+public struct JWTClaims: Decodable, Sendable, Equatable {
     public enum TokenType: String, Codable, Sendable {
         case access
         case refresh
@@ -35,6 +36,20 @@ public struct JWTClaims: Codable, Sendable, Equatable {
     }
 }
 
+extension JWTClaims: Encodable {
+    /// Keys in name order, as the `.sortedKeys` `JSONEncoder` that signed earlier tokens wrote
+    /// them, so that the same claims are the same bytes.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(exp, forKey: .exp)
+        try container.encodeIfPresent(family, forKey: .family)
+        try container.encode(iat, forKey: .iat)
+        try container.encode(jti, forKey: .jti)
+        try container.encode(tokenType, forKey: .tokenType)
+        try container.encode(userID, forKey: .userID)
+    }
+}
+
 /// Why a token was refused. The client sees one message for all of them (no oracle).
 public struct JWTError: Error, Equatable, CustomStringConvertible {
     public let reason: String
@@ -53,9 +68,9 @@ public struct JWTSigner: Sendable {
     }
 
     public func sign(_ claims: JWTClaims) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payload = Base64URL.encode((try? encoder.encode(claims)) ?? Data())
+        // Foundation's encoder escaped `/`, the writer does not: the claims' strings are a UUID
+        // and base64url tokens, which have none, so the bytes are the same.
+        let payload = Base64URL.encode((try? JSON.encode(claims)) ?? [])
         let signingInput = JWTSigner.header + "." + payload
         return signingInput + "." + Base64URL.encode(Sodium.hmacSHA256(key: key, message: Array(signingInput.utf8)))
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 // The JSON shapes of the messaging API (the *JSON types): ids are lowercase UUID text,
-// dates ISO 8601 with a time zone (JSON.encoder()), absent values `null`, never missing keys.
+// dates ISO 8601 with a time zone, absent values `null`, never missing keys.
 
 /// `{"user_id", "username"}`.
 struct UserReferenceJSON: Encodable {

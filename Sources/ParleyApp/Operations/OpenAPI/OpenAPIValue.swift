@@ -1,4 +1,4 @@
-import Foundation
+import Web
 
 /// A JSON value written by hand with Swift literals, for the OpenAPI document:
 ///
@@ -27,9 +27,7 @@ indirect enum OpenAPIValue: Sendable, Equatable {
 
     /// Compact JSON, keys sorted, slashes unescaped.
     func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+        try JSON.encode(self)
     }
 }
 
@@ -60,7 +58,7 @@ extension OpenAPIValue: Encodable {
             for value in values { try container.encode(value) }
         case .object(let members):
             var container = encoder.container(keyedBy: MemberName.self)
-            for (name, value) in members { try container.encode(value, forKey: MemberName(stringValue: name)) }
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) { try container.encode(value, forKey: MemberName(stringValue: name)) }
         }
     }
 }
