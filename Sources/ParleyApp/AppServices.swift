@@ -65,6 +65,11 @@ final class AppServices: Sendable {
         try repositories.accounts(context.database).authenticatedUser(id: id, family: family)
     }
 
+    /// The TechEmpower tables, for the bench routes.
+    func bench(_ context: AppContext) -> any BenchRepository {
+        repositories.bench(context.database)
+    }
+
     private func rateLimiter(_ database: PostgresDatabase) -> RateLimiter {
         RateLimiter(store: repositories.rateLimits(database))
     }

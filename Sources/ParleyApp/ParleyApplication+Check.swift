@@ -4,6 +4,6 @@ extension ParleyApplication {
     public static func check(configuration: AppConfiguration) throws {
         let templates = try TemplateLibrary()
         try templates.require(Pages.templateNames)
-        if configuration.benchRoutes { _ = try BenchController(templates: templates) }
+        if configuration.benchRoutes { try templates.require([BenchController.templateName]) }
     }
 }

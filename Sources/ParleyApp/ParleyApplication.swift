@@ -26,7 +26,7 @@ public enum ParleyApplication {
         if configuration.benchRoutes {
             // `parley serve --bench` only (make bench): the TechEmpower test types.
             do {
-                try BenchController(templates: templates).register(on: &router)
+                try BenchController(templates: templates, services: services).register(on: &router)
             } catch {
                 preconditionFailure("--bench: \(error)")
             }

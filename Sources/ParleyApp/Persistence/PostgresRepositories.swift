@@ -28,6 +28,10 @@ struct PostgresRepositories: Repositories {
         PostgresRateLimitStore(database: database)
     }
 
+    func bench(_ database: PostgresDatabase) -> any BenchRepository {
+        PostgresBenchRepository(database: database)
+    }
+
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
         PostgresDemoTimelineRepository(database: database)
     }

@@ -12,6 +12,8 @@ protocol Repositories: Sendable {
     /// one transaction.
     func messaging(_ database: PostgresDatabase) -> any MessagingStore
     func rateLimits(_ database: PostgresDatabase) -> any RateLimitStore
+    /// The TechEmpower tables (`parley serve --bench` only).
+    func bench(_ database: PostgresDatabase) -> any BenchRepository
     /// The demo data's clock (`parley seed` only).
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository
 }

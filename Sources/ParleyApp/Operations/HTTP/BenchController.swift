@@ -13,13 +13,15 @@ import Web
 /// filled by the bench harness (bench/sql/techempower.sql), not by migrations.
 struct BenchController {
     let templates: TemplateLibrary
+    let services: AppServices
 
     static let templateName = "bench/fortunes"
 
     /// Checks that the template is there (a missing or malformed one stops the start).
-    init(templates: TemplateLibrary) throws {
+    init(templates: TemplateLibrary, services: AppServices) throws {
         try templates.require([Self.templateName])
         self.templates = templates
+        self.services = services
     }
 
     func register(on router: inout Router<AppContext>) {
@@ -31,33 +33,23 @@ struct BenchController {
         }
         router.get("/db") { _, context in
             var random = BenchRandom()
-            let world = try context.database.read { connection in
-                try BenchRepository(connection: connection).world(id: random.worldID())
-            }
-            return try .json(world)
+            return try .json(services.bench(context).world(id: random.worldID()))
         }
         router.get("/queries") { request, context in
             let count = BenchController.queryCount(request)
             var random = BenchRandom()
             let ids = (0..<count).map { _ in random.worldID() }
-            let worlds = try context.database.read { try BenchRepository(connection: $0).worlds(ids: ids) }
-            return try .json(worlds)
+            return try .json(services.bench(context).worlds(ids: ids))
         }
         router.get("/updates") { request, context in
             let count = BenchController.queryCount(request)
             var random = BenchRandom()
             let ids = (0..<count).map { _ in random.worldID() }
-            let worlds = try context.database.write { connection -> [World] in
-                let repository = BenchRepository(connection: connection)
-                var worlds = try repository.worlds(ids: ids)
-                for index in worlds.indices { worlds[index].randomNumber = random.worldID() }
-                try repository.update(worlds)
-                return worlds
-            }
-            return try .json(worlds)
+            let numbers = (0..<count).map { _ in random.worldID() }
+            return try .json(services.bench(context).updateWorlds(ids: ids, randomNumbers: numbers))
         }
         router.get("/fortunes") { _, context in
-            var fortunes = try context.database.read { try BenchRepository(connection: $0).fortunes() }
+            var fortunes = try services.bench(context).fortunes()
             fortunes.append(Fortune(id: 0, message: "Additional fortune added at request time."))
             fortunes.sort { Self.utf8Precedes($0.message, $1.message) }
             let page: [String: MustacheValue] = ["fortunes": .list(fortunes.map { .object($0) })]
