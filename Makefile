@@ -24,7 +24,7 @@ deps: ## Install missing Debian packages (apt-get, only if something is missing)
 
 build: ## Build parley in release mode
 	@scripts/deps.sh
-	swift build -c release
+	swift build -c release --product parley
 
 build-debug: ## Build parley and the tests in debug mode
 	@scripts/deps.sh

@@ -120,8 +120,9 @@ build_parley() {
     local config=$1
     shift
     command -v swift >/dev/null 2>&1 || die "swift is not on PATH"
-    log "swift build -c $config $*"
-    (cd "$PARLEY_ROOT" && swift build -c "$config" "$@" >&2) || die "swift build -c $config failed"
+    # Only the server: the test-support targets (@testable imports) do not build in release mode.
+    log "swift build -c $config --product parley $*"
+    (cd "$PARLEY_ROOT" && swift build -c "$config" --product parley "$@" >&2) || die "swift build -c $config failed"
     local bin
     bin="$(cd "$PARLEY_ROOT" && swift build -c "$config" --show-bin-path)/parley"
     [[ -x $bin ]] || die "the build produced no parley executable at $bin"
