@@ -15,12 +15,11 @@ extension ConversationService {
     /// Adds `userIDs` to a conversation `actor` takes part in (any participant may; admins
     /// included only as participants, since a member reads everything). Repeats and people
     /// already in it are passed over. In one transaction, each one added gets a system line
-    /// "actor added them" and a notification pointing at it. Returns the conversation as
-    /// `actor` now sees it.
+    /// "actor added them" and a notification pointing at it.
     ///
     /// Order of checks: the list (400), the conversation (404/403), then every id an existing
     /// user (400, naming the unknown ones).
-    func addParticipants(_ userIDs: [UUID], to conversationID: UUID, by actor: AuthenticatedUser) throws -> ConversationSummary {
+    func addParticipants(_ userIDs: [UUID], to conversationID: UUID, by actor: AuthenticatedUser) throws -> ParticipantAddition {
         try Self.checkAdditions(count: userIDs.count)
         var wanted: [UUID] = []
         for id in userIDs where !wanted.contains(id) { wanted.append(id) }
@@ -47,7 +46,7 @@ extension ConversationService {
             guard let summary = try repositories.conversations.summary(conversationID, for: actor.id) else {
                 throw MessagingError.conversationNotFound
             }
-            return summary
+            return ParticipantAddition(conversation: summary, added: added)
         }
     }
 
