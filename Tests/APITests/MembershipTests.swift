@@ -2,6 +2,7 @@ import Foundation
 @testable import ParleyApp
 import ParleyTesting
 import Postgres
+import Synchronization
 import Testing
 import Web
 
@@ -314,28 +315,43 @@ struct MembershipTests {
         #expect(try h.count("conversations", where: "conversation_id = $1", UUID(uuidString: solo)!) == 0)
     }
 
-    @Test("the last two leaving at the same instant still delete the conversation (membership changes take turns)")
-    func lastTwoAtOnce() async throws {
+    @Test("the last two leaving at the same time delete the conversation, taking turns: no deadlock, no retried transaction")
+    func lastTwoAtOnce() throws {
         let h = try messagingHarness()
-        let configuration = h.configuration
-        for _ in 0..<5 {
-            let alice = try h.makeUser()
-            let bob = try h.makeUser()
-            let id = try h.conversation(alice, with: [bob])
-            try h.post("bye", in: id, as: alice)
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for user in [alice, bob] {
-                    group.addTask {
-                        // Each on its own connection, as two workers would be.
-                        try APIHarness(configuration: configuration).removeParticipant(user, from: id, as: user).status
-                    }
-                }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
-            }
-            #expect(statuses == [204, 204])
-            #expect(try h.count("conversations", where: "conversation_id = $1", UUID(uuidString: id)!) == 0)
-            #expect(try h.count("messages", where: "conversation_id = $1", UUID(uuidString: id)!) == 0)
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let id = try h.conversation(alice, with: [bob])
+        let conversationID = try #require(UUID(uuidString: id))
+        try h.post("bye", in: id, as: alice)
+        // Each leaves on a connection of its own, as two workers would, while this test holds
+        // the conversation row: both requests are under way before either can finish. Unless
+        // the changes take turns, each deletes its row while the other's is still there, and
+        // they deadlock on each other's rows (PostgreSQL aborts one, which is then retried).
+        let log = LogCapture()
+        let leavers = try [alice, bob].map { user in
+            let harness = try APIHarness(configuration: h.configuration, logger: log.logger)
+            #expect(try harness.request(.get, "/api/conversations/\(id)/", token: user.token).status == 200)  // connected
+            return HarnessOfOneThread(harness: harness, user: user)
         }
+        let statuses = Mutex<[Int]>([])
+        let finished = DispatchSemaphore(value: 0)
+        try h.database.transaction { connection in
+            _ = try connection.query("SELECT 1 FROM conversations WHERE conversation_id = \(conversationID) FOR NO KEY UPDATE")
+            for leaver in leavers {
+                Thread {
+                    let status = (try? leaver.harness.removeParticipant(leaver.user, from: id, as: leaver.user).status) ?? 0
+                    statuses.withLock { $0.append(status) }
+                    finished.signal()
+                }.start()
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        for _ in leavers { finished.wait() }
+        #expect(statuses.withLock { $0 } == [204, 204])
+        let retries = log.text.split(separator: "\n").filter { $0.contains("retrying transaction") }
+        #expect(retries.isEmpty, "\(retries)")
+        #expect(try h.count("conversations", where: "conversation_id = $1", conversationID) == 0)
+        #expect(try h.count("messages", where: "conversation_id = $1", conversationID) == 0)
     }
 
     // MARK: - System lines
@@ -402,4 +418,11 @@ struct MembershipTests {
         #expect(try h.count("messages", where: "sender_id = $1 AND kind = 'message'", carol.id) == 2)
         #expect(try h.count("messages", where: "sender_id = $1 AND kind = 'message'", alice.id) == 2)
     }
+}
+
+/// A harness handed to the one thread that uses it from then on (so never used from two
+/// threads at once, which is what its connection needs).
+private struct HarnessOfOneThread: @unchecked Sendable {
+    let harness: APIHarness
+    let user: TestUser
 }
