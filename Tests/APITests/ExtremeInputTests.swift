@@ -292,6 +292,7 @@ let pageFormFields: [String: [(String, String)]] = [
     "/account": [("first_name", "Pat"), ("last_name", "Tester"), ("phone_number", "")],
     "/account/password": [("current_password", "wrong password"), ("new_password", "another horse battery"), ("new_password_confirmation", "another horse battery")],
     "/account/delete": [("password", "wrong password")],
+    "/account/api-logins/end": [("login", "00000000-0000-4000-8000-000000000000")],
     "/login": [("username", "nobody_here"), ("password", "wrong password"), ("next", "/inbox")],
     "/signup": [("username", "x"), ("email", "not an email"), ("password", "short"), ("password_confirmation", "short"), ("first_name", "P"), ("last_name", "T")],
     "/logout": [],
