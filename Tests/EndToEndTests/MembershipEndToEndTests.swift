@@ -6,30 +6,9 @@ import Testing
 /// the two routes over the real socket, and what the member sees before and after.
 @Suite("Membership end to end through nginx", .enabled(if: TestEnvironment.runsIntegration))
 struct MembershipEndToEndTests {
-    /// A user registered and logged in through the API.
-    struct Member {
-        let id: String
-        let username: String
-        let token: String
-    }
-
     static let json = ["Content-Type": "application/json"]
 
-    static func member(_ prefix: String) throws -> Member {
-        let https = try TestEnvironment.httpsURL
-        let name = "\(prefix)\(UInt32.random(in: 0...UInt32.max))"
-        let password = "correct horse battery staple"
-        let registered = try Curl.request(https + "/api/register/", method: "POST", headers: json, body: Array(
-            "{\"username\":\"\(name)\",\"email\":\"\(name)@example.com\",\"password\":\"\(password)\",\"first_name\":\"E\",\"last_name\":\"E\"}".utf8))
-        #expect(registered.status == 201, "\(registered.bodyText)")
-        let login = try Curl.request(https + "/api/token/", method: "POST", headers: json, body: Array(
-            "{\"username\":\"\(name)\",\"password\":\"\(password)\"}".utf8))
-        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(login.body)) as? [String: Any])
-        let user = try #require(try JSONSerialization.jsonObject(with: Data(registered.body)) as? [String: Any])
-        return Member(id: try #require(user["user_id"] as? String), username: name, token: try #require(tokens["access"] as? String))
-    }
-
-    static func call(_ method: String, _ path: String, as member: Member, body: String? = nil) throws -> CurlResponse {
+    static func call(_ method: String, _ path: String, as member: EndToEndAccount, body: String? = nil) throws -> CurlResponse {
         var headers = ["Authorization": "Bearer \(member.token)"]
         if body != nil { headers.merge(json) { $1 } }
         return try Curl.request(try TestEnvironment.httpsURL + path, method: method, headers: headers, body: body.map { Array($0.utf8) })
@@ -41,9 +20,9 @@ struct MembershipEndToEndTests {
 
     @Test("add a member and remove them over the real socket: the newcomer reads the history and is notified, then gets 403 and loses the conversation")
     func addAndRemove() throws {
-        let alice = try Self.member("e2emalice")
-        let bob = try Self.member("e2embob")
-        let carol = try Self.member("e2emcarol")
+        let alice = try EndToEndAccount.register("e2emalice")
+        let bob = try EndToEndAccount.register("e2embob")
+        let carol = try EndToEndAccount.register("e2emcarol")
 
         let created = try Self.call("POST", "/api/conversations/", as: alice, body: #"{"participant_ids": ["\#(bob.id)"], "title": "Over nginx"}"#)
         #expect(created.status == 201)
