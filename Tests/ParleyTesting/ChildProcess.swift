@@ -96,5 +96,8 @@ public func startParley(extraArguments: [String] = [], environment: [String: Str
         environment: env
     )
     try child.waitForSocket(socket)
+    // The master binds the socket before its workers start: wait until one answers, so that a
+    // test's first request is accepted by a worker rather than queued behind a starting one.
+    _ = try FastCGIClient(unixPath: socket).send(method: "GET", uri: "/ping")
     return (child, socket)
 }
