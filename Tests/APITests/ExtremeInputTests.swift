@@ -283,6 +283,9 @@ let pageQueryParameters: [String: [String]] = [
 let pageFormFields: [String: [(String, String)]] = [
     "/conversations/new": [("participants", "nobody_here"), ("title", "A title")],
     "/conversations/:id/messages": [("message_body", "hello"), ("parent_message", "")],
+    "/conversations/:id/members": [("usernames", "nobody_here")],
+    "/conversations/:id/members/remove": [("user_id", "")],
+    "/conversations/:id/leave": [],
     "/messages/:id/edit": [("message_body", "edited")],
     "/notifications/:id/read": [("page", "2")],
     "/notifications/read-all": [],

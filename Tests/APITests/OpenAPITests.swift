@@ -181,14 +181,16 @@ final class OpenAPISampleRecorder {
 
     init(_ harness: APIHarness) { self.harness = harness }
 
-    /// Sends `method` to `template` with `{id}` replaced by `id`, and records the answer.
+    /// Sends `method` to `template` with `{id}` replaced by `id` (and `{user_id}` by
+    /// `userID`), and records the answer.
     @discardableResult
     func call(
-        _ method: HTTPMethod, _ template: String, id: String? = nil, query: String = "",
+        _ method: HTTPMethod, _ template: String, id: String? = nil, userID: String? = nil, query: String = "",
         json: (any Encodable)? = nil, token: String? = nil, headers: [String: String] = [:]
     ) throws -> TestResponse {
         var uri = template
         if let id { uri = uri.replacingOccurrences(of: "{id}", with: id) }
+        if let userID { uri = uri.replacingOccurrences(of: "{user_id}", with: userID) }
         if !query.isEmpty { uri += "?" + query }
         let response = try harness.request(method, uri, json: json, token: token, headers: headers)
         var sample: [String: Any] = [
@@ -402,6 +404,19 @@ struct OpenAPIResponseTests {
         #expect(try r.call(.post, "/api/conversations/{id}/messages/", id: conversation, json: Post(message_body: "  "), token: alice.token).status == 400)
         #expect(try r.call(.post, "/api/conversations/{id}/messages/", id: conversation, json: Post(message_body: "hi"), token: guest.token).status == 403)
         #expect(try r.call(.post, "/api/conversations/{id}/messages/", id: UUID().uuidString, json: Post(message_body: "hi"), token: alice.token).status == 404)
+
+        // Participants: the lines they write are in the message lists below.
+        let dan = try h.makeUser()
+        let participants = "/api/conversations/{id}/participants/"
+        #expect(try r.call(.post, participants, id: conversation, json: AddParticipants(user_ids: [dan.idString]), token: alice.token).status == 200)
+        #expect(try r.call(.post, participants, id: conversation, json: AddParticipants(user_ids: ["nope"]), token: alice.token).status == 400)
+        #expect(try r.call(.post, participants, id: conversation, json: AddParticipants(user_ids: [dan.idString]), token: guest.token).status == 403)
+        #expect(try r.call(.post, participants, id: UUID().uuidString, json: AddParticipants(user_ids: [dan.idString]), token: alice.token).status == 404)
+        let participant = "/api/conversations/{id}/participants/{user_id}/"
+        #expect(try r.call(.delete, participant, id: conversation, userID: alice.idString, token: bob.token).status == 403)
+        #expect(try r.call(.delete, participant, id: conversation, userID: guest.idString, token: alice.token).status == 404)
+        #expect(try r.call(.delete, participant, id: conversation, userID: dan.idString, token: alice.token).status == 204)
+        #expect(try r.call(.delete, participant, id: conversation, userID: dan.idString).status == 401)
 
         let list = try r.call(.get, "/api/conversations/", token: alice.token)
         #expect(list.status == 200)

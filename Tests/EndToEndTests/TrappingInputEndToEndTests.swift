@@ -9,16 +9,7 @@ struct TrappingInputEndToEndTests {
     @Test("?page=Int64.max is DRF's 404, the service keeps answering, and no worker was restarted")
     func pageOverflow() throws {
         let https = try TestEnvironment.httpsURL
-        let json = ["Content-Type": "application/json"]
-        let name = "overflow\(UInt32.random(in: 0...UInt32.max))"
-        let password = "correct horse battery staple"
-        let registered = try Curl.request(https + "/api/register/", method: "POST", headers: json, body: Array(
-            "{\"username\":\"\(name)\",\"email\":\"\(name)@example.com\",\"password\":\"\(password)\",\"first_name\":\"O\",\"last_name\":\"F\"}".utf8))
-        #expect(registered.status == 201, "\(registered.bodyText)")
-        let login = try Curl.request(https + "/api/token/", method: "POST", headers: json, body: Array(
-            "{\"username\":\"\(name)\",\"password\":\"\(password)\"}".utf8))
-        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(login.body)) as? [String: Any])
-        let access = try #require(tokens["access"] as? String)
+        let access = try EndToEndAccount.register("overflow").token
         let restartsBefore = try Self.restarts(https)
 
         for value in ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "1e400"] {

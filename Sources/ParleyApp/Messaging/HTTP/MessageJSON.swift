@@ -1,7 +1,8 @@
 import Foundation
 
 /// A message: `message_id`, `conversation`, `sender`, `message_body`, `parent_message`,
-/// `sent_at`, `edited`, `edited_at`.
+/// `sent_at`, `edited`, `edited_at`, `kind` (`message`, or a system line: `member_added`,
+/// `member_removed`, `member_left`) and `member` (who joined or went; null for a message).
 struct MessageJSON: Encodable {
     var message: Message
 
@@ -9,7 +10,7 @@ struct MessageJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id", conversation, sender, messageBody = "message_body", parentMessage = "parent_message"
-        case sentAt = "sent_at", edited, editedAt = "edited_at"
+        case sentAt = "sent_at", edited, editedAt = "edited_at", kind, member
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -22,5 +23,7 @@ struct MessageJSON: Encodable {
         try container.encode(message.sentAt, forKey: .sentAt)
         try container.encode(message.isEdited, forKey: .edited)
         try container.encode(message.editedAt, forKey: .editedAt)
+        try container.encode(message.kind.rawValue, forKey: .kind)
+        try container.encode(message.member.map(UserReferenceJSON.init), forKey: .member)
     }
 }

@@ -8,6 +8,7 @@ enum MessagingRoutes {
 
     static func register(on router: inout Router<AppContext>, services: AppServices) {
         ConversationController(services: services).register(on: &router)
+        ParticipantController(services: services).register(on: &router)
         MessageController(services: services).register(on: &router)
         NotificationController(services: services).register(on: &router)
     }

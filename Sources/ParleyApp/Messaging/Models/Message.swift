@@ -10,8 +10,12 @@ struct Message: Sendable, Equatable {
     var body: String
     var sentAt: Date
     var editedAt: Date?
+    /// A message, or a system line about membership (then `member` is who joined or went).
+    var kind: MessageKind = .message
+    var member: UserReference?
 
     var isEdited: Bool { editedAt != nil }
+    var isSystemLine: Bool { kind.isSystemLine }
 }
 
 /// What a participant asks to post.

@@ -31,4 +31,21 @@ protocol ConversationRepository {
 
     /// Records a new message's time as the conversation's last activity.
     func touch(_ conversationID: UUID, at: Date) throws
+
+    // Membership changes (PostgresConversationRepository+Membership.swift).
+
+    /// Locks the conversation row FOR NO KEY UPDATE until the transaction ends, so that
+    /// membership changes of one conversation take turns while posts (FOR KEY SHARE) go on;
+    /// false when there is no such conversation. Read who is in it after this call.
+    func lockForMembershipChange(_ conversationID: UUID) throws -> Bool
+
+    /// Adds those of `userIDs` who are not in it yet; returns them, in the order given. Their
+    /// read mark starts now: the history is theirs to read, not unread.
+    func addParticipants(_ conversationID: UUID, userIDs: [UUID]) throws -> [UUID]
+
+    /// Takes `userID` out; false when they were not in it. The last one out deletes the
+    /// conversation with everything in it (migration 0005's trigger, same transaction).
+    func removeParticipant(_ conversationID: UUID, userID: UUID) throws -> Bool
+
+    func exists(_ conversationID: UUID) throws -> Bool
 }

@@ -4,6 +4,9 @@ import Foundation
 protocol MessageRepository {
     func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message
 
+    /// Writes a system line: `actorID` (the sender) did `kind` to `memberID`; `text` is its body.
+    func insertSystemLine(conversationID: UUID, kind: MessageKind, actorID: UUID, memberID: UUID, text: String) throws -> Message
+
     /// With `lock`, the row is locked for update until the transaction ends.
     func find(_ messageID: UUID, lock: Bool) throws -> Message?
 

@@ -43,6 +43,9 @@ struct PostgresConversationRepository: ConversationRepository {
         var lastBody: String?
         var lastSentAt: Date?
         var lastEditedAt: Date?
+        var lastKind: MessageKind?
+        var lastMemberId: UUID?
+        var lastMemberUsername: String?
         var unreadCount: Int
 
         var summary: ConversationSummary {
@@ -51,7 +54,8 @@ struct PostgresConversationRepository: ConversationRepository {
                 last = Message(
                     messageID: lastId, conversationID: conversationId,
                     sender: UserReference(userID: lastSenderId, username: lastSenderUsername),
-                    parentMessageID: lastParentId, body: lastBody, sentAt: lastSentAt, editedAt: lastEditedAt)
+                    parentMessageID: lastParentId, body: lastBody, sentAt: lastSentAt, editedAt: lastEditedAt,
+                    kind: lastKind ?? .message, member: lastMemberId.map { UserReference(userID: $0, username: lastMemberUsername ?? "") })
             }
             return ConversationSummary(
                 conversation: Conversation(
@@ -138,7 +142,10 @@ struct PostgresConversationRepository: ConversationRepository {
                pa.first_names AS participant_first_names, pa.last_names AS participant_last_names,
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
-               lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at
+               lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
+               lm.kind AS last_kind, lm.member_id AS last_member_id,
+               CASE WHEN lm.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = lm.member_id) END
+                   AS last_member_username
         FROM page
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(u.user_id ORDER BY pp.joined_at, u.username), '{}') AS ids,
@@ -149,7 +156,7 @@ struct PostgresConversationRepository: ConversationRepository {
              WHERE pp.conversation_id = page.conversation_id
         ) pa
         LEFT JOIN LATERAL (
-            SELECT m.message_id, m.sender_id, m.parent_message_id, m.message_body, m.sent_at, m.edited_at
+            SELECT m.message_id, m.sender_id, m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id
             FROM messages m WHERE m.conversation_id = page.conversation_id
             ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1
         ) lm ON true

@@ -29,11 +29,12 @@ extension PostgresMessageRepository {
         sql.bind(limit)
         sql.append("""
             ), thread AS (
-                SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, 0 AS depth
+                SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, kind, member_id,
+                       0 AS depth
                 FROM messages WHERE message_id IN (SELECT message_id FROM roots)
               UNION ALL
                 SELECT r.message_id, r.conversation_id, r.sender_id, r.parent_message_id, r.message_body, r.sent_at, r.edited_at,
-                       t.depth + 1
+                       r.kind, r.member_id, t.depth + 1
                 FROM messages r JOIN thread t ON r.parent_message_id = t.message_id
                 WHERE t.depth < 
             """)

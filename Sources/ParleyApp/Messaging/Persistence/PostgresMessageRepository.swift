@@ -94,9 +94,10 @@ struct PostgresMessageRepository: MessageRepository {
     static func listQuery(_ filter: MessageFilter, from cursor: MessageCursor?, direction: ScanDirection, offset: Int, limit: Int) -> PostgresQuery {
         var sql: SQLBuilder
         if let viewer = filter.visibleTo, filter.senderID == nil {
-            sql = SQLBuilder("""
-                SELECT m.message_id, m.conversation_id, m.sender_id, u.username AS sender_username, m.parent_message_id,
-                       m.message_body, m.sent_at, m.edited_at
+            sql = SQLBuilder("SELECT ")
+            sql.append(MessageRow.columns)
+            sql.append("""
+
                 FROM conversation_participants vp
                 CROSS JOIN LATERAL (
                     SELECT * FROM messages m WHERE m.conversation_id = vp.conversation_id
@@ -160,12 +161,14 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     private static func select() -> SQLBuilder {
-        SQLBuilder("""
-            SELECT m.message_id, m.conversation_id, m.sender_id, u.username AS sender_username, m.parent_message_id,
-                   m.message_body, m.sent_at, m.edited_at
+        var sql = SQLBuilder("SELECT ")
+        sql.append(MessageRow.columns)
+        sql.append("""
+
             FROM messages m JOIN users u ON u.user_id = m.sender_id
             WHERE true
             """)
+        return sql
     }
 
     private static func appendConditions(_ filter: MessageFilter, to sql: inout SQLBuilder) {
@@ -224,11 +227,12 @@ struct PostgresMessageRepository: MessageRepository {
     func thread(rootID: UUID, maxDepth: Int) throws -> [Message] {
         try connection.query("""
             WITH RECURSIVE thread AS (
-                SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, 0 AS depth
+                SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, kind, member_id,
+                       0 AS depth
                 FROM messages WHERE message_id = \(rootID)
               UNION ALL
                 SELECT r.message_id, r.conversation_id, r.sender_id, r.parent_message_id, r.message_body, r.sent_at, r.edited_at,
-                       t.depth + 1
+                       r.kind, r.member_id, t.depth + 1
                 FROM messages r JOIN thread t ON r.parent_message_id = t.message_id
                 WHERE t.depth < \(maxDepth)
             )

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Permissions: participants of a conversation read its messages and post in it; only a
 /// message's sender edits or deletes it. Anyone else gets `forbidden`; a message or
-/// conversation that does not exist is `notFound` (checked first).
+/// conversation that does not exist is `notFound` (checked first). System lines about
+/// membership (``MessageKind``) are written by ``ConversationService`` alone: nobody edits,
+/// deletes or replies to them.
 struct MessageService {
     let store: any MessagingStore
     let limiter: RateLimiter
@@ -68,6 +70,7 @@ struct MessageService {
                 guard parent.conversationID == conversationID else {
                     throw MessagingError.invalid("parent_message", "The parent message belongs to another conversation.")
                 }
+                guard !parent.isSystemLine else { throw MessagingError.systemLineParent }
             }
             let message = try repositories.messages.insert(conversationID: conversationID, senderID: sender.id, draft: draft)
             try repositories.notifications.fanOut(message)
@@ -198,6 +201,7 @@ struct MessageService {
     func edit(_ messageID: UUID, body: String, by user: AuthenticatedUser) throws -> Message {
         try store.transaction { repositories in
             let message = try Self.visibleMessage(repositories, messageID, user, lock: true)
+            guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
             guard message.sender.userID == user.id else { throw MessagingError.notSender }
             try Self.checkText(body, field: "message_body", maxLength: configuration.maxBodyLength, allowBlank: false)
             // Bytes, not String ==, which equates canonically equivalent text ("é" and "e\u{301}").
@@ -209,6 +213,7 @@ struct MessageService {
     /// Only the sender may edit: the message (for the edit form) or `notSender` (403).
     func editableMessage(_ messageID: UUID, by user: AuthenticatedUser) throws -> Message {
         let message = try get(messageID, for: user)
+        guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
         guard message.sender.userID == user.id else { throw MessagingError.notSender }
         return message
     }
@@ -218,6 +223,7 @@ struct MessageService {
     func delete(_ messageID: UUID, by user: AuthenticatedUser) throws {
         try store.transaction { repositories in
             let message = try Self.visibleMessage(repositories, messageID, user, lock: true)
+            guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
             guard message.sender.userID == user.id else { throw MessagingError.notSender }
             try repositories.messages.delete(messageID)
         }

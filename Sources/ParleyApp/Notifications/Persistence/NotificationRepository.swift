@@ -7,6 +7,13 @@ protocol NotificationRepository {
     @discardableResult
     func fanOut(_ message: Message) throws -> Int
 
+    /// One notification of `message` for `recipientID` alone (a member added by it).
+    func notify(_ recipientID: UUID, of message: Message) throws
+
+    /// Deletes `recipientID`'s notifications of a conversation they are no longer in: their
+    /// previews show the messages' current bodies.
+    func deleteAll(recipientID: UUID, conversationID: UUID) throws
+
     func count(recipientID: UUID, read: Bool?) throws -> Int
 
     /// Newest first (then by id). `read`: nil for all, false for unread only, true for read only.

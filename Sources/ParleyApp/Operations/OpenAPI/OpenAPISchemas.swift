@@ -161,6 +161,9 @@ enum OpenAPISchemas {
                 ("participant_ids", array(uuid("A user id."), "The other participants (the caller is always in it; duplicates are folded). Each must be an existing user.")),
                 ("title", nullable(string("Optional.", maxLength: ConversationService.maxTitleLength))),
             ], optional: ["title"]),
+            "ParticipantsAdd": object("People to add to a conversation.", [
+                ("user_ids", array(uuid("A user id."), "1 to \(ConversationService.maxAddedAtOnce) user ids; repeats and people already in it are passed over. Each must be an existing user.")),
+            ]),
             "ReadMark": object("The conversation is read up to `last_read_at`.", [
                 ("conversation_id", uuid("The conversation's id.")),
                 ("last_read_at", dateTime("The new read mark.")),
@@ -186,7 +189,7 @@ enum OpenAPISchemas {
                 ("message_id", uuid("The message's id.")),
                 ("body_preview", string("The first \(MessageNotification.previewLength) characters of the body, then `…` when it is longer.")),
             ]),
-            "Notification": object("A new message in one of the caller's conversations, from someone else.", [
+            "Notification": object("A new message in one of the caller's conversations, from someone else, or the line that added the caller to one.", [
                 ("notification_id", uuid("The notification's id.")),
                 ("message", ref("NotificationMessagePreview")),
                 ("conversation", uuid("The conversation's id.")),
@@ -239,6 +242,8 @@ enum OpenAPISchemas {
             ("sent_at", dateTime("When it was posted.")),
             ("edited", ["type": "boolean", "description": "True once the body was changed."]),
             ("edited_at", nullable(dateTime("The last edit; `null` if never edited."))),
+            ("kind", ["type": "string", "enum": .array(MessageKind.allCases.map { .string($0.rawValue) }), "description": "`message`, or a system line about membership: `member_added` (the sender added `member`), `member_removed` (the sender removed `member`), `member_left` (`member`, the sender, left). A system line's `message_body` is its text as written then (`alice added carol`); it counts like a message in lists and unread counts, and cannot be edited, deleted or replied to (403, 400)."]),
+            ("member", ["anyOf": [ref("UserReference"), ["type": "null"]], "description": "Who joined or went, for a system line; `null` for a message."]),
         ]
         if replies {
             properties.append(("replies", array(ref("MessageThread"), "Direct replies, oldest first, each with its own replies (empty on leaves).")))

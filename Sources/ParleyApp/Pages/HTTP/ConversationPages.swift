@@ -37,6 +37,8 @@ struct ConversationPages {
         let activity: TimeView
         let unreadCount: Int
         let hasUnread: Bool
+        /// The last line records a membership change: its text alone, no "sender:".
+        var previewIsSystemLine = false
     }
 
     struct NewConversationView {
@@ -55,6 +57,7 @@ struct ConversationPages {
         let earlierURL: String
         let isEarlierPage: Bool
         let compose: ComposeView
+        var members: MembersPanelView?
     }
 
     /// The form under the messages; after a refused post it holds the text and the error.
@@ -93,7 +96,8 @@ struct ConversationPages {
                 hasPreview: last != nil, preview: last.map { ConversationNaming.preview($0.body) } ?? "",
                 previewSender: last.map { $0.sender.userID == user.id ? "You" : $0.sender.username } ?? "",
                 activity: TimeView(last?.sentAt ?? summary.conversation.lastMessageAt, now: now),
-                unreadCount: summary.unreadCount, hasUnread: summary.unreadCount > 0)
+                unreadCount: summary.unreadCount, hasUnread: summary.unreadCount > 0,
+                previewIsSystemLine: last?.isSystemLine ?? false)
         }
         let view = InboxView(conversations: rows, isEmpty: rows.isEmpty, pagination: PaginationView(page, path: "/inbox", query: request.query))
         var nav = NavView()
@@ -113,10 +117,7 @@ struct ConversationPages {
         let form = try request.form()
         let participants = form["participants"] ?? ""
         let title = form["title"] ?? ""
-        let names = participants
-            .split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace })
-            .map { $0.hasPrefix("@") ? String($0.dropFirst()) : String($0) }
-            .filter { !$0.isEmpty }
+        let names = UsernameList.parse(participants)
         guard !names.isEmpty else {
             return try renderNew(request, context, participants: participants, title: title, errors: ["participants": ["Enter at least one username."]])
         }
@@ -152,8 +153,12 @@ struct ConversationPages {
     }
 
     /// The conversation page. Opening it marks the conversation read (its unread count and its
-    /// notifications), as a reader would expect.
-    private func renderConversation(_ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, status: HTTPStatus = .ok) throws -> Response {
+    /// notifications), as a reader would expect. `membersField`: the add form of the members
+    /// panel, after a refused add.
+    func renderConversation(
+        _ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, membersField: FieldView? = nil,
+        status: HTTPStatus = .ok
+    ) throws -> Response {
         let id = try request.uuidParameter()
         let before = try Self.cursor(request.query["before"])
         let conversations = pages.services.conversations(context)
@@ -170,7 +175,8 @@ struct ConversationPages {
             hasEarlier: page.hasEarlier,
             earlierURL: page.earliestRootID.map { "/conversations/\(id.apiString)?before=\($0.apiString)" } ?? "",
             isEarlierPage: before != nil,
-            compose: compose ?? ComposeView(body: FieldView("message_body"), parentID: "", isReply: false, replyingTo: ""))
+            compose: compose ?? ComposeView(body: FieldView("message_body"), parentID: "", isReply: false, replyingTo: ""),
+            members: MembersPanelView(summary, viewer: user, add: membersField ?? FieldView(MembersPanelView.field)))
         return pages.render("pages/conversation", title: label, view: view, visit: try pages.visit(request, context), status: status)
     }
 

@@ -23,6 +23,7 @@ struct PageRoutes {
     func register(on router: inout Router<AppContext>) {
         AuthPages(pages: pages).register(on: &router)
         ConversationPages(pages: pages).register(on: &router)
+        MembershipPages(pages: pages).register(on: &router)
         MessagePages(pages: pages).register(on: &router)
         NotificationPages(pages: pages).register(on: &router)
         AccountPages(pages: pages).register(on: &router)

@@ -15,7 +15,7 @@ struct Pages: Sendable {
     var now: @Sendable () -> Date = { Date() }
 
     /// Bumped whenever public/static/style.css changes: nginx serves it as immutable for a year.
-    static let styleVersion = "7"
+    static let styleVersion = "8"
 
     /// Every template the pages render; checked at start-up.
     static let templateNames = [

@@ -19,6 +19,9 @@ struct MessageView {
     let replies: [MessageView]
     let hasReplies: Bool
     let replyCount: Int
+    /// A line about membership ("alice added carol"), shown as `systemText`, without actions.
+    var isSystemLine = false
+    var systemText = ""
 
     static let maxNesting = 5
 
@@ -58,6 +61,8 @@ struct MessageView {
             isEdited: message.isEdited, edited: TimeView(message.editedAt ?? message.sentAt, now: now),
             isOwn: message.sender.userID == viewer.id,
             inReplyTo: parentSender ?? "", isFlattenedReply: flattened,
-            replies: replies, hasReplies: !replies.isEmpty, replyCount: replies.count)
+            replies: replies, hasReplies: !replies.isEmpty, replyCount: replies.count,
+            isSystemLine: message.isSystemLine,
+            systemText: MessageKind.systemText(message.kind, actor: message.sender.username, member: message.member?.username ?? ""))
     }
 }

@@ -103,6 +103,8 @@ extension MessageView: MustacheObject {
         case "replies": .views(replies)
         case "hasReplies": .bool(hasReplies)
         case "replyCount": .int(replyCount)
+        case "isSystemLine": .bool(isSystemLine)
+        case "systemText": .string(systemText)
         default: nil
         }
     }
@@ -146,6 +148,7 @@ extension ConversationPages.ConversationRowView: MustacheObject {
         case "activity": .object(activity)
         case "unreadCount": .int(unreadCount)
         case "hasUnread": .bool(hasUnread)
+        case "previewIsSystemLine": .bool(previewIsSystemLine)
         default: nil
         }
     }
@@ -164,6 +167,7 @@ extension ConversationPages.ConversationView: MustacheObject {
         case "earlierURL": .string(earlierURL)
         case "isEarlierPage": .bool(isEarlierPage)
         case "compose": .object(compose)
+        case "members": members.map { MustacheValue(reflecting: $0) }
         default: nil
         }
     }
