@@ -1,5 +1,6 @@
 import Foundation
 @testable import ParleyApp
+@testable import ParleyAppTesting
 import ParleyTesting
 import Postgres
 import Testing
