@@ -60,10 +60,13 @@ struct PasswordPolicyTests {
             try AuthConfiguration.fromEnvironment(base.merging(["PARLEY_COMMON_PASSWORDS_FILE": missing]) { $1 })
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("common-\(UUID().uuidString).txt")
-        try Data("hunter2hunter2\n".utf8).write(to: file)
+        // An operator's list need not be lowercased or trimmed.
+        try Data("  Hunter2Hunter2 \nswordfish42\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let own = try AuthConfiguration.fromEnvironment(base.merging(["PARLEY_COMMON_PASSWORDS_FILE": file.path]) { $1 })
-        #expect(AccountValidation(configuration: own).passwordPolicy.problems("Hunter2Hunter2", attributes: ada) == ["This password is too common."])
+        #expect(AccountValidation(configuration: own).passwordPolicy.problems("hunter2HUNTER2", attributes: ada) == ["This password is too common."])
+        #expect(AccountValidation(configuration: own).passwordPolicy.problems("SwordFish42", attributes: ada) == ["This password is too common."])
+        #expect(own.commonPasswords.count == 2)
     }
 }
 

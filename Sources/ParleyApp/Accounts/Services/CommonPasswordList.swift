@@ -48,9 +48,17 @@ public final class CommonPasswordList: Sendable {
     private static func read(_ path: String) -> Set<String> {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var passwords = Set<String>(minimumCapacity: 20_000)
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            let entry = line.trimmingCharacters(in: .whitespaces).lowercased()
-            if !entry.isEmpty { passwords.insert(entry) }
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                // Django's lines are already lowercased ASCII without spaces: taken as they are;
+                // anything else goes through the same normalisation as a password checked.
+                if line.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !(0x41...0x5A).contains($0) }) {
+                    passwords.insert(String(decoding: line, as: UTF8.self))
+                } else {
+                    let entry = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                    if !entry.isEmpty { passwords.insert(entry) }
+                }
+            }
         }
         return passwords
     }
