@@ -245,10 +245,12 @@ struct SupervisorTests {
         let (server, socket) = try startServer(["--max-requests", "50"])
         defer { server.terminate() }
         let before = workerPIDs(of: server.pid)
-        let (successes, failures) = load(socket, requests: 150)
-        try waitUntil(timeout: 60) { successes.value + failures.value == 600 }
+        // Enough requests that each process passes 50 (plus its jitter) even when the kernel
+        // hands one of them most connections, as it does on a loaded machine.
+        let (successes, failures) = load(socket, requests: 400)
+        try waitUntil(timeout: 90) { successes.value + failures.value == 1600 }
         #expect(failures.value == 0)
-        // Each process served about 300 requests: both replaced at least once.
+        // Each process served hundreds of requests: both replaced at least once.
         try waitUntil(timeout: 10) { workerPIDs(of: server.pid).isDisjoint(with: before) && workerPIDs(of: server.pid).count == 2 }
         #expect(Int(try status(socket)["worker restarts"] ?? "") ?? 0 >= 2)
         #expect(server.standardError.contains("max-requests"))
