@@ -79,7 +79,8 @@ note() { printf '%s\n' "$*" >>"$NOTES"; warn "$*"; }
 
 phase "building parley (release, $SCRATCH) and the C reference"
 ensure_packages "${PARLEY_DEPS[@]}"
-swift build -c release --scratch-path "$SCRATCH" >&2
+# Only the server: the test-support targets (@testable imports) do not build in release mode.
+swift build -c release --scratch-path "$SCRATCH" --product parley >&2
 PARLEY_BIN=$SCRATCH/release/parley
 [[ -x $PARLEY_BIN ]] || die "no parley at $PARLEY_BIN"
 # shellcheck disable=SC2046  # pkg-config's flags are words
