@@ -26,9 +26,4 @@ protocol MessageRepository {
 
     /// The message and all its descendants (down to `maxDepth` levels), in one query.
     func thread(rootID: UUID, maxDepth: Int) throws -> [Message]
-
-    /// The top-level messages of `conversationID` before `cursor` (the latest when nil), at
-    /// most `limit`, and all their descendants (down to `maxDepth` levels), in any order, with
-    /// whether more top-level messages come before them; in one query.
-    func threadPage(conversationID: UUID, before cursor: MessageCursor?, limit: Int, maxDepth: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool)
 }

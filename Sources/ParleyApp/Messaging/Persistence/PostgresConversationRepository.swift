@@ -26,7 +26,7 @@ struct PostgresConversationRepository: ConversationRepository {
         }
     }
 
-    private struct SummaryRow: Decodable {
+    struct SummaryRow: Decodable {
         var conversationId: UUID
         var title: String
         var createdBy: UUID?
@@ -127,10 +127,10 @@ struct PostgresConversationRepository: ConversationRepository {
             WHERE p.user_id = 
         """
 
-    private static let pageTail: StaticString = """
+    static let pageTail: StaticString = """
 
         )
-        SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
+        SELECT page.*,
                -- Four parallel arrays in one pass over the participants (binary uuid[] and
                -- text[]: json_agg's text went through Foundation's JSONDecoder and a UUID
                -- string parse per participant).

@@ -6,19 +6,29 @@ extension PostgresMessageRepository {
     /// page's top-level messages (LIMIT n + 1, the extra one only says whether there are
     /// earlier ones), then the recursive descent over `messages_parent_idx`, as the thread
     /// query does, from the page's roots.
-    func threadPage(conversationID: UUID, before cursor: MessageCursor?, limit: Int, maxDepth: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool) {
-        var sql = SQLBuilder("""
-            WITH RECURSIVE candidates AS (
-                SELECT r.message_id, r.sent_at FROM messages r
-                WHERE r.parent_message_id IS NULL AND r.conversation_id = 
-            """)
+    ///
+    /// `anchorID`, the "earlier messages" cursor, is looked up in the same statement (so the
+    /// page needs no round trip of its own for it); an id that is not a message of this
+    /// conversation gives an empty page.
+    static func threadPageQuery(conversationID: UUID, before anchorID: UUID?, limit: Int, maxDepth: Int) -> PostgresQuery {
+        var sql: SQLBuilder
+        if let anchorID {
+            sql = SQLBuilder("WITH RECURSIVE anchor AS (SELECT a.sent_at, a.message_id FROM messages a WHERE a.message_id = ")
+            sql.bind(anchorID)
+            sql.append(" AND a.conversation_id = ")
+            sql.bind(conversationID)
+            sql.append("), candidates AS (\n    SELECT r.message_id, r.sent_at FROM messages r\n    WHERE r.parent_message_id IS NULL AND r.conversation_id = ")
+        } else {
+            sql = SQLBuilder("""
+                WITH RECURSIVE candidates AS (
+                    SELECT r.message_id, r.sent_at FROM messages r
+                    WHERE r.parent_message_id IS NULL AND r.conversation_id = 
+                """)
+        }
         sql.bind(conversationID)
-        if let cursor {
-            sql.append(" AND (r.sent_at, r.message_id) < (")
-            sql.bind(cursor.sentAt)
-            sql.append(", ")
-            sql.bind(cursor.messageID)
-            sql.append(")")
+        if anchorID != nil {
+            // Two scalar subqueries, not a row subquery: the pair stays an index condition.
+            sql.append(" AND (r.sent_at, r.message_id) < ((SELECT sent_at FROM anchor), (SELECT message_id FROM anchor))")
         }
         sql.append(" ORDER BY r.sent_at DESC, r.message_id DESC LIMIT ")
         sql.bind(limit + 1)
@@ -45,8 +55,13 @@ extension PostgresMessageRepository {
             FROM thread m JOIN users u ON u.user_id = m.sender_id
             ORDER BY m.sent_at, m.message_id
             """)
-        let rows = try connection.query(sql.query)
+        return sql.query
+    }
+
+    /// The page's messages, its top-level ones (oldest first) and whether earlier ones exist.
+    static func threadPage(_ rows: PostgresRows, limit: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool) {
         var messages: [Message] = []
+        messages.reserveCapacity(rows.count)
         var hasEarlier = false
         for row in rows {
             messages.append(try row.decode(MessageRow.self).message)
