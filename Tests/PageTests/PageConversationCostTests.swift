@@ -91,7 +91,7 @@ struct PageConversationCostTests {
 
     @Test("a view takes at most two round trips: the session, then one pipeline", arguments: [false, true])
     func roundTrips(withUnread: Bool) throws {
-        let counter = StatementCounter()
+        let counter = RoundTripCounter()
         let h = try APIHarness.pages(observer: counter)
         let s = try scene(h)
         if !withUnread {

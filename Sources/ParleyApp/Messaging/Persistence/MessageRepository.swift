@@ -12,6 +12,12 @@ protocol MessageRepository {
     /// One numbered page: `ORDER BY sent_at, message_id` (either way) `LIMIT … OFFSET …`.
     func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message]
 
+    /// Page 1 of `conversationID`'s messages (narrowed by `filter`), their total, and the
+    /// conversation with whether `viewerID` is in it, in one round trip. The page is read before
+    /// that answer is known: the caller shows it to participants only. (Page 1 always exists;
+    /// a deeper page is read only once the count says it exists.)
+    func firstPage(in conversationID: UUID, viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, limit: Int) throws -> (access: ConversationAccess?, total: Int, items: [Message])
+
     /// A keyset seek: up to `limit` messages strictly after `cursor` in `direction`, nearest
     /// first. Reads only the index entries it returns, however deep the cursor is.
     func seek(_ filter: MessageFilter, from cursor: MessageCursor, direction: ScanDirection, limit: Int) throws -> [Message]

@@ -3,8 +3,8 @@ import Postgres
 
 /// conversations and conversation_participants in PostgreSQL.
 ///
-/// The list is two statements whatever the page size: a count of the viewer's participant
-/// rows, and one query that picks the page first (a top-N sort of the viewer's
+/// The list is one statement whatever the page size: it counts the viewer's participant rows
+/// (a window over them) and picks the page first (a top-N sort of the viewer's
 /// conversations by last activity, in a MATERIALIZED CTE) and only then adds, per page row,
 /// the participants (`array_agg`s over the participants primary key), the last message (LATERAL,
 /// one backward step on messages_conversation_sent_idx) and the viewer's unread count (the
@@ -79,13 +79,22 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func access(_ conversationID: UUID, userID: UUID, lock: Bool) throws -> ConversationAccess? {
-        let rows = try connection.query("""
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at,
-                   EXISTS (SELECT 1 FROM conversation_participants p
-                           WHERE p.conversation_id = c.conversation_id AND p.user_id = \(userID)) AS is_participant
-            FROM conversations c WHERE c.conversation_id = \(conversationID)
-            \(unsafeRaw: lock ? "FOR KEY SHARE OF c" : "")
-            """)
+        try Self.access(connection.query(Self.accessQuery(conversationID, userID: userID, lock: lock)))
+    }
+
+    /// The statement `access` runs; with the conversation's message counter (migration 0009),
+    /// which a pipeline that checks access may use as its count.
+    static func accessQuery(_ conversationID: UUID, userID: UUID, lock: Bool) -> PostgresQuery {
+        """
+        SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.message_count,
+               EXISTS (SELECT 1 FROM conversation_participants p
+                       WHERE p.conversation_id = c.conversation_id AND p.user_id = \(userID)) AS is_participant
+        FROM conversations c WHERE c.conversation_id = \(conversationID)
+        \(unsafeRaw: lock ? "FOR KEY SHARE OF c" : "")
+        """
+    }
+
+    static func access(_ rows: PostgresRows) throws -> ConversationAccess? {
         guard let row = rows.first else { return nil }
         let isParticipant = try row.decode(Bool.self, column: "is_participant")
         return ConversationAccess(conversation: try row.decode(ConversationRow.self).conversation, isParticipant: isParticipant)
@@ -96,7 +105,7 @@ struct PostgresConversationRepository: ConversationRepository {
             .decode(Int.self, column: "total")
     }
 
-    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> [ConversationSummary] {
+    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int) {
         var sql = SQLBuilder(Self.pageHead)
         sql.bind(userID)
         sql.append(" ORDER BY c.last_message_at DESC, c.conversation_id DESC LIMIT ")
@@ -104,7 +113,10 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(Self.pageTail)
-        return try connection.query(sql.query).decode(SummaryRow.self).map(\.summary)
+        let rows = try connection.query(sql.query)
+        // Every row carries the count; a page past the end has no row to carry it.
+        let total = try rows.first.map { try $0.decode(Int.self, column: "total") } ?? (offset == 0 ? 0 : count(for: userID))
+        return (try rows.decode(SummaryRow.self).map(\.summary), total)
     }
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
@@ -117,11 +129,13 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     // The page of the viewer's conversations is chosen first (`page`, a top-N sort of their
-    // participant rows); only its rows then get participants, last message and sender. The
-    // caller completes the head with its conditions, order and limit, then appends the tail.
+    // participant rows, counted by a window over all of them on the way); only its rows then
+    // get participants, last message and sender. The caller completes the head with its
+    // conditions, order and limit, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
+                   count(*) OVER () AS total
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 

@@ -43,6 +43,11 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     func count(_ filter: MessageFilter) throws -> Int {
+        try connection.query(Self.countQuery(filter)).first?.decode(Int.self) ?? 0
+    }
+
+    /// The statement `count` runs: one row of one column (none for a conversation that is not there).
+    static func countQuery(_ filter: MessageFilter) -> PostgresQuery {
         if filter.senderID == nil, filter.sentFrom == nil, filter.sentUntil == nil {
             // Unfiltered: the conversations' counters (migration 0009), not a count over messages.
             if let viewer = filter.visibleTo {
@@ -56,16 +61,15 @@ struct PostgresMessageRepository: MessageRepository {
                     sql.append(" AND vp.conversation_id = ")
                     sql.bind(conversationID)
                 }
-                return try connection.query(sql.query)[0].decode(Int.self, column: "total")
+                return sql.query
             }
             if let conversationID = filter.conversationID {
-                return try connection.query("SELECT message_count FROM conversations WHERE conversation_id = \(conversationID)")
-                    .first?.decode(Int.self, column: "message_count") ?? 0
+                return "SELECT message_count FROM conversations WHERE conversation_id = \(conversationID)"
             }
         }
         var sql = SQLBuilder("SELECT count(*) AS total FROM messages m WHERE true")
-        Self.appendConditions(filter, to: &sql)
-        return try connection.query(sql.query)[0].decode(Int.self, column: "total")
+        appendConditions(filter, to: &sql)
+        return sql.query
     }
 
     func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message] {

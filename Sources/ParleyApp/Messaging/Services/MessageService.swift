@@ -109,6 +109,12 @@ struct MessageService {
         filter.conversationID = conversationID
         filter.visibleTo = nil
         return try store.read { repositories in
+            if case .page(let page) = window, page.number == 1 {
+                let first = try repositories.messages.firstPage(in: conversationID, viewerID: viewer.id, filter: filter, ordering: ordering, limit: page.size)
+                guard let access = first.access else { throw MessagingError.conversationNotFound }
+                guard access.isParticipant else { throw MessagingError.notParticipant }
+                return .page(Page(items: first.items, total: first.total, request: page))
+            }
             try ConversationService.requireParticipant(repositories, conversationID, viewer)
             return try Self.listing(repositories, filter, ordering, window)
         }

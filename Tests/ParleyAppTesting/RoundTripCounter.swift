@@ -2,7 +2,7 @@ import Postgres
 
 /// Counts what the database of an ``APIHarness`` sends: round trips, statements, and the SQL
 /// that starts each round trip. For tests of how many trips a request makes.
-final class StatementCounter: PostgresObserver {
+final class RoundTripCounter: PostgresObserver {
     private(set) var roundTrips = 0
     private(set) var statements = 0
     /// The first statement of each round trip (a pipeline's first), in order.
