@@ -6,8 +6,9 @@ import Postgres
 import Testing
 import Web
 
-/// What the API's read paths cost the database: the token's user, then one round trip.
-@Suite("API: round trips of the lists", .enabled(if: TestEnvironment.runsIntegration))
+/// What the API's hot paths cost the database: the token's user, then one round trip for a
+/// list; a post adds the access check and the rate limit before its one statement.
+@Suite("API: round trips of the lists and of a post", .enabled(if: TestEnvironment.runsIntegration))
 struct APIRoundTripTests {
     let counter = RoundTripCounter()
     let h: APIHarness
@@ -58,6 +59,15 @@ struct APIRoundTripTests {
         // A deeper page is read only once its count says it exists.
         #expect(try h.request(.get, "/api/conversations/\(conversation)/messages/?page=2", token: alice.token).results.count == 10)
         #expect(try h.request(.get, "/api/conversations/\(conversation)/messages/?page=3", token: alice.token).status == 404)
+    }
+
+    @Test("a post: the user, the access check, the rate limit, then one statement (no BEGIN, no COMMIT)")
+    func post() throws {
+        try h.post("prepares the statements", in: conversation, as: alice)
+        counter.reset()
+        try h.post("counted", in: conversation, as: alice)
+        // One post in 128 also purges expired rate-limit rows: one statement more.
+        #expect((4...5).contains(counter.roundTrips) && counter.statements == counter.roundTrips, "\(counter.sql)")
     }
 
     @Test("page 1 of messages still refuses: 404 for no conversation, 403 for an outsider")

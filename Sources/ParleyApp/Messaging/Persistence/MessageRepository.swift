@@ -2,7 +2,10 @@ import Foundation
 
 /// messages and message_edits.
 protocol MessageRepository {
-    func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message
+    /// Stores `draft` as `senderID`'s in `conversationID`, with a notification for every other
+    /// participant and the conversation's last activity, all or nothing, in one statement; or
+    /// says why it stored nothing (the conversation, the sender's place in it, the parent).
+    func post(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> MessagePostResult
 
     /// With `lock`, the row is locked for update until the transaction ends.
     func find(_ messageID: UUID, lock: Bool) throws -> Message?

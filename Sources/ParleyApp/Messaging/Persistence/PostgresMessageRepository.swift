@@ -13,23 +13,6 @@ import Postgres
 struct PostgresMessageRepository: MessageRepository {
     let connection: PostgresConnection
 
-    func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message {
-        do {
-            return try connection.query("""
-                WITH m AS (
-                    INSERT INTO messages (conversation_id, sender_id, parent_message_id, message_body)
-                    VALUES (\(conversationID), \(senderID), \(draft.parentMessageID), \(draft.body))
-                    RETURNING *
-                )
-                SELECT \(unsafeRaw: MessageRow.columns.description) FROM m JOIN users u ON u.user_id = m.sender_id
-                """)[0].decode(MessageRow.self).message
-        } catch let error as PostgresError where error.code == .foreignKeyViolation && error.constraintName == Self.parentForeignKey {
-            // The parent was deleted after the service found it (or is in another conversation):
-            // the same answer as when the service sees it.
-            throw MessagingError.invalid("parent_message", "Invalid pk \"\(draft.parentMessageID?.apiString ?? "")\" - object does not exist.")
-        }
-    }
-
     /// The (parent_message_id, conversation_id) foreign key of migration 0006.
     static let parentForeignKey = "messages_parent_message_id_conversation_id_fkey"
 
