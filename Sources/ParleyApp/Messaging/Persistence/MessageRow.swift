@@ -1,26 +1,27 @@
 import Foundation
+import Postgres
 
-/// The columns every message query selects, in the order `MessageRow.columns` lists them.
-struct MessageRow: Decodable {
-    var messageId: UUID
-    var conversationId: UUID
-    var senderId: UUID
-    var senderUsername: String
-    var parentMessageId: UUID?
-    var messageBody: String
-    var sentAt: Date
-    var editedAt: Date?
-
+/// The columns every message query selects, in the order `MessageRow.columns` lists them, read
+/// by position: a `Decodable` row looks each column up by name on every row, which was most of
+/// the cost of decoding a page of messages.
+enum MessageRow {
     /// The select list over `messages m JOIN users u ON u.user_id = m.sender_id`.
     static let columns: StaticString = """
         m.message_id, m.conversation_id, m.sender_id, u.username AS sender_username, m.parent_message_id,
         m.message_body, m.sent_at, m.edited_at
         """
 
-    var message: Message {
+    /// The message in `row`'s columns from `first` on.
+    static func message(_ row: PostgresRow, from first: Int = 0) throws -> Message {
         Message(
-            messageID: messageId, conversationID: conversationId,
-            sender: UserReference(userID: senderId, username: senderUsername),
-            parentMessageID: parentMessageId, body: messageBody, sentAt: sentAt, editedAt: editedAt)
+            messageID: try row.decode(UUID.self, at: first), conversationID: try row.decode(UUID.self, at: first + 1),
+            sender: UserReference(userID: try row.decode(UUID.self, at: first + 2), username: try row.decode(String.self, at: first + 3)),
+            parentMessageID: try row.decode(UUID?.self, at: first + 4), body: try row.decode(String.self, at: first + 5),
+            sentAt: try row.decode(Date.self, at: first + 6), editedAt: try row.decode(Date?.self, at: first + 7))
+    }
+
+    /// Every row's message, its columns first.
+    static func messages(_ rows: PostgresRows) throws -> [Message] {
+        try rows.map { try message($0) }
     }
 }

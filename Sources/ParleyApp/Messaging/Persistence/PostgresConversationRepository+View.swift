@@ -10,7 +10,7 @@ extension PostgresConversationRepository {
         var sql = SQLBuilder("""
             WITH page AS MATERIALIZED (
                 SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at,
-                       coalesce(p.unread_count, 0) AS unread_count, p.user_id IS NOT NULL AS is_participant
+                       coalesce(p.unread_count, 0) AS unread_count, 1::bigint AS total, p.user_id IS NOT NULL AS is_participant
                 FROM conversations c
                 LEFT JOIN conversation_participants p ON p.conversation_id = c.conversation_id AND p.user_id = 
             """)
@@ -23,7 +23,7 @@ extension PostgresConversationRepository {
 
     /// The conversation and whether the viewer is in it; nil when there is no such conversation.
     static func view(_ rows: PostgresRows) throws -> (summary: ConversationSummary, isParticipant: Bool)? {
-        guard let row = rows.first else { return nil }
-        return (try row.decode(SummaryRow.self).summary, try row.decode(Bool.self, column: "is_participant"))
+        guard let row = try rows.first.map(SummaryRow.init) else { return nil }
+        return (row.summary, row.isParticipant)
     }
 }

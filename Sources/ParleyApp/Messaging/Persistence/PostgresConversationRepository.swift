@@ -14,19 +14,18 @@ import Postgres
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 
-    private struct ConversationRow: Decodable {
-        var conversationId: UUID
-        var title: String
-        var createdBy: UUID?
-        var createdAt: Date
-        var lastMessageAt: Date
-
-        var conversation: Conversation {
-            Conversation(conversationID: conversationId, title: title, createdBy: createdBy, createdAt: createdAt, lastMessageAt: lastMessageAt)
+    /// Columns 0…4 of `create`'s RETURNING and of `accessQuery`, read by position (see ``MessageRow``).
+    private enum ConversationRow {
+        static func conversation(_ row: PostgresRow) throws -> Conversation {
+            Conversation(
+                conversationID: try row.decode(UUID.self, at: 0), title: try row.decode(String.self, at: 1),
+                createdBy: try row.decode(UUID?.self, at: 2), createdAt: try row.decode(Date.self, at: 3),
+                lastMessageAt: try row.decode(Date.self, at: 4))
         }
     }
 
-    struct SummaryRow: Decodable {
+    /// A row of `pageTail`, read by position (see ``MessageRow``).
+    struct SummaryRow {
         var conversationId: UUID
         var title: String
         var createdBy: UUID?
@@ -44,6 +43,31 @@ struct PostgresConversationRepository: ConversationRepository {
         var lastSentAt: Date?
         var lastEditedAt: Date?
         var unreadCount: Int
+        /// The list's count of the viewer's conversations (1 in a view of one).
+        var total: Int
+        var isParticipant: Bool
+
+        init(_ row: PostgresRow) throws {
+            conversationId = try row.decode(UUID.self, at: 0)
+            title = try row.decode(String.self, at: 1)
+            createdBy = try row.decode(UUID?.self, at: 2)
+            createdAt = try row.decode(Date.self, at: 3)
+            lastMessageAt = try row.decode(Date.self, at: 4)
+            unreadCount = try row.decode(Int.self, at: 5)
+            participantIds = try row.decode([UUID].self, at: 6)
+            participantUsernames = try row.decode([String].self, at: 7)
+            participantFirstNames = try row.decode([String].self, at: 8)
+            participantLastNames = try row.decode([String].self, at: 9)
+            lastId = try row.decode(UUID?.self, at: 10)
+            lastSenderId = try row.decode(UUID?.self, at: 11)
+            lastSenderUsername = try row.decode(String?.self, at: 12)
+            lastParentId = try row.decode(UUID?.self, at: 13)
+            lastBody = try row.decode(String?.self, at: 14)
+            lastSentAt = try row.decode(Date?.self, at: 15)
+            lastEditedAt = try row.decode(Date?.self, at: 16)
+            total = try row.decode(Int.self, at: 17)
+            isParticipant = try row.decode(Bool.self, at: 18)
+        }
 
         var summary: ConversationSummary {
             var last: Message?
@@ -70,12 +94,13 @@ struct PostgresConversationRepository: ConversationRepository {
         let row = try connection.query("""
             INSERT INTO conversations (title, created_by) VALUES (\(title), \(createdBy))
             RETURNING conversation_id, title, created_by, created_at, last_message_at
-            """)[0].decode(ConversationRow.self)
+            """)[0]
+        let conversation = try ConversationRow.conversation(row)
         try connection.execute("""
             INSERT INTO conversation_participants (conversation_id, user_id)
-            SELECT \(row.conversationId), participant FROM unnest(\(participantIDs)) AS participant
+            SELECT \(conversation.conversationID), participant FROM unnest(\(participantIDs)) AS participant
             """)
-        return row.conversation
+        return conversation
     }
 
     func access(_ conversationID: UUID, userID: UUID, lock: Bool) throws -> ConversationAccess? {
@@ -96,8 +121,7 @@ struct PostgresConversationRepository: ConversationRepository {
 
     static func access(_ rows: PostgresRows) throws -> ConversationAccess? {
         guard let row = rows.first else { return nil }
-        let isParticipant = try row.decode(Bool.self, column: "is_participant")
-        return ConversationAccess(conversation: try row.decode(ConversationRow.self).conversation, isParticipant: isParticipant)
+        return ConversationAccess(conversation: try ConversationRow.conversation(row), isParticipant: try row.decode(Bool.self, at: 6))
     }
 
     func count(for userID: UUID) throws -> Int {
@@ -113,10 +137,10 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(Self.pageTail)
-        let rows = try connection.query(sql.query)
+        let rows = try connection.query(sql.query).map(SummaryRow.init)
         // Every row carries the count; a page past the end has no row to carry it.
-        let total = try rows.first.map { try $0.decode(Int.self, column: "total") } ?? (offset == 0 ? 0 : count(for: userID))
-        return (try rows.decode(SummaryRow.self).map(\.summary), total)
+        let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
+        return (rows.map(\.summary), total)
     }
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
@@ -125,7 +149,7 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" AND c.conversation_id = ")
         sql.bind(conversationID)
         sql.append(Self.pageTail)
-        return try connection.query(sql.query).first?.decode(SummaryRow.self).summary
+        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
     // The page of the viewer's conversations is chosen first (`page`, a top-N sort of their
@@ -135,7 +159,7 @@ struct PostgresConversationRepository: ConversationRepository {
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
             SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
-                   count(*) OVER () AS total
+                   count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
@@ -144,7 +168,7 @@ struct PostgresConversationRepository: ConversationRepository {
     static let pageTail: StaticString = """
 
         )
-        SELECT page.*,
+        SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
                -- Four parallel arrays in one pass over the participants (binary uuid[] and
                -- text[]: json_agg's text went through Foundation's JSONDecoder and a UUID
                -- string parse per participant).
@@ -152,7 +176,7 @@ struct PostgresConversationRepository: ConversationRepository {
                pa.first_names AS participant_first_names, pa.last_names AS participant_last_names,
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
-               lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at
+               lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at, page.total, page.is_participant
         FROM page
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(u.user_id ORDER BY pp.joined_at, u.username), '{}') AS ids,

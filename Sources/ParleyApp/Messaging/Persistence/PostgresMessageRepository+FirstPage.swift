@@ -17,7 +17,7 @@ extension PostgresMessageRepository {
         if !counted { queries.append(Self.countQuery(filter)) }
         let outcomes = try connection.pipeline(queries)
         let accessRows = try outcomes[0].get()
-        let items = try outcomes[1].get().decode(MessageRow.self).map(\.message)
+        let items = try MessageRow.messages(outcomes[1].get())
         let total = try counted
             ? accessRows.first?.decode(Int.self, column: "message_count") ?? 0
             : outcomes[2].get().first?.decode(Int.self) ?? 0

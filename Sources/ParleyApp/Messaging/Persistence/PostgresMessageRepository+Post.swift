@@ -49,6 +49,6 @@ extension PostgresMessageRepository {
             guard let parentConversation = try row.decode(UUID?.self, column: "parent_conversation_id") else { return .parentNotFound }
             guard parentConversation == conversationID else { return .parentInAnotherConversation }
         }
-        return .posted(try row.decode(MessageRow.self).message)
+        return .posted(try MessageRow.message(row, from: 2))
     }
 }

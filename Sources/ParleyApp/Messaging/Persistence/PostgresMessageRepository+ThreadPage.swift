@@ -61,7 +61,7 @@ extension PostgresMessageRepository {
         messages.reserveCapacity(rows.count)
         var hasEarlier = false
         for row in rows {
-            messages.append(try row.decode(MessageRow.self).message)
+            messages.append(try MessageRow.message(row))
             hasEarlier = try row.decode(Int.self, column: "candidate_count") > limit
         }
         let rootIDs = messages.filter { $0.parentMessageID == nil }.map(\.messageID)

@@ -22,7 +22,7 @@ struct PostgresMessageRepository: MessageRepository {
             FROM messages m JOIN users u ON u.user_id = m.sender_id
             WHERE m.message_id = \(messageID)
             \(unsafeRaw: lock ? "FOR UPDATE OF m" : "")
-            """).first?.decode(MessageRow.self).message
+            """).first.map { try MessageRow.message($0) }
     }
 
     func count(_ filter: MessageFilter) throws -> Int {
@@ -58,11 +58,11 @@ struct PostgresMessageRepository: MessageRepository {
     func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message] {
         let direction: ScanDirection = ordering == .oldestFirst ? .ascending : .descending
         let query = Self.listQuery(filter, from: nil, direction: direction, offset: offset, limit: limit)
-        return try connection.query(query).decode(MessageRow.self).map(\.message)
+        return try MessageRow.messages(connection.query(query))
     }
 
     func seek(_ filter: MessageFilter, from cursor: MessageCursor, direction: ScanDirection, limit: Int) throws -> [Message] {
-        try connection.query(Self.seekQuery(filter, from: cursor, direction: direction, limit: limit)).decode(MessageRow.self).map(\.message)
+        try MessageRow.messages(connection.query(Self.seekQuery(filter, from: cursor, direction: direction, limit: limit)))
     }
 
     /// The statement `seek` runs (tests EXPLAIN it).
@@ -180,7 +180,7 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     func edit(_ messageID: UUID, oldBody: String, newBody: String, editedBy: UUID) throws -> Message {
-        try connection.query("""
+        try MessageRow.message(connection.query("""
             WITH kept AS (
                 INSERT INTO message_edits (message_id, old_body, edited_by) VALUES (\(messageID), \(oldBody), \(editedBy))
                 RETURNING edited_at
@@ -190,7 +190,7 @@ struct PostgresMessageRepository: MessageRepository {
                 RETURNING *
             )
             SELECT \(unsafeRaw: MessageRow.columns.description) FROM m JOIN users u ON u.user_id = m.sender_id
-            """)[0].decode(MessageRow.self).message
+            """)[0])
     }
 
     func delete(_ messageID: UUID) throws {
@@ -209,7 +209,7 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     func thread(rootID: UUID, maxDepth: Int) throws -> [Message] {
-        try connection.query("""
+        try MessageRow.messages(connection.query("""
             WITH RECURSIVE thread AS (
                 SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, 0 AS depth
                 FROM messages WHERE message_id = \(rootID)
@@ -222,6 +222,6 @@ struct PostgresMessageRepository: MessageRepository {
             SELECT \(unsafeRaw: MessageRow.columns.description)
             FROM thread m JOIN users u ON u.user_id = m.sender_id
             ORDER BY m.sent_at, m.message_id
-            """).decode(MessageRow.self).map(\.message)
+            """))
     }
 }
