@@ -28,17 +28,13 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
 
     /// Marks the conversation and its notifications read for a participant with something
     /// unread in it, and writes nothing otherwise (no row version, no transaction id): a GET
-    /// that changes nothing must not cost a write. The unread counter is recounted rather than
-    /// zeroed, as ``PostgresConversationRepository/markRead(_:userID:)`` does.
+    /// that changes nothing must not cost a write. The mark itself is
+    /// ``PostgresConversationRepository/markRead(_:userID:)``'s.
     static func markReadQuery(_ conversationID: UUID, viewerID: UUID) -> PostgresQuery {
         """
         WITH mark AS (SELECT clock_timestamp() AS now),
         conversation_read AS (
-            UPDATE conversation_participants p
-               SET last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
-                   unread_count = (SELECT count(*) FROM messages m
-                                    WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
-                                      AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
+            UPDATE conversation_participants p SET \(unsafeRaw: PostgresConversationRepository.readMark)
               FROM mark
              WHERE p.conversation_id = \(conversationID) AND p.user_id = \(viewerID) AND p.unread_count > 0
             RETURNING p.user_id

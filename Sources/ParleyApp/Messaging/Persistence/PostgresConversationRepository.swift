@@ -200,21 +200,24 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func markRead(_ conversationID: UUID, userID: UUID) throws -> Date? {
-        // The unread counter is recounted rather than zeroed: only a message posted in this
-        // very instant could be later than the mark, so it is one probe on
-        // messages_conversation_sent_idx.
         try connection.query("""
             WITH mark AS (SELECT clock_timestamp() AS now)
-            UPDATE conversation_participants p
-               SET last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
-                   unread_count = (SELECT count(*) FROM messages m
-                                    WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
-                                      AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
+            UPDATE conversation_participants p SET \(unsafeRaw: Self.readMark)
               FROM mark
              WHERE p.conversation_id = \(conversationID) AND p.user_id = \(userID)
             RETURNING p.last_read_at
             """).first?.decode(Date.self, column: "last_read_at")
     }
+
+    /// The SET clause of marking a participant row `p` read at `mark.now` (constant text). The
+    /// unread counter is recounted rather than zeroed: only a message posted in this very
+    /// instant could be later than the mark, so it is one probe on messages_conversation_sent_idx.
+    static let readMark = """
+        last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
+        unread_count = (SELECT count(*) FROM messages m
+                         WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
+                           AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
+        """
 
     func touch(_ conversationID: UUID, at date: Date) throws {
         try connection.execute("""
