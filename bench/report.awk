@@ -1,6 +1,8 @@
 # Turns bench/out/results.tsv into the Markdown tables of make bench (bench/run.sh).
 # Fields: group scenario conns server round requests duration_us p50_us p99_us connect read
-# write status timeout rss_kb. Per (group, scenario, conns, server), over its runs (rounds):
+# write status timeout rss_kb, then for parley's runs what they cost: requests parley served,
+# statements and round trips its Postgres layer sent, transaction ids PostgreSQL assigned
+# (transactions that wrote), and the CPU milliseconds of parley, PostgreSQL and nginx. Per (group, scenario, conns, server), over its runs (rounds):
 # requests/s is the median, p50 and p99 come from the run with that median (the lower middle
 # one for an even count); errors are summed over every run; RSS (VmRSS sampled during the
 # runs) is the highest seen. The parley/C ratio is the median of the per-round ratios: each
@@ -11,6 +13,8 @@
 
 function key(g, s, c, v) { return g SUBSEP s SUBSEP c SUBSEP v }
 function ms(us) { return sprintf("%.2f", us / 1000) }
+# A per-request figure ("–" when nothing was counted).
+function per(total, requests, format) { return requests > 0 ? sprintf(format, total / requests) : "–" }
 function mib(kb) { return kb > 0 ? sprintf("%.1f", kb / 1024) : "–" }
 
 # The median of values[1..n] (the lower middle one for an even n), and its index in `at`.
@@ -35,6 +39,8 @@ function median(values, n, at,    i, j, t, idx, sorted) {
     by_round[k, $5] = rps
     sock[k] += $10 + $11 + $12; status[k] += $13; timeouts[k] += $14
     if ($15 > hwm[k]) hwm[k] = $15
+    served[k] += $16; statements[k] += $17; trips[k] += $18; xids[k] += $19
+    cpu_parley[k] += $20; cpu_pg[k] += $21; cpu_nginx[k] += $22
     if ($15 > maxhwm) maxhwm = $15
     row = g SUBSEP s SUBSEP c
     if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
@@ -100,13 +106,17 @@ END {
         if (f[1] != "app") continue
         if (!header) {
             print "\n## Parley's hot paths (JWT, or the session cookie for the page; 1,000 users / 10,000 conversations / 2 M messages)\n"
-            print "| scenario | conns | req/s | p50 | p99 | sock err / timeouts | non-2xx | RSS MiB |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|"
+            print "Per request, over all of the row's runs: statements and round trips parley's Postgres layer sent; writes, the"
+            print "transactions that wrote (transaction ids PostgreSQL assigned); CPU time of parley, PostgreSQL and nginx.\n"
+            print "| scenario | conns | req/s | p50 | p99 | statements | round trips | writes | CPU µs parley / PG / nginx | sock err / timeouts | non-2xx | RSS MiB |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
         }
         k = key("app", f[2], f[3], "parley")
         settle(k)
-        printf "| %s | %s | %.0f | %s | %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], ms(p50[k]), ms(p99[k]),
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s / %s / %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], ms(p50[k]), ms(p99[k]),
+            per(statements[k], served[k], "%.1f"), per(trips[k], served[k], "%.1f"), per(xids[k], served[k], "%.2f"),
+            per(cpu_parley[k] * 1000, served[k], "%.0f"), per(cpu_pg[k] * 1000, served[k], "%.0f"), per(cpu_nginx[k] * 1000, served[k], "%.0f"),
             sock[k], timeouts[k], status[k], mib(hwm[k])
     }
 

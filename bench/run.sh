@@ -350,6 +350,42 @@ check_updates_persist() {
 
 # ---------------------------------------------------------------- wrk
 
+CLK_TCK=$(getconf CLK_TCK)
+PG_POSTMASTER=$(head -n 1 "$PGDATA/postmaster.pid" 2>/dev/null || true)
+NGINX_PID=$(<"$DATA/run/nginx.pid")
+
+# process_ticks PID: CPU time (clock ticks) of PID and its children, with what its exited
+# children had (reaped workers, backends). Builtins only.
+process_ticks() {
+    local parent=$1 total=0 children=() pid stat fields
+    { read -r -a children <"/proc/$parent/task/$parent/children"; } 2>/dev/null || true
+    for pid in "$parent" "${children[@]}"; do
+        { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue  # (gone since)
+        read -r -a fields <<<"${stat##*) }"  # from the state on: utime is the 12th, cutime the 14th
+        total=$((total + fields[11] + fields[12]))
+        if [[ $pid == "$parent" ]]; then total=$((total + fields[13] + fields[14])); fi
+    done
+    echo "$total"
+}
+
+# cost_snapshot: "requests statements round_trips next_xid parley_ticks pg_ticks nginx_ticks".
+# Requests and statements from parley's own counters (/status?openmetrics: every request
+# parley answered, every statement its Postgres layer sent); the next transaction id from
+# PostgreSQL, which only a transaction that writes (or locks rows) takes.
+cost_snapshot() {
+    local parley_ticks pg_ticks nginx_ticks metrics xid
+    parley_ticks=$(process_ticks "$PARLEY_PID")
+    pg_ticks=$([[ -n $PG_POSTMASTER ]] && process_ticks "$PG_POSTMASTER" || echo 0)
+    nginx_ticks=$(process_ticks "$NGINX_PID")
+    metrics=$(curl -k -s "$PARLEY_URL/status?openmetrics" || true)
+    xid=$("${PSQL[@]}" -At -c "SELECT pg_snapshot_xmax(pg_current_snapshot())" || echo 0)
+    awk -v xid="$xid" -v p="$parley_ticks" -v g="$pg_ticks" -v n="$nginx_ticks" '
+        /^parley_requests_total/ { requests += $NF }
+        /^parley_database_statements_total / { statements = $NF }
+        /^parley_database_round_trips_total / { trips = $NF }
+        END { printf "%d %d %d %d %d %d %d\n", requests, statements, trips, xid, p, g, n }' <<<"$metrics"
+}
+
 # run_wrk GROUP SCENARIO CONNS SERVER ROUND URL [wrk args]: one measured run, one line in results.tsv.
 run_wrk() {
     local group=$1 scenario=$2 conns=$3 server=$4 round=$5 url=$6
@@ -377,10 +413,19 @@ run_wrk() {
         ) &
         sampler=$!
     fi
+    local before= cost="0 0 0 0 0 0 0"
+    [[ $server == parley ]] && before=$(cost_snapshot)
     out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 2s -s "$BENCH/wrk/report.lua" "$@" "$url" 2>&1) || true
     if [[ -n $sampler ]]; then
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
+    fi
+    if [[ -n $before ]]; then
+        # The run's cost: differences, CPU in milliseconds.
+        cost=$(awk -v t="$CLK_TCK" '
+            NR == 1 { for (i = 1; i <= NF; i++) a[i] = $i }
+            NR == 2 { printf "%d %d %d %d %.0f %.0f %.0f", $1 - a[1], $2 - a[2], $3 - a[3], $4 - a[4],
+                      ($5 - a[5]) * 1000 / t, ($6 - a[6]) * 1000 / t, ($7 - a[7]) * 1000 / t }' <<<"$before"$'\n'"$(cost_snapshot)")
     fi
     printf '### %s %s c=%s %s round %s: %s\n%s\n' "$group" "$scenario" "$conns" "$server" "$round" "$url" "$out" >>"$WRK_LOG"
     line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
@@ -391,11 +436,13 @@ run_wrk() {
     local hwm=0
     if [[ $server == parley ]]; then hwm=$(<"$OUT/rss.sample"); fi
     # group scenario conns server round  requests duration_us p50 p99 connect read write status timeout hwm_kb
-    awk -v g="$group" -v s="$scenario" -v c="$conns" -v v="$server" -v r="$round" -v h="${hwm:-0}" '
+    #   served statements round_trips xids parley_cpu_ms pg_cpu_ms nginx_cpu_ms (parley's runs; zeros for C)
+    awk -v g="$group" -v s="$scenario" -v c="$conns" -v v="$server" -v r="$round" -v h="${hwm:-0}" -v cost="$cost" '
         { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-        END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g, s, c, v, r,
+        END { gsub(" ", "\t", cost)
+              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g, s, c, v, r,
               f["requests"], f["duration_us"], f["p50_us"], f["p99_us"], f["connect"], f["read"], f["write"],
-              f["status"], f["timeout"], h }' <<<"$line" >>"$RESULTS"
+              f["status"], f["timeout"], h, cost }' <<<"$line" >>"$RESULTS"
     printf '  %-10s %-22s c=%-4s %-6s %8.0f req/s\n' "$group" "$scenario" "$conns" "$server" \
         "$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } } END { print f["requests"] / (f["duration_us"] / 1e6) }' <<<"$line")" >&2
 }

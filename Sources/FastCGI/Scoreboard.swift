@@ -38,6 +38,8 @@ public final class Scoreboard: @unchecked Sendable {
         case restartsSignal, restartsExit, restartsTimeout, restartsRecycle, restartsReload
         case databaseReconnects, databaseStatementErrors, generation, listenBacklog, maxListenQueue
         case masterPID, masterRSS, reloads, reloading, masterPSS, listenQueue
+        /// What the workers' PostgreSQL connections sent (see `PostgresObserver.roundTrip`).
+        case databaseStatements, databaseRoundTrips
     }
 
     static let magic: UInt64 = 0x5041_524C_4559_0001  // "PARLEY", version 1

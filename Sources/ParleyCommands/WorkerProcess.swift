@@ -77,8 +77,8 @@ struct WorkerProcess {
 }
 
 /// Writes what a worker thread's connection runs into its slot (the SQL text for the slow log
-/// and `?full`), counts reconnects and failed statements, and hands the deadline the
-/// connection's canceller.
+/// and `?full`), counts reconnects, statements, round trips and failed statements, and hands
+/// the deadline the connection's canceller.
 final class SlotDatabaseObserver: PostgresObserver {
     let slot: WorkerSlot
     let board: Scoreboard
@@ -103,5 +103,10 @@ final class SlotDatabaseObserver: PostgresObserver {
     func connected(_ canceller: PostgresCanceller, reconnect: Bool) {
         if reconnect { board.add(.databaseReconnects) }
         onConnect(canceller)
+    }
+
+    func roundTrip(statements: Int) {
+        board.add(.databaseRoundTrips)
+        board.add(.databaseStatements, UInt64(statements))
     }
 }

@@ -31,6 +31,7 @@ extension PostgresConnection {
     private func copy(sql: String, columnCount: Int, _ body: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
         try PostgresQuery(unsafeSQL: sql).validate()
         let started = PQexec(self.handle, sql)
+        self.observer?.roundTrip(statements: 1)
         guard let started, PQresultStatus(started) == PGRES_COPY_IN else {
             let error = PostgresError.from(result: started, connection: self.handle, sql: sql, binds: nil)
             if let started { PQclear(started) }

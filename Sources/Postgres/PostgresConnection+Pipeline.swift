@@ -14,7 +14,12 @@ extension PostgresConnection {
         let start = ContinuousClock.now
         var plan = PipelinePlan(queries: queries, connection: self)
         if let observer = self.observer { queries[0].withSQLBytes { observer.statementStarted($0) } }
-        defer { self.observer?.statementFinished(failed: false) }
+        defer {
+            self.observer?.statementFinished(failed: false)
+            // Rejected queries were answered here, never sent.
+            let sent = queries.count - plan.rejections.count
+            if sent > 0 { self.observer?.roundTrip(statements: sent) }
+        }
         do {
             let outcomes = try self.runPipeline(queries, &plan)
             for statement in plan.newStatements where statement.prepared {

@@ -40,6 +40,7 @@ extension PostgresConnection {
         guard sent == 1 else {
             throw PostgresError.from(result: nil, connection: self.handle, sql: query.sql, binds: nil)
         }
+        self.observer?.roundTrip(statements: 1)
         guard PQsetSingleRowMode(self.handle) == 1 else {
             while let result = PQgetResult(self.handle) { PQclear(result) }
             throw PostgresError.unexpected("libpq refused single-row mode", sql: query.sql)

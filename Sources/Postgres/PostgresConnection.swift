@@ -158,6 +158,7 @@ public final class PostgresConnection {
                     PQexecParams(self.handle, sql, count, types, values, lengths, formats, 1)
                 }
             }
+            self.observer?.roundTrip(statements: 1)
             return try self.checkResult(raw, query)
         }
         var retried = false
@@ -168,6 +169,7 @@ public final class PostgresConnection {
                     PQexecPrepared(self.handle, name.baseAddress, count, values, lengths, formats, 1)
                 }
             }
+            self.observer?.roundTrip(statements: 1)
             do {
                 return try self.checkResult(raw, query)
             } catch let error as PostgresError where !retried && self.isStalePreparedStatement(error) {
@@ -198,6 +200,7 @@ public final class PostgresConnection {
                 }
             }
         }
+        self.observer?.roundTrip(statements: 0)
         _ = try self.checkResult(raw, query)
         if let evicted = self.statements.insert(sql: query.sqlBytes, types: types, name: name) {
             self.deallocate(evicted)
@@ -219,7 +222,9 @@ public final class PostgresConnection {
     func simpleCommand(_ sql: String, log: Bool = true) throws -> String {
         let start = ContinuousClock.now
         do {
-            let result = try self.checkResult(PQexec(self.handle, sql), PostgresQuery(unsafeSQL: sql))
+            let raw = PQexec(self.handle, sql)
+            self.observer?.roundTrip(statements: 1)
+            let result = try self.checkResult(raw, PostgresQuery(unsafeSQL: sql))
             if log { self.logStatement(sql, start: start, rows: nil) }
             return result.commandTag
         } catch {

@@ -10,6 +10,14 @@ public protocol PostgresObserver: AnyObject {
     func statementFinished(failed: Bool)
     /// A new connection is open; `canceller` cancels what it runs, from any thread.
     func connected(_ canceller: PostgresCanceller, reconnect: Bool)
+    /// One exchange with the server ended, carrying `statements` statements: one, a pipeline's
+    /// count (one round trip for all), or none for a PREPARE of its own. BEGIN, COMMIT and
+    /// ROLLBACK are statements too. What a request costs the database, counted where it is spent.
+    func roundTrip(statements: Int)
+}
+
+extension PostgresObserver {
+    public func roundTrip(statements: Int) {}
 }
 
 /// Cancels the statement a connection is running (`PQcancel`), from any thread: the request

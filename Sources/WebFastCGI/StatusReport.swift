@@ -284,6 +284,8 @@ public struct StatusReport: Sendable {
         ("request_timeouts", .timeouts, "Requests that ran past the request timeout."),
         ("database_reconnects", .databaseReconnects, "PostgreSQL connections opened again after the first."),
         ("database_statement_errors", .databaseStatementErrors, "Statements that PostgreSQL or the connection failed."),
+        ("database_statements", .databaseStatements, "Statements sent to PostgreSQL, each of a pipeline and BEGIN and COMMIT included."),
+        ("database_round_trips", .databaseRoundTrips, "Round trips to PostgreSQL: a statement, a pipeline of several, or a PREPARE of its own."),
     ]
 
     /// Route rows grouped by template (one template may be registered for several methods);

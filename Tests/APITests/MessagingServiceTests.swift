@@ -117,18 +117,33 @@ struct MessagingServiceTests {
         #expect(try world.notifications.list(for: world.bob, unread: true, page: PageRequest(size: 20)).total == 0)
     }
 
-    @Test("a failure inside the transaction leaves nothing: no message, no notification")
+    @Test("with an idempotency key, a failure inside the transaction leaves nothing: no message, no notification, no key")
     func rollback() throws {
         let world = try World()
         let id = try world.conversation(world.alice, with: [world.bob])
         struct RenderFailed: Error {}
         let error = #expect(throws: PostgresTransactionError.self) {
-            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice) { _ in throw RenderFailed() }
+            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice, idempotencyKey: "render-fails") { _ in throw RenderFailed() }
         }
         #expect(error?.closureError is RenderFailed)
         #expect(error?.rollbackError == nil)
         #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 0)
         #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 0)
+        #expect(try world.count("SELECT count(*) FROM idempotency_keys WHERE user_id = \(world.alice.id)") == 0)
+    }
+
+    @Test("without a key the post is one statement: the message and its notifications, or nothing")
+    func oneStatement() throws {
+        let world = try World()
+        let id = try world.conversation(world.alice, with: [world.bob, world.eve])
+        struct RenderFailed: Error {}
+        // Nothing is stored beside the message, so the response is made after the statement:
+        // a failure there fails the request, and the post stands (as a lost response would).
+        #expect(throws: RenderFailed.self) {
+            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice) { _ in throw RenderFailed() }
+        }
+        #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 1)
+        #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 2)
     }
 
     @Test("refusals: unknown conversation, outsider, blank, too long, NUL, foreign or unknown parent")

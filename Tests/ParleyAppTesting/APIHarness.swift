@@ -14,12 +14,16 @@ final class APIHarness {
     let database: PostgresDatabase
     let logger: Logger
 
-    /// `logger` receives the application's and the database's log lines (none by default).
-    init(configuration: AppConfiguration = .testing(), logger: Logger = Logger(label: "api-test") { _ in SwiftLogNoOpLogHandler() }) throws {
+    /// `logger` receives the application's and the database's log lines (none by default);
+    /// `observer` is told of every statement and round trip on the database.
+    init(
+        configuration: AppConfiguration = .testing(), logger: Logger = Logger(label: "api-test") { _ in SwiftLogNoOpLogHandler() },
+        observer: (any PostgresObserver)? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         application = ParleyApplication.build(configuration: configuration)
-        database = PostgresDatabase(configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL), logger: logger)
+        database = PostgresDatabase(configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL), logger: logger, observer: observer)
     }
 
     /// Sends a request; `json` is encoded as the body with `Content-Type: application/json`.

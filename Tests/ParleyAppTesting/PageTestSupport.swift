@@ -116,11 +116,11 @@ final class PageBrowser {
 
 extension APIHarness {
     /// A harness for page tests: the message rate limit out of the way unless a test sets one.
-    static func pages(_ adjust: (inout AppConfiguration) -> Void = { _ in }) throws -> APIHarness {
+    static func pages(observer: (any PostgresObserver)? = nil, _ adjust: (inout AppConfiguration) -> Void = { _ in }) throws -> APIHarness {
         var configuration = AppConfiguration.testing()
         configuration.messaging.messageRateLimit = 100_000
         adjust(&configuration)
-        return try APIHarness(configuration: configuration)
+        return try APIHarness(configuration: configuration, observer: observer)
     }
 
     func userID(_ username: String) throws -> UUID {

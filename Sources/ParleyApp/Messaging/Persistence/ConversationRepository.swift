@@ -15,8 +15,9 @@ protocol ConversationRepository {
     func count(for userID: UUID) throws -> Int
 
     /// `userID`'s conversations, most recent activity first (then by id), with participants,
-    /// last message and unread count, in a fixed number of queries whatever `limit` is.
-    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> [ConversationSummary]
+    /// last message and unread count, in a fixed number of queries whatever `limit` is; and how
+    /// many conversations `userID` takes part in, counted by the same statement.
+    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int)
 
     /// One conversation as `userID` (a participant) sees it.
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary?

@@ -2,7 +2,10 @@ import Foundation
 
 /// messages and message_edits.
 protocol MessageRepository {
-    func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message
+    /// Stores `draft` as `senderID`'s in `conversationID`, with a notification for every other
+    /// participant and the conversation's last activity, all or nothing, in one statement; or
+    /// says why it stored nothing (the conversation, the sender's place in it, the parent).
+    func post(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> MessagePostResult
 
     /// Writes a system line: `actorID` (the sender) did `kind` to `memberID`; `text` is its body.
     func insertSystemLine(conversationID: UUID, kind: MessageKind, actorID: UUID, memberID: UUID, text: String) throws -> Message
@@ -14,6 +17,12 @@ protocol MessageRepository {
 
     /// One numbered page: `ORDER BY sent_at, message_id` (either way) `LIMIT … OFFSET …`.
     func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message]
+
+    /// Page 1 of `conversationID`'s messages (narrowed by `filter`), their total, and the
+    /// conversation with whether `viewerID` is in it, in one round trip. The page is read before
+    /// that answer is known: the caller shows it to participants only. (Page 1 always exists;
+    /// a deeper page is read only once the count says it exists.)
+    func firstPage(in conversationID: UUID, viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, limit: Int) throws -> (access: ConversationAccess?, total: Int, items: [Message])
 
     /// A keyset seek: up to `limit` messages strictly after `cursor` in `direction`, nearest
     /// first. Reads only the index entries it returns, however deep the cursor is.
@@ -29,9 +38,4 @@ protocol MessageRepository {
 
     /// The message and all its descendants (down to `maxDepth` levels), in one query.
     func thread(rootID: UUID, maxDepth: Int) throws -> [Message]
-
-    /// The top-level messages of `conversationID` before `cursor` (the latest when nil), at
-    /// most `limit`, and all their descendants (down to `maxDepth` levels), in any order, with
-    /// whether more top-level messages come before them; in one query.
-    func threadPage(conversationID: UUID, before cursor: MessageCursor?, limit: Int, maxDepth: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool)
 }

@@ -8,6 +8,9 @@ protocol MessagingStore {
     /// Runs `body` in one transaction. It may run more than once (PostgreSQL retries
     /// serialization failures), so it must only act through the repositories.
     func transaction<T>(_ body: (MessagingRepositories) throws -> T) throws -> T
+    /// Runs `body` once, outside a transaction (each statement commits on its own), and never
+    /// again after a connection failure: for a read that also marks things read.
+    func write<T>(_ body: (MessagingRepositories) throws -> T) throws -> T
 }
 
 /// The repositories of one read or transaction, bound to the same connection (or snapshot).
@@ -17,4 +20,5 @@ struct MessagingRepositories {
     var messages: any MessageRepository
     var notifications: any NotificationRepository
     var idempotency: any IdempotencyRepository
+    var conversationPages: any ConversationPageRepository
 }

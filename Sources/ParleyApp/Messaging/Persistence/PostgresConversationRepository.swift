@@ -3,8 +3,8 @@ import Postgres
 
 /// conversations and conversation_participants in PostgreSQL.
 ///
-/// The list is two statements whatever the page size: a count of the viewer's participant
-/// rows, and one query that picks the page first (a top-N sort of the viewer's
+/// The list is one statement whatever the page size: it counts the viewer's participant rows
+/// (a window over them) and picks the page first (a top-N sort of the viewer's
 /// conversations by last activity, in a MATERIALIZED CTE) and only then adds, per page row,
 /// the participants (`array_agg`s over the participants primary key), the last message (LATERAL,
 /// one backward step on messages_conversation_sent_idx) and the viewer's unread count (the
@@ -14,19 +14,18 @@ import Postgres
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 
-    private struct ConversationRow: Decodable {
-        var conversationId: UUID
-        var title: String
-        var createdBy: UUID?
-        var createdAt: Date
-        var lastMessageAt: Date
-
-        var conversation: Conversation {
-            Conversation(conversationID: conversationId, title: title, createdBy: createdBy, createdAt: createdAt, lastMessageAt: lastMessageAt)
+    /// Columns 0…4 of `create`'s RETURNING and of `accessQuery`, read by position (see ``MessageRow``).
+    private enum ConversationRow {
+        static func conversation(_ row: PostgresRow) throws -> Conversation {
+            Conversation(
+                conversationID: try row.decode(UUID.self, at: 0), title: try row.decode(String.self, at: 1),
+                createdBy: try row.decode(UUID?.self, at: 2), createdAt: try row.decode(Date.self, at: 3),
+                lastMessageAt: try row.decode(Date.self, at: 4))
         }
     }
 
-    private struct SummaryRow: Decodable {
+    /// A row of `pageTail`, read by position (see ``MessageRow``).
+    struct SummaryRow {
         var conversationId: UUID
         var title: String
         var createdBy: UUID?
@@ -47,6 +46,34 @@ struct PostgresConversationRepository: ConversationRepository {
         var lastMemberId: UUID?
         var lastMemberUsername: String?
         var unreadCount: Int
+        /// The list's count of the viewer's conversations (1 in a view of one).
+        var total: Int
+        var isParticipant: Bool
+
+        init(_ row: PostgresRow) throws {
+            conversationId = try row.decode(UUID.self, at: 0)
+            title = try row.decode(String.self, at: 1)
+            createdBy = try row.decode(UUID?.self, at: 2)
+            createdAt = try row.decode(Date.self, at: 3)
+            lastMessageAt = try row.decode(Date.self, at: 4)
+            unreadCount = try row.decode(Int.self, at: 5)
+            participantIds = try row.decode([UUID].self, at: 6)
+            participantUsernames = try row.decode([String].self, at: 7)
+            participantFirstNames = try row.decode([String].self, at: 8)
+            participantLastNames = try row.decode([String].self, at: 9)
+            lastId = try row.decode(UUID?.self, at: 10)
+            lastSenderId = try row.decode(UUID?.self, at: 11)
+            lastSenderUsername = try row.decode(String?.self, at: 12)
+            lastParentId = try row.decode(UUID?.self, at: 13)
+            lastBody = try row.decode(String?.self, at: 14)
+            lastSentAt = try row.decode(Date?.self, at: 15)
+            lastEditedAt = try row.decode(Date?.self, at: 16)
+            lastKind = lastId == nil ? nil : try MessageRow.kind(row, at: 17)
+            lastMemberId = try row.decode(UUID?.self, at: 18)
+            lastMemberUsername = try row.decode(String?.self, at: 19)
+            total = try row.decode(Int.self, at: 20)
+            isParticipant = try row.decode(Bool.self, at: 21)
+        }
 
         var summary: ConversationSummary {
             var last: Message?
@@ -74,25 +101,34 @@ struct PostgresConversationRepository: ConversationRepository {
         let row = try connection.query("""
             INSERT INTO conversations (title, created_by) VALUES (\(title), \(createdBy))
             RETURNING conversation_id, title, created_by, created_at, last_message_at
-            """)[0].decode(ConversationRow.self)
+            """)[0]
+        let conversation = try ConversationRow.conversation(row)
         try connection.execute("""
             INSERT INTO conversation_participants (conversation_id, user_id)
-            SELECT \(row.conversationId), participant FROM unnest(\(participantIDs)) AS participant
+            SELECT \(conversation.conversationID), participant FROM unnest(\(participantIDs)) AS participant
             """)
-        return row.conversation
+        return conversation
     }
 
     func access(_ conversationID: UUID, userID: UUID, lock: Bool) throws -> ConversationAccess? {
-        let rows = try connection.query("""
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at,
-                   EXISTS (SELECT 1 FROM conversation_participants p
-                           WHERE p.conversation_id = c.conversation_id AND p.user_id = \(userID)) AS is_participant
-            FROM conversations c WHERE c.conversation_id = \(conversationID)
-            \(unsafeRaw: lock ? "FOR KEY SHARE OF c" : "")
-            """)
+        try Self.access(connection.query(Self.accessQuery(conversationID, userID: userID, lock: lock)))
+    }
+
+    /// The statement `access` runs; with the conversation's message counter (migration 0009),
+    /// which a pipeline that checks access may use as its count.
+    static func accessQuery(_ conversationID: UUID, userID: UUID, lock: Bool) -> PostgresQuery {
+        """
+        SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.message_count,
+               EXISTS (SELECT 1 FROM conversation_participants p
+                       WHERE p.conversation_id = c.conversation_id AND p.user_id = \(userID)) AS is_participant
+        FROM conversations c WHERE c.conversation_id = \(conversationID)
+        \(unsafeRaw: lock ? "FOR KEY SHARE OF c" : "")
+        """
+    }
+
+    static func access(_ rows: PostgresRows) throws -> ConversationAccess? {
         guard let row = rows.first else { return nil }
-        let isParticipant = try row.decode(Bool.self, column: "is_participant")
-        return ConversationAccess(conversation: try row.decode(ConversationRow.self).conversation, isParticipant: isParticipant)
+        return ConversationAccess(conversation: try ConversationRow.conversation(row), isParticipant: try row.decode(Bool.self, at: 6))
     }
 
     func count(for userID: UUID) throws -> Int {
@@ -100,7 +136,7 @@ struct PostgresConversationRepository: ConversationRepository {
             .decode(Int.self, column: "total")
     }
 
-    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> [ConversationSummary] {
+    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int) {
         var sql = SQLBuilder(Self.pageHead)
         sql.bind(userID)
         sql.append(" ORDER BY c.last_message_at DESC, c.conversation_id DESC LIMIT ")
@@ -108,7 +144,10 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(Self.pageTail)
-        return try connection.query(sql.query).decode(SummaryRow.self).map(\.summary)
+        let rows = try connection.query(sql.query).map(SummaryRow.init)
+        // Every row carries the count; a page past the end has no row to carry it.
+        let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
+        return (rows.map(\.summary), total)
     }
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
@@ -117,21 +156,23 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" AND c.conversation_id = ")
         sql.bind(conversationID)
         sql.append(Self.pageTail)
-        return try connection.query(sql.query).first?.decode(SummaryRow.self).summary
+        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
     // The page of the viewer's conversations is chosen first (`page`, a top-N sort of their
-    // participant rows); only its rows then get participants, last message and sender. The
-    // caller completes the head with its conditions, order and limit, then appends the tail.
+    // participant rows, counted by a window over all of them on the way); only its rows then
+    // get participants, last message and sender. The caller completes the head with its
+    // conditions, order and limit, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
+                   count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
         """
 
-    private static let pageTail: StaticString = """
+    static let pageTail: StaticString = """
 
         )
         SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
@@ -145,7 +186,8 @@ struct PostgresConversationRepository: ConversationRepository {
                lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
                lm.kind AS last_kind, lm.member_id AS last_member_id,
                CASE WHEN lm.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = lm.member_id) END
-                   AS last_member_username
+                   AS last_member_username,
+               page.total, page.is_participant
         FROM page
         CROSS JOIN LATERAL (
             SELECT coalesce(array_agg(u.user_id ORDER BY pp.joined_at, u.username), '{}') AS ids,
@@ -169,21 +211,24 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func markRead(_ conversationID: UUID, userID: UUID) throws -> Date? {
-        // The unread counter is recounted rather than zeroed: only a message posted in this
-        // very instant could be later than the mark, so it is one probe on
-        // messages_conversation_sent_idx.
         try connection.query("""
             WITH mark AS (SELECT clock_timestamp() AS now)
-            UPDATE conversation_participants p
-               SET last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
-                   unread_count = (SELECT count(*) FROM messages m
-                                    WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
-                                      AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
+            UPDATE conversation_participants p SET \(unsafeRaw: Self.readMark)
               FROM mark
              WHERE p.conversation_id = \(conversationID) AND p.user_id = \(userID)
             RETURNING p.last_read_at
             """).first?.decode(Date.self, column: "last_read_at")
     }
+
+    /// The SET clause of marking a participant row `p` read at `mark.now` (constant text). The
+    /// unread counter is recounted rather than zeroed: only a message posted in this very
+    /// instant could be later than the mark, so it is one probe on messages_conversation_sent_idx.
+    static let readMark = """
+        last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
+        unread_count = (SELECT count(*) FROM messages m
+                         WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
+                           AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
+        """
 
     func touch(_ conversationID: UUID, at date: Date) throws {
         try connection.execute("""

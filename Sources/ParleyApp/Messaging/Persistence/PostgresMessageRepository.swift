@@ -13,23 +13,6 @@ import Postgres
 struct PostgresMessageRepository: MessageRepository {
     let connection: PostgresConnection
 
-    func insert(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> Message {
-        do {
-            return try connection.query("""
-                WITH m AS (
-                    INSERT INTO messages (conversation_id, sender_id, parent_message_id, message_body)
-                    VALUES (\(conversationID), \(senderID), \(draft.parentMessageID), \(draft.body))
-                    RETURNING *
-                )
-                SELECT \(unsafeRaw: MessageRow.columns.description) FROM m JOIN users u ON u.user_id = m.sender_id
-                """)[0].decode(MessageRow.self).message
-        } catch let error as PostgresError where error.code == .foreignKeyViolation && error.constraintName == Self.parentForeignKey {
-            // The parent was deleted after the service found it (or is in another conversation):
-            // the same answer as when the service sees it.
-            throw MessagingError.invalid("parent_message", "Invalid pk \"\(draft.parentMessageID?.apiString ?? "")\" - object does not exist.")
-        }
-    }
-
     /// The (parent_message_id, conversation_id) foreign key of migration 0006.
     static let parentForeignKey = "messages_parent_message_id_conversation_id_fkey"
 
@@ -39,10 +22,15 @@ struct PostgresMessageRepository: MessageRepository {
             FROM messages m JOIN users u ON u.user_id = m.sender_id
             WHERE m.message_id = \(messageID)
             \(unsafeRaw: lock ? "FOR UPDATE OF m" : "")
-            """).first?.decode(MessageRow.self).message
+            """).first.map { try MessageRow.message($0) }
     }
 
     func count(_ filter: MessageFilter) throws -> Int {
+        try connection.query(Self.countQuery(filter)).first?.decode(Int.self) ?? 0
+    }
+
+    /// The statement `count` runs: one row of one column (none for a conversation that is not there).
+    static func countQuery(_ filter: MessageFilter) -> PostgresQuery {
         if filter.senderID == nil, filter.sentFrom == nil, filter.sentUntil == nil {
             // Unfiltered: the conversations' counters (migration 0009), not a count over messages.
             if let viewer = filter.visibleTo {
@@ -56,26 +44,25 @@ struct PostgresMessageRepository: MessageRepository {
                     sql.append(" AND vp.conversation_id = ")
                     sql.bind(conversationID)
                 }
-                return try connection.query(sql.query)[0].decode(Int.self, column: "total")
+                return sql.query
             }
             if let conversationID = filter.conversationID {
-                return try connection.query("SELECT message_count FROM conversations WHERE conversation_id = \(conversationID)")
-                    .first?.decode(Int.self, column: "message_count") ?? 0
+                return "SELECT message_count FROM conversations WHERE conversation_id = \(conversationID)"
             }
         }
         var sql = SQLBuilder("SELECT count(*) AS total FROM messages m WHERE true")
-        Self.appendConditions(filter, to: &sql)
-        return try connection.query(sql.query)[0].decode(Int.self, column: "total")
+        appendConditions(filter, to: &sql)
+        return sql.query
     }
 
     func list(_ filter: MessageFilter, ordering: MessageOrdering, offset: Int, limit: Int) throws -> [Message] {
         let direction: ScanDirection = ordering == .oldestFirst ? .ascending : .descending
         let query = Self.listQuery(filter, from: nil, direction: direction, offset: offset, limit: limit)
-        return try connection.query(query).decode(MessageRow.self).map(\.message)
+        return try MessageRow.messages(connection.query(query))
     }
 
     func seek(_ filter: MessageFilter, from cursor: MessageCursor, direction: ScanDirection, limit: Int) throws -> [Message] {
-        try connection.query(Self.seekQuery(filter, from: cursor, direction: direction, limit: limit)).decode(MessageRow.self).map(\.message)
+        try MessageRow.messages(connection.query(Self.seekQuery(filter, from: cursor, direction: direction, limit: limit)))
     }
 
     /// The statement `seek` runs (tests EXPLAIN it).
@@ -196,7 +183,7 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     func edit(_ messageID: UUID, oldBody: String, newBody: String, editedBy: UUID) throws -> Message {
-        try connection.query("""
+        try MessageRow.message(connection.query("""
             WITH kept AS (
                 INSERT INTO message_edits (message_id, old_body, edited_by) VALUES (\(messageID), \(oldBody), \(editedBy))
                 RETURNING edited_at
@@ -206,7 +193,7 @@ struct PostgresMessageRepository: MessageRepository {
                 RETURNING *
             )
             SELECT \(unsafeRaw: MessageRow.columns.description) FROM m JOIN users u ON u.user_id = m.sender_id
-            """)[0].decode(MessageRow.self).message
+            """)[0])
     }
 
     func delete(_ messageID: UUID) throws {
@@ -225,7 +212,7 @@ struct PostgresMessageRepository: MessageRepository {
     }
 
     func thread(rootID: UUID, maxDepth: Int) throws -> [Message] {
-        try connection.query("""
+        try MessageRow.messages(connection.query("""
             WITH RECURSIVE thread AS (
                 SELECT message_id, conversation_id, sender_id, parent_message_id, message_body, sent_at, edited_at, kind, member_id,
                        0 AS depth
@@ -239,6 +226,6 @@ struct PostgresMessageRepository: MessageRepository {
             SELECT \(unsafeRaw: MessageRow.columns.description)
             FROM thread m JOIN users u ON u.user_id = m.sender_id
             ORDER BY m.sent_at, m.message_id
-            """).decode(MessageRow.self).map(\.message)
+            """))
     }
 }

@@ -18,12 +18,17 @@ struct PostgresMessagingStore: MessagingStore {
         }
     }
 
+    func write<T>(_ body: (MessagingRepositories) throws -> T) throws -> T {
+        try database.write { connection in try body(Self.repositories(connection)) }
+    }
+
     static func repositories(_ connection: PostgresConnection) -> MessagingRepositories {
         MessagingRepositories(
             users: PostgresMessagingUserRepository(connection: connection),
             conversations: PostgresConversationRepository(connection: connection),
             messages: PostgresMessageRepository(connection: connection),
             notifications: PostgresNotificationRepository(connection: connection),
-            idempotency: PostgresIdempotencyRepository(connection: connection))
+            idempotency: PostgresIdempotencyRepository(connection: connection),
+            conversationPages: PostgresConversationPageRepository(connection: connection))
     }
 }

@@ -10,9 +10,8 @@ struct ConversationService {
     /// The viewer's conversations, most recent activity first.
     func list(for viewer: AuthenticatedUser, page: PageRequest) throws -> Page<ConversationSummary> {
         try store.read { repositories in
-            let total = try repositories.conversations.count(for: viewer.id)
+            let (items, total) = try repositories.conversations.summaries(for: viewer.id, offset: page.offset, limit: page.size)
             guard page.exists(total: total) else { throw MessagingError.invalidPage }
-            let items = try repositories.conversations.summaries(for: viewer.id, offset: page.offset, limit: page.size)
             return Page(items: items, total: total, request: page)
         }
     }

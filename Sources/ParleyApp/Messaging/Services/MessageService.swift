@@ -26,10 +26,12 @@ struct MessageService {
 
     // MARK: - Posting
 
-    /// Posts `draft` as `sender` (always the caller). In one transaction: the message, a
+    /// Posts `draft` as `sender` (always the caller). All or nothing: the message, a
     /// notification for every other participant, the conversation's last activity and, with a
     /// key, the stored response. `render` makes the response from the new message; with an
     /// `idempotencyKey` it is stored and replayed for 24 hours to the same user and key.
+    /// Without a key the post is one statement (a transaction of its own, no BEGIN and COMMIT
+    /// round trips); with one, that statement and the key's go in one transaction.
     ///
     /// Order of checks: 404/403 (conversation), replay of a known key (no rate-limit cost),
     /// 400 (body), 429 (rate limit), then 400 for a bad parent inside the transaction.
@@ -54,37 +56,44 @@ struct MessageService {
             key: Self.rateLimitKey(sender.id), limit: configuration.messageRateLimit, window: configuration.messageRateWindow)
         guard decision.isAllowed else { throw MessagingError.rateLimited(decision) }
 
+        guard let idempotencyKey else {
+            let message = try Self.posted(
+                store.write { try $0.messages.post(conversationID: conversationID, senderID: sender.id, draft: draft) }, draft)
+            return SendResult(response: try render(message), message: message, isReplay: false)
+        }
         let result = try store.transaction { repositories -> SendResult in
-            try ConversationService.requireParticipant(repositories, conversationID, sender, lock: true)
-            if let idempotencyKey, try !repositories.idempotency.claim(userID: sender.id, key: idempotencyKey, fingerprint: fingerprint) {
+            if try !repositories.idempotency.claim(userID: sender.id, key: idempotencyKey, fingerprint: fingerprint) {
                 // A request with the same key committed while this one was on its way.
                 guard let stored = try repositories.idempotency.find(userID: sender.id, key: idempotencyKey) else {
                     throw MessagingError.idempotencyKeyReused
                 }
                 return try Self.replay(stored, fingerprint: fingerprint)
             }
-            if let parentID = draft.parentMessageID {
-                guard let parent = try repositories.messages.find(parentID, lock: false) else {
-                    throw MessagingError.invalid("parent_message", "Invalid pk \"\(parentID.apiString)\" - object does not exist.")
-                }
-                guard parent.conversationID == conversationID else {
-                    throw MessagingError.invalid("parent_message", "The parent message belongs to another conversation.")
-                }
-                guard !parent.isSystemLine else { throw MessagingError.systemLineParent }
-            }
-            let message = try repositories.messages.insert(conversationID: conversationID, senderID: sender.id, draft: draft)
-            try repositories.notifications.fanOut(message)
-            try repositories.conversations.touch(conversationID, at: message.sentAt)
+            let message = try Self.posted(repositories.messages.post(conversationID: conversationID, senderID: sender.id, draft: draft), draft)
             let response = try render(message)
-            if let idempotencyKey {
-                try repositories.idempotency.complete(userID: sender.id, key: idempotencyKey, response: response)
-            }
+            try repositories.idempotency.complete(userID: sender.id, key: idempotencyKey, response: response)
             return SendResult(response: response, message: message, isReplay: false)
         }
-        if idempotencyKey != nil, Int.random(in: 0..<Self.purgeOneIn) == 0 {
+        if Int.random(in: 0..<Self.purgeOneIn) == 0 {
             _ = try? store.transaction { try $0.idempotency.purgeExpired(limit: 500) }
         }
         return result
+    }
+
+    /// The stored message, or the refusal `post` reported (404/403 as everywhere, 400 for a
+    /// parent that is not one of this conversation's messages).
+    private static func posted(_ result: MessagePostResult, _ draft: MessageDraft) throws -> Message {
+        switch result {
+        case .posted(let message): return message
+        case .conversationNotFound: throw MessagingError.conversationNotFound
+        case .notParticipant: throw MessagingError.notParticipant
+        case .parentNotFound:
+            throw MessagingError.invalid("parent_message", "Invalid pk \"\(draft.parentMessageID?.apiString ?? "")\" - object does not exist.")
+        case .parentInAnotherConversation:
+            throw MessagingError.invalid("parent_message", "The parent message belongs to another conversation.")
+        case .parentIsSystemLine:
+            throw MessagingError.systemLineParent
+        }
     }
 
     private static func replay(_ record: IdempotencyRecord, fingerprint: String) throws -> SendResult {
@@ -112,6 +121,12 @@ struct MessageService {
         filter.conversationID = conversationID
         filter.visibleTo = nil
         return try store.read { repositories in
+            if case .page(let page) = window, page.number == 1 {
+                let first = try repositories.messages.firstPage(in: conversationID, viewerID: viewer.id, filter: filter, ordering: ordering, limit: page.size)
+                guard let access = first.access else { throw MessagingError.conversationNotFound }
+                guard access.isParticipant else { throw MessagingError.notParticipant }
+                return .page(Page(items: first.items, total: first.total, request: page))
+            }
             try ConversationService.requireParticipant(repositories, conversationID, viewer)
             return try Self.listing(repositories, filter, ordering, window)
         }

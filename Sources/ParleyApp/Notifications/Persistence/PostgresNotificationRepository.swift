@@ -47,9 +47,16 @@ struct PostgresNotificationRepository: NotificationRepository {
     }
 
     func count(recipientID: UUID, read: Bool?) throws -> Int {
-        try connection.query("""
-            SELECT count(*) AS total FROM notifications n WHERE n.recipient_id = \(recipientID) \(unsafeRaw: Self.readCondition(read))
-            """)[0].decode(Int.self, column: "total")
+        try Self.total(connection.query(Self.countQuery(recipientID: recipientID, read: read)))
+    }
+
+    /// The statement `count` runs (the conversation page sends it in its pipeline).
+    static func countQuery(recipientID: UUID, read: Bool?) -> PostgresQuery {
+        "SELECT count(*) AS total FROM notifications n WHERE n.recipient_id = \(recipientID) \(unsafeRaw: readCondition(read))"
+    }
+
+    static func total(_ rows: PostgresRows) throws -> Int {
+        try rows[0].decode(Int.self, column: "total")
     }
 
     /// Fixed text: the partial index's predicate for unread, its negation for read.

@@ -153,18 +153,18 @@ struct ConversationPages {
     }
 
     /// The conversation page. Opening it marks the conversation read (its unread count and its
-    /// notifications), as a reader would expect. `membersField`: the add form of the members
-    /// panel, after a refused add.
+    /// notifications), as a reader would expect, when something in it is unread. Its reads and
+    /// the marking take one round trip (``ConversationService/openPage``). `membersField`: the
+    /// add form of the members panel, after a refused add.
     func renderConversation(
         _ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, membersField: FieldView? = nil,
         status: HTTPStatus = .ok
     ) throws -> Response {
         let id = try request.uuidParameter()
         let before = try Self.cursor(request.query["before"])
-        let conversations = pages.services.conversations(context)
-        let summary = try conversations.detail(id, for: user)
-        _ = try conversations.markRead(id, by: user)
-        let page = try pages.services.messages(context).threadPage(in: id, for: user, before: before, limit: Self.threadsPerPage)
+        let opened = try pages.services.conversations(context).openPage(id, for: user, before: before, limit: Self.threadsPerPage)
+        let summary = opened.summary
+        let page = opened.threads
         let label = ConversationNaming.label(summary, viewer: user)
         let view = ConversationView(
             id: id.apiString, label: label,
@@ -177,7 +177,8 @@ struct ConversationPages {
             isEarlierPage: before != nil,
             compose: compose ?? ComposeView(body: FieldView("message_body"), parentID: "", isReply: false, replyingTo: ""),
             members: MembersPanelView(summary, viewer: user, add: membersField ?? FieldView(MembersPanelView.field)))
-        return pages.render("pages/conversation", title: label, view: view, visit: try pages.visit(request, context), status: status)
+        let visit = try pages.visit(request, context, unreadNotifications: opened.unreadNotifications)
+        return pages.render("pages/conversation", title: label, view: view, visit: visit, status: status)
     }
 
     /// `?before=` names a message; anything but a UUID names nothing (404).

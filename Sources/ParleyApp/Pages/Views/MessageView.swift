@@ -54,11 +54,12 @@ struct MessageView {
     }
 
     private static func view(_ message: Message, parentSender: String?, viewer: AuthenticatedUser, now: Date, flattened: Bool, replies: [MessageView]) -> MessageView {
-        MessageView(
+        let sent = TimeView(message.sentAt, now: now)
+        return MessageView(
             id: message.messageID.apiString, conversationID: message.conversationID.apiString,
             sender: message.sender.username, body: message.body,
-            sent: TimeView(message.sentAt, now: now),
-            isEdited: message.isEdited, edited: TimeView(message.editedAt ?? message.sentAt, now: now),
+            sent: sent,
+            isEdited: message.isEdited, edited: message.editedAt.map { TimeView($0, now: now) } ?? sent,
             isOwn: message.sender.userID == viewer.id,
             inReplyTo: parentSender ?? "", isFlattenedReply: flattened,
             replies: replies, hasReplies: !replies.isEmpty, replyCount: replies.count,

@@ -24,16 +24,44 @@ struct TimeView: Sendable, Equatable {
             relative = Self.relative(date, now: now, year: year, month: month, day: day)
             return
         }
-        let calendarDay = Self.padded(fields.year, 4) + "-" + Self.padded(fields.month, 2) + "-" + Self.padded(fields.day, 2)
-        let clock = Self.padded(fields.hour, 2) + ":" + Self.padded(fields.minute, 2) + ":" + Self.padded(fields.second, 2)
-        iso = calendarDay + "T" + clock + "Z"
-        exact = calendarDay + " " + clock + " UTC"
+        iso = Self.text(fields, separator: UInt8(ascii: "T"), suffix: "Z")
+        exact = Self.text(fields, separator: UInt8(ascii: " "), suffix: " UTC")
         relative = Self.relative(date, now: now, year: fields.year, month: fields.month, day: fields.day)
     }
 
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// `YYYY-MM-DD` separator `hh:mm:ss` suffix, written into the string's own storage: one
+    /// allocation per text (padding and joining pieces made a dozen, twice per time).
+    private static func text(
+        _ fields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int), separator: UInt8, suffix: StaticString
+    ) -> String {
+        String(unsafeUninitializedCapacity: 19 + suffix.utf8CodeUnitCount) { output in
+            var count = 0
+            func put(_ value: Int, width: Int) {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    output[count + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                count += width
+            }
+            func put(_ byte: UInt8) {
+                output[count] = byte
+                count += 1
+            }
+            put(fields.year, width: 4)  // 1600…9999: utcFields answers nothing else
+            put(UInt8(ascii: "-"))
+            put(fields.month, width: 2)
+            put(UInt8(ascii: "-"))
+            put(fields.day, width: 2)
+            put(separator)
+            put(fields.hour, width: 2)
+            put(UInt8(ascii: ":"))
+            put(fields.minute, width: 2)
+            put(UInt8(ascii: ":"))
+            put(fields.second, width: 2)
+            suffix.withUTF8Buffer { for byte in $0 { put(byte) } }
+            return count
+        }
     }
 
     static func relative(_ date: Date, now: Date, year: Int, month: Int, day: Int) -> String {

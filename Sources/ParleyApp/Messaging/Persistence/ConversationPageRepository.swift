@@ -1,0 +1,11 @@
+import Foundation
+
+/// The conversation page's reads and its read mark, as one exchange with the database.
+protocol ConversationPageRepository {
+    /// For `viewerID` on `conversationID`: the conversation and whether the viewer is in it; if
+    /// they are and something in it is unread, the conversation and its notifications marked
+    /// read (nothing is written otherwise); up to `limit` top-level messages before the message
+    /// `before` (the latest without it) with their replies down to `maxDepth` levels; and the
+    /// viewer's unread notifications after that.
+    func open(_ conversationID: UUID, viewerID: UUID, before: UUID?, limit: Int, maxDepth: Int) throws -> ConversationPageRows
+}

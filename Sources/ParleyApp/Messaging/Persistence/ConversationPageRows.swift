@@ -1,0 +1,16 @@
+import Foundation
+
+/// What ``ConversationPageRepository/open`` read, before the service decides what it means.
+struct ConversationPageRows {
+    /// Nil when there is no such conversation.
+    var summary: ConversationSummary?
+    var isParticipant: Bool
+    /// False when the cursor names no message of this conversation (true without a cursor).
+    var cursorFound: Bool
+    /// The page's top-level messages and all their replies, in any order.
+    var messages: [Message]
+    var rootIDs: [UUID]
+    var hasEarlier: Bool
+    /// The viewer's unread notifications, counted after the marking.
+    var unreadNotifications: Int
+}

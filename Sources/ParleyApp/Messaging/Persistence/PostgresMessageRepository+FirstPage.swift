@@ -1,0 +1,26 @@
+import Foundation
+import Postgres
+
+extension PostgresMessageRepository {
+    /// The access check, the page and (filtered) the count, as one pipeline. Unfiltered, the
+    /// access statement's row already holds the conversation's message counter: no count.
+    func firstPage(in conversationID: UUID, viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, limit: Int) throws -> (access: ConversationAccess?, total: Int, items: [Message]) {
+        var filter = filter
+        filter.conversationID = conversationID
+        filter.visibleTo = nil
+        let counted = filter.senderID == nil && filter.sentFrom == nil && filter.sentUntil == nil
+        let direction: ScanDirection = ordering == .oldestFirst ? .ascending : .descending
+        var queries = [
+            PostgresConversationRepository.accessQuery(conversationID, userID: viewerID, lock: false),
+            Self.listQuery(filter, from: nil, direction: direction, offset: 0, limit: limit),
+        ]
+        if !counted { queries.append(Self.countQuery(filter)) }
+        let outcomes = try connection.pipeline(queries)
+        let accessRows = try outcomes[0].get()
+        let items = try MessageRow.messages(outcomes[1].get())
+        let total = try counted
+            ? accessRows.first?.decode(Int.self, column: "message_count") ?? 0
+            : outcomes[2].get().first?.decode(Int.self) ?? 0
+        return (try PostgresConversationRepository.access(accessRows), total, items)
+    }
+}
