@@ -36,7 +36,7 @@ public enum ParleyApplication {
         OpenAPIController(configuration: configuration).register(on: &router)
         return Application(
             router: router,
-            middleware: pageRoutes.middleware + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
+            middleware: [DatabaseUnavailableMiddleware()] + pageRoutes.middleware + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
             errorPages: pageRoutes.errorPages,
             jsonErrorPathPrefixes: ["/api"]
         )

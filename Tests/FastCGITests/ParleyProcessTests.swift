@@ -36,7 +36,7 @@ struct ParleyProcessTests {
         #expect(parley.waitForExit(timeout: 15) == 0)
     }
 
-    @Test("health is 503 when PostgreSQL cannot be reached, and the error does not leak")
+    @Test("health, the API and the pages answer 503 with Retry-After when PostgreSQL cannot be reached, and the error does not leak")
     func healthWithoutDatabase() throws {
         let (parley, socket) = try startParley(environment: ["DATABASE_URL": "postgresql:///nowhere?host=/nonexistent-dir&connect_timeout=1"])
         defer { parley.terminate() }
@@ -44,6 +44,20 @@ struct ParleyProcessTests {
         #expect(response.status == 503)
         #expect(!response.bodyText.contains("nonexistent"))
         #expect(response.bodyText.contains("unavailable"))
+
+        // Any route that needs the database: a 503 that says to retry, not a 500, API and pages.
+        let client = try FastCGIClient(unixPath: socket)
+        let login = try client.send(
+            method: "POST", uri: "/api/token/", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"username":"ada","password":"correct horse battery"}"#.utf8))
+        #expect(login.status == 503)
+        #expect(login.header("Retry-After") == "2")
+        #expect(login.bodyText.contains("try again") && !login.bodyText.contains("nonexistent"))
+        // A page with a session cookie: the session is looked up in the database.
+        let page = try FastCGIClient(unixPath: socket).send(method: "GET", uri: "/inbox", headers: ["Cookie": "__Host-parley_session=" + String(repeating: "A", count: 43)])
+        #expect(page.status == 503)
+        #expect(page.header("Retry-After") == "2")
+        #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)
     }
 
     @Test("listens on a loopback TCP address")
