@@ -67,7 +67,7 @@ struct PageRenderingTests {
         #expect(notFound.contains("href=\"/login\""))
     }
 
-    @Test("a database that is down gives a 500 page in the layout, with the security headers and no detail")
+    @Test("a database that is down gives a 503 page in the layout, with Retry-After, the security headers and no detail")
     func databaseDown() throws {
         let application = ParleyApplication.build(configuration: .testing())
         var configuration = PostgresConfiguration(url: "postgresql://parley@/parley?host=/nonexistent-parley-socket-dir&port=1")
@@ -78,8 +78,9 @@ struct PageRenderingTests {
         headers["Cookie"] = "__Host-parley_session=" + Base64URL.encode(Sodium.randomBytes(32))
         let request = Request(method: .get, uri: "/inbox", headers: headers, remoteAddress: "127.0.0.1", isSecure: true)
         let response = application.respond(to: request, context: AppContext(request: request, database: database, logger: logger))
-        #expect(response.status.code == 500)
-        #expect(response.bodyText.contains("Something went wrong"))
+        #expect(response.status.code == 503)
+        #expect(response.bodyText.contains("Parley is busy"))
+        #expect(response.headers["Retry-After"] == "2")
         #expect(!response.bodyText.contains("nonexistent-parley-socket-dir"))
         #expect(response.headers["Content-Security-Policy"]?.contains("script-src 'none'") == true)
     }
