@@ -84,6 +84,8 @@ struct MembershipPageTests {
         #expect(try carolBrowser.get(path).status == 200)
         let notifications = try carolBrowser.get("/notifications").text
         #expect(notifications.contains("\(alice.username) added \(carol.username)"))
+        #expect(notifications.contains("<strong>\(alice.username)</strong> added you to <a href="), "an addition is not worded as a message written")
+        #expect(notifications.contains(">Plans</a>"))
         let inbox = try carolBrowser.get("/inbox").text
         #expect(inbox.contains(#"<p class="conversation-preview">\#(alice.username) added \#(carol.username)</p>"#), "no sender before a system line")
     }

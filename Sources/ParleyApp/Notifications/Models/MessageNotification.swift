@@ -12,6 +12,9 @@ struct MessageNotification: Sendable, Equatable {
     var sender: UserReference
     var createdAt: Date
     var readAt: Date?
+    /// The recipient was added to the conversation (the message is the "added" line), rather
+    /// than someone writing in it.
+    var isAddition = false
 
     var isRead: Bool { readAt != nil }
 

@@ -20,12 +20,13 @@ struct PostgresNotificationRepository: NotificationRepository {
         var senderUsername: String
         var createdAt: Date
         var readAt: Date?
+        var messageKind: String
 
         var notification: MessageNotification {
             MessageNotification(
                 notificationID: notificationId, recipientID: recipientId, messageID: messageId, messagePreview: messagePreview,
                 conversationID: conversationId, sender: UserReference(userID: senderId, username: senderUsername),
-                createdAt: createdAt, readAt: readAt)
+                createdAt: createdAt, readAt: readAt, isAddition: messageKind == MessageKind.memberAdded.rawValue)
         }
     }
 
@@ -34,7 +35,7 @@ struct PostgresNotificationRepository: NotificationRepository {
         n.notification_id, n.recipient_id, n.message_id,
         CASE WHEN char_length(m.message_body) > \(MessageNotification.previewLength)
              THEN left(m.message_body, \(MessageNotification.previewLength)) || '…' ELSE m.message_body END AS message_preview,
-        n.conversation_id, m.sender_id, u.username AS sender_username, n.created_at, n.read_at
+        n.conversation_id, m.sender_id, u.username AS sender_username, n.created_at, n.read_at, m.kind AS message_kind
         """
 
     func fanOut(_ message: Message) throws -> Int {

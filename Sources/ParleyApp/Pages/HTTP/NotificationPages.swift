@@ -25,6 +25,8 @@ struct NotificationPages {
     struct NotificationView {
         let id: String
         let sender: String
+        /// "wrote", or "added you" when the recipient was added to the conversation.
+        let verb: String
         /// "in " before a conversation's name; empty before "to you".
         let preposition: String
         let conversation: String
@@ -40,10 +42,13 @@ struct NotificationPages {
         let labels = try pages.services.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
         let now = pages.now()
         let rows = page.items.map { notification in
-            let (preposition, linkText) = Self.phrase(labels[notification.conversationID], sender: notification.sender.username, viewer: user.username)
+            let label = labels[notification.conversationID]
+            let (preposition, linkText) = notification.isAddition
+                ? Self.additionPhrase(label, sender: notification.sender.username, viewer: user.username)
+                : Self.phrase(label, sender: notification.sender.username, viewer: user.username)
             return NotificationView(
                 id: notification.notificationID.apiString, sender: notification.sender.username,
-                preposition: preposition, conversation: linkText,
+                verb: notification.isAddition ? "added you" : "wrote", preposition: preposition, conversation: linkText,
                 url: "/conversations/\(notification.conversationID.apiString)#m-\(notification.messageID.apiString)",
                 preview: ConversationNaming.preview(notification.messagePreview), created: TimeView(notification.createdAt, now: now),
                 isUnread: !notification.isRead)
@@ -77,6 +82,15 @@ struct NotificationPages {
         if !title.isEmpty { return ("in ", title) }
         let others = label.usernames.filter { $0 != viewer && $0 != sender }
         return others.isEmpty ? ("", "to you") : ("in ", "your conversation with " + ([sender] + others).joined(separator: ", "))
+    }
+
+    /// "alice added you to *Weekend hike*", or to "a conversation with bob, carol" when untitled.
+    static func additionPhrase(_ label: ConversationLabel?, sender: String, viewer: String) -> (String, String) {
+        guard let label else { return ("to ", "a conversation") }
+        let title = label.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !title.isEmpty { return ("to ", title) }
+        let others = label.usernames.filter { $0 != viewer && $0 != sender }
+        return ("to ", others.isEmpty ? "a conversation" : "a conversation with " + others.joined(separator: ", "))
     }
 
     /// Back to the page of the list the button was on.
