@@ -36,7 +36,8 @@ public enum ParleyApplication {
         OpenAPIController(configuration: configuration).register(on: &router)
         return Application(
             router: router,
-            middleware: [DatabaseUnavailableMiddleware()] + pageRoutes.middleware + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
+            middleware: [pageRoutes.pageMiddleware, DatabaseUnavailableMiddleware()] + pageRoutes.sessionMiddleware
+                + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
             errorPages: pageRoutes.errorPages,
             jsonErrorPathPrefixes: ["/api"]
         )

@@ -64,10 +64,7 @@ struct CreateUser: ParsableCommand {
 
     private func readPassword() throws -> String {
         if passwordStdin {
-            var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            // One line ending is the pipe's, not the password's ("\r\n" is one Character in Swift).
-            if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
-            guard !text.isEmpty else { throw ValidationError("--password-stdin: standard input held no password.") }
+            guard let text = PasswordInput.standardInput() else { throw ValidationError("--password-stdin: standard input held no password.") }
             return text
         }
         guard let password = ProcessInfo.processInfo.environment["PARLEY_ADMIN_PASSWORD"], !password.isEmpty else {

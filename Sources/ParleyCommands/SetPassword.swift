@@ -46,9 +46,7 @@ struct SetPassword: ParsableCommand {
     }
 
     static func readStandardInput() throws -> String {
-        var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
-        guard !text.isEmpty else { throw ValidationError("Standard input held no password.") }
+        guard let text = PasswordInput.standardInput() else { throw ValidationError("Standard input held no password.") }
         return text
     }
 

@@ -28,7 +28,6 @@ public struct AuthConfiguration: Sendable {
     public var refreshTokenLifetime: Duration = .seconds(24 * 60 * 60)
     /// An API log-in's refresh-token family ends this many days after the log-in.
     public var refreshFamilyDays = 30
-    var refreshFamilyLifetime: Duration { .seconds(refreshFamilyDays * 24 * 60 * 60) }
 
     /// argon2id cost of new hashes; stored hashes with other parameters are rehashed at log-in.
     public var passwordHashing: PasswordHashingParameters = .interactive

@@ -2,8 +2,9 @@ import Postgres
 import Web
 
 /// A database that cannot be reached is not a bug in the request: it answers 503 with
-/// `Retry-After`, on the API and the pages, instead of the 500 of an internal error. Outermost
-/// of the app's middleware, so that the session and token checks' statements are covered too.
+/// `Retry-After`, on the API and the pages, instead of the 500 of an internal error. Just inside
+/// the page middleware (which renders the 503 as a page) and outside the session and token
+/// checks, so that their statements are covered too.
 struct DatabaseUnavailableMiddleware: Middleware {
     static let retryAfterSeconds = 2
 
@@ -11,17 +12,11 @@ struct DatabaseUnavailableMiddleware: Middleware {
         do {
             return try next(request, context)
         } catch let error where Self.isUnreachable(error) {
-            throw Self.refusal(for: error, context: context)
+            context.logger.warning("database unavailable", metadata: ["error": "\(logDescription(of: error))"])
+            throw HTTPError(
+                .serviceUnavailable, "The service is briefly unavailable; try again in a moment.",
+                headers: ["Retry-After": String(Self.retryAfterSeconds)])
         }
-    }
-
-    /// The 503 for `error`, logged once as a warning (the page middleware, which renders errors
-    /// itself, uses it too).
-    static func refusal(for error: any Error, context: AppContext) -> HTTPError {
-        context.logger.warning("database unavailable", metadata: ["error": "\(logDescription(of: error))"])
-        return HTTPError(
-            .serviceUnavailable, "The service is briefly unavailable; try again in a moment.",
-            headers: ["Retry-After": String(retryAfterSeconds)])
     }
 
     /// A failure to reach PostgreSQL (refused, timed out, or the connection lost), directly or

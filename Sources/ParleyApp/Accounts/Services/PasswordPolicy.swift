@@ -16,17 +16,6 @@ struct PasswordPolicy: Sendable {
         var lastName: String?
         var email: String?
 
-        init(username: String?, firstName: String?, lastName: String?, email: String?) {
-            self.username = username
-            self.firstName = firstName
-            self.lastName = lastName
-            self.email = email
-        }
-
-        init(_ account: Account) {
-            self.init(username: account.username, firstName: account.firstName, lastName: account.lastName, email: account.email)
-        }
-
         /// Django's `DEFAULT_USER_ATTRIBUTES`, each with its field's verbose name.
         var named: [(name: String, value: String?)] {
             [("username", username), ("first name", firstName), ("last name", lastName), ("email address", email)]
@@ -100,5 +89,11 @@ struct PasswordPolicy: Sendable {
             }
         }
         return 2 * Double(matches) / Double(length)
+    }
+}
+
+extension PasswordPolicy.Attributes {
+    init(_ account: Account) {
+        self.init(username: account.username, firstName: account.firstName, lastName: account.lastName, email: account.email)
     }
 }

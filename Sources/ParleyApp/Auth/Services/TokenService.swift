@@ -104,7 +104,7 @@ struct TokenService {
                 return .reused
             }
             // Rotation keeps a family alive only up to its absolute lifetime.
-            guard time < record.familyStartedAt.addingTimeInterval(TimeInterval(configuration.refreshFamilyLifetime.wholeSeconds)) else {
+            guard time < record.familyStartedAt.addingTimeInterval(TimeInterval(configuration.refreshFamilyDays) * 86_400) else {
                 try updates.revokeFamily(family, at: time)
                 return .familyExpired
             }

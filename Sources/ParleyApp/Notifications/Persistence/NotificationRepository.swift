@@ -2,11 +2,6 @@ import Foundation
 
 /// notifications.
 protocol NotificationRepository {
-    /// One notification for every participant of the message's conversation except its
-    /// sender; returns how many.
-    @discardableResult
-    func fanOut(_ message: Message) throws -> Int
-
     /// One notification of `message` for `recipientID` alone (a member added by it).
     func notify(_ recipientID: UUID, of message: Message) throws
 

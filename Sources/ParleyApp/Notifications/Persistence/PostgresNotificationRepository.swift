@@ -38,15 +38,6 @@ struct PostgresNotificationRepository: NotificationRepository {
         n.conversation_id, m.sender_id, u.username AS sender_username, n.created_at, n.read_at, m.kind AS message_kind
         """
 
-    func fanOut(_ message: Message) throws -> Int {
-        try connection.execute("""
-            INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
-            SELECT p.user_id, \(message.messageID), p.conversation_id, \(message.sentAt)
-            FROM conversation_participants p
-            WHERE p.conversation_id = \(message.conversationID) AND p.user_id <> \(message.sender.userID)
-            """)
-    }
-
     func count(recipientID: UUID, read: Bool?) throws -> Int {
         try Self.total(connection.query(Self.countQuery(recipientID: recipientID, read: read)))
     }

@@ -43,9 +43,8 @@ struct NotificationPages {
         let now = pages.now()
         let rows = page.items.map { notification in
             let label = labels[notification.conversationID]
-            let (preposition, linkText) = notification.isAddition
-                ? Self.additionPhrase(label, sender: notification.sender.username, viewer: user.username)
-                : Self.phrase(label, sender: notification.sender.username, viewer: user.username)
+            let (preposition, linkText) = Self.phrase(
+                label, sender: notification.sender.username, viewer: user.username, isAddition: notification.isAddition)
             return NotificationView(
                 id: notification.notificationID.apiString, sender: notification.sender.username,
                 verb: notification.isAddition ? "added you" : "wrote", preposition: preposition, conversation: linkText,
@@ -75,22 +74,16 @@ struct NotificationPages {
     }
 
     /// "bob wrote in *Weekend hike*", "bob wrote in *your conversation with carol*", or, when
-    /// it is just the two of you and untitled, "bob wrote *to you*".
-    static func phrase(_ label: ConversationLabel?, sender: String, viewer: String) -> (String, String) {
-        guard let label else { return ("in ", "a conversation") }
+    /// it is just the two of you and untitled, "bob wrote *to you*". An addition: "alice added
+    /// you to *Weekend hike*", or to "a conversation with bob, carol" when untitled.
+    static func phrase(_ label: ConversationLabel?, sender: String, viewer: String, isAddition: Bool = false) -> (String, String) {
+        let preposition = isAddition ? "to " : "in "
+        guard let label else { return (preposition, "a conversation") }
         let title = label.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !title.isEmpty { return ("in ", title) }
+        if !title.isEmpty { return (preposition, title) }
         let others = label.usernames.filter { $0 != viewer && $0 != sender }
-        return others.isEmpty ? ("", "to you") : ("in ", "your conversation with " + ([sender] + others).joined(separator: ", "))
-    }
-
-    /// "alice added you to *Weekend hike*", or to "a conversation with bob, carol" when untitled.
-    static func additionPhrase(_ label: ConversationLabel?, sender: String, viewer: String) -> (String, String) {
-        guard let label else { return ("to ", "a conversation") }
-        let title = label.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !title.isEmpty { return ("to ", title) }
-        let others = label.usernames.filter { $0 != viewer && $0 != sender }
-        return ("to ", others.isEmpty ? "a conversation" : "a conversation with " + others.joined(separator: ", "))
+        if isAddition { return (preposition, others.isEmpty ? "a conversation" : "a conversation with " + others.joined(separator: ", ")) }
+        return others.isEmpty ? ("", "to you") : (preposition, "your conversation with " + ([sender] + others).joined(separator: ", "))
     }
 
     /// Back to the page of the list the button was on.

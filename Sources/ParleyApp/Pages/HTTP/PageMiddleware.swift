@@ -30,9 +30,10 @@ struct PageMiddleware: Middleware {
             let target = required.next.map { "/login?" + URLEncodedForm(pairs: [("next", $0)]).encoded } ?? "/login"
             response = .redirect(to: target, flash: .info("Please log in to continue."), cookies: pages.flashes)
         } catch let error as any HTTPResponseError {
-            response = rendered(error, request, context)
-        } catch let error where DatabaseUnavailableMiddleware.isUnreachable(error) {
-            response = rendered(DatabaseUnavailableMiddleware.refusal(for: error, context: context), request, context)
+            response = errorResponse(error.status, error.publicMessage, request: request, context: context)
+            for field in error.headers where field.name.lowercased() != "www-authenticate" {
+                response.headers[field.name] = field.value
+            }
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(logDescription(of: error))"])
             response = errorResponse(.internalServerError, "", request: request, context: context)
@@ -41,16 +42,6 @@ struct PageMiddleware: Middleware {
         if contentType.hasPrefix("text/html") || (300..<400).contains(response.status.code) {
             for (name, value) in Self.securityHeaders { response.headers[name] = value }
             response.headers["Cache-Control"] = "no-store"
-        }
-        return response
-    }
-
-    /// An error with a status as a page, with its headers (a Bearer challenge means nothing to
-    /// a browser on a page).
-    private func rendered(_ error: any HTTPResponseError, _ request: Request, _ context: AppContext) -> Response {
-        var response = errorResponse(error.status, error.publicMessage, request: request, context: context)
-        for field in error.headers where field.name.lowercased() != "www-authenticate" {
-            response.headers[field.name] = field.value
         }
         return response
     }

@@ -30,8 +30,12 @@ struct PageRoutes {
         AdminPages(pages: pages).register(on: &router)
     }
 
-    var middleware: [any Middleware<AppContext>] {
-        [PageMiddleware(pages: pages), SessionMiddleware(services: pages.services), CSRFMiddleware(tokens: pages.csrf)]
+    /// Outermost for the pages: security headers, and errors as pages in the layout.
+    var pageMiddleware: any Middleware<AppContext> { PageMiddleware(pages: pages) }
+
+    /// The session, then CSRF checks on its forms.
+    var sessionMiddleware: [any Middleware<AppContext>] {
+        [SessionMiddleware(services: pages.services), CSRFMiddleware(tokens: pages.csrf)]
     }
 
     var errorPages: ErrorPageRenderer { pages.errorPageRenderer }
