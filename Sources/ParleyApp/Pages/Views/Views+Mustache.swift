@@ -167,7 +167,7 @@ extension ConversationPages.ConversationView: MustacheObject {
         case "earlierURL": .string(earlierURL)
         case "isEarlierPage": .bool(isEarlierPage)
         case "compose": .object(compose)
-        case "members": members.map { MustacheValue(reflecting: $0) }
+        case "members": members.map { .object($0) }
         default: nil
         }
     }
@@ -180,6 +180,35 @@ extension ConversationPages.ComposeView: MustacheObject {
         case "parentID": .string(parentID)
         case "isReply": .bool(isReply)
         case "replyingTo": .string(replyingTo)
+        default: nil
+        }
+    }
+}
+
+extension MembersPanelView: MustacheObject {
+    func mustacheValue(for key: String) -> MustacheValue? {
+        switch key {
+        case "conversationID": .string(conversationID)
+        case "people": .views(people)
+        case "count": .int(count)
+        case "add": .object(add)
+        case "isOpen": .bool(isOpen)
+        case "isLastMember": .bool(isLastMember)
+        default: nil
+        }
+    }
+}
+
+extension MembersPanelView.Member: MustacheObject {
+    func mustacheValue(for key: String) -> MustacheValue? {
+        switch key {
+        case "userID": .string(userID)
+        case "username": .string(username)
+        case "fullName": .string(fullName)
+        case "hasFullName": .bool(hasFullName)
+        case "isViewer": .bool(isViewer)
+        case "isCreator": .bool(isCreator)
+        case "canRemove": .bool(canRemove)
         default: nil
         }
     }
