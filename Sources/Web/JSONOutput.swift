@@ -183,6 +183,9 @@ final class JSONOutput {
             writeString((value as! URL).absoluteString)
         } else if T.self == Decimal.self {
             bytes.appendUTF8((value as! Decimal).description)
+        } else if let writable = value as? any JSONObjectWritable {
+            pendingValue = nil
+            JSONObjectWriter.write(writable, to: self)
         } else {
             let start = bytes.count
             try value.encode(to: JSONValueEncoder(output: self, depth: depth))
