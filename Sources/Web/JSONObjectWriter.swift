@@ -27,10 +27,15 @@ package struct JSONObjectWriter {
 
     /// `,"name":` (no comma before the first member). `name` needs no escaping.
     private mutating func key(_ name: StaticString) {
-        if isFirst { isFirst = false } else { output.bytes.append(UInt8(ascii: ",")) }
-        output.bytes.append(UInt8(ascii: "\""))
-        output.bytes.appendLiteral(name)
-        output.bytes.appendLiteral("\":")
+        let length = name.utf8CodeUnitCount
+        output.bytes.reserve(length + 4)
+        var at = output.bytes.base + output.bytes.count
+        if isFirst { isFirst = false } else { at.pointee = UInt8(ascii: ","); at += 1 }
+        at.pointee = UInt8(ascii: "\"")
+        (at + 1).initialize(from: name.utf8Start, count: length)
+        (at + 1 + length).pointee = UInt8(ascii: "\"")
+        (at + 2 + length).pointee = UInt8(ascii: ":")
+        output.bytes.count = at + 3 + length - output.bytes.base
     }
 
     package mutating func member(_ name: StaticString, _ value: String) {
@@ -57,9 +62,12 @@ package struct JSONObjectWriter {
     package mutating func member(_ name: StaticString, _ value: UUID?) {
         key(name)
         guard let value else { return output.writeNull() }
-        output.bytes.append(UInt8(ascii: "\""))
-        output.bytes.write(maximum: UUIDText.length) { UUIDText.write(value, to: $0) }
-        output.bytes.append(UInt8(ascii: "\""))
+        output.bytes.reserve(UUIDText.length + 2)
+        let at = output.bytes.base + output.bytes.count
+        at.pointee = UInt8(ascii: "\"")
+        UUIDText.write(value, to: at + 1)
+        (at + 1 + UUIDText.length).pointee = UInt8(ascii: "\"")
+        output.bytes.count += UUIDText.length + 2
     }
 
     /// A nested object; `null` when absent.
@@ -84,26 +92,28 @@ package struct JSONObjectWriter {
 package enum UUIDText {
     package static let length = 36
 
-    /// Writes the 36 bytes of `uuid`'s text at `output`; returns 36.
+    /// Writes the 36 bytes of `uuid`'s text at `output`; returns 36. Unrolled: a page of
+    /// messages writes some eighty of them.
     @discardableResult
     package static func write(_ uuid: UUID, to output: UnsafeMutablePointer<UInt8>) -> Int {
-        withUnsafeBytes(of: uuid.uuid) { raw in
-            var out = 0
-            for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    output[out] = UInt8(ascii: "-")
-                    out += 1
-                }
-                let byte = raw[index]
-                output[out] = hexDigit(byte >> 4)
-                output[out + 1] = hexDigit(byte & 0x0F)
-                out += 2
-            }
+        let digits = hexDigits.utf8Start
+        let bytes = uuid.uuid
+        @inline(__always) func put(_ byte: UInt8, at position: Int) {
+            output[position] = digits[Int(byte >> 4)]
+            output[position + 1] = digits[Int(byte & 0x0F)]
         }
+        put(bytes.0, at: 0); put(bytes.1, at: 2); put(bytes.2, at: 4); put(bytes.3, at: 6)
+        output[8] = UInt8(ascii: "-")
+        put(bytes.4, at: 9); put(bytes.5, at: 11)
+        output[13] = UInt8(ascii: "-")
+        put(bytes.6, at: 14); put(bytes.7, at: 16)
+        output[18] = UInt8(ascii: "-")
+        put(bytes.8, at: 19); put(bytes.9, at: 21)
+        output[23] = UInt8(ascii: "-")
+        put(bytes.10, at: 24); put(bytes.11, at: 26); put(bytes.12, at: 28)
+        put(bytes.13, at: 30); put(bytes.14, at: 32); put(bytes.15, at: 34)
         return length
     }
 
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ value &- 10
-    }
+    private static let hexDigits: StaticString = "0123456789abcdef"
 }
