@@ -88,4 +88,24 @@ struct JSONWriterParityTests {
         #expect(text.hasPrefix(#"{"message_id":""#))
         #expect(text.hasSuffix(#""member":{"user_id":"\#(bob.userID.apiString)","username":"bob \"the builder\""}}"#))
     }
+
+    @Test("conversations written member by member are the JSON their Encodable gives")
+    func directlyWrittenConversations() throws {
+        let ada = UserSummary(userID: UUID(), username: "ada", firstName: "Ada", lastName: "Lovelace \"AL\"")
+        let bob = UserSummary(userID: UUID(), username: "bob", firstName: "", lastName: "")
+        let now = Date(timeIntervalSince1970: 1_795_681_045.5)
+        let conversation = Conversation(conversationID: UUID(), title: "Plans </b> & more", createdBy: ada.userID, createdAt: now, lastMessageAt: now)
+        let last = Message(
+            messageID: UUID(), conversationID: conversation.conversationID, sender: UserReference(userID: bob.userID, username: "bob"),
+            parentMessageID: nil, body: "see you", sentAt: now)
+        for summary in [
+            ConversationSummary(conversation: conversation, participants: [ada, bob], lastMessage: last, unreadCount: 3),
+            ConversationSummary(
+                conversation: Conversation(conversationID: UUID(), title: "", createdBy: nil, createdAt: now, lastMessageAt: now),
+                participants: [], lastMessage: nil, unreadCount: 0),
+        ] {
+            let written = try JSONSerialization.jsonObject(with: Data(JSON.encode(ConversationJSON(summary)))) as? NSDictionary
+            #expect(written == (try Self.foundationAPI(ConversationJSON(summary)) as? NSDictionary))
+        }
+    }
 }
