@@ -88,22 +88,24 @@ extension TimeView: MustacheObject {
 }
 
 extension MessageView: MustacheObject {
+    // In the order partials/message.mustache asks most, once per message: a string switch
+    // compares one case after another.
     func mustacheValue(for key: String) -> MustacheValue? {
         switch key {
+        case "isSystemLine": .bool(isSystemLine)
         case "id": .string(id)
-        case "conversationID": .string(conversationID)
         case "sender": .string(sender)
         case "body": .string(body)
         case "sent": .object(sent)
-        case "isEdited": .bool(isEdited)
-        case "edited": .object(edited)
-        case "isOwn": .bool(isOwn)
-        case "inReplyTo": .string(inReplyTo)
         case "isFlattenedReply": .bool(isFlattenedReply)
-        case "replies": .views(replies)
+        case "isEdited": .bool(isEdited)
+        case "isOwn": .bool(isOwn)
+        case "conversationID": .string(conversationID)
         case "hasReplies": .bool(hasReplies)
+        case "replies": .views(replies)
+        case "edited": .object(edited)
+        case "inReplyTo": .string(inReplyTo)
         case "replyCount": .int(replyCount)
-        case "isSystemLine": .bool(isSystemLine)
         case "systemText": .string(systemText)
         default: nil
         }
