@@ -6,7 +6,7 @@ versions, types, request ids, lengths and padding; random bit flips; truncated r
 requests split across many small writes; random records and garbage; thousands of params; huge
 names and values around and far past the limits (CVE-2025-23016's 0x7ffffffe lengths among
 them), also smuggled behind other records; management records; bodies that lie about their
-length. Meanwhile it probes /healthz on the same socket and reads /status, so that a worker
+length. Meanwhile it probes /ping on the same socket and reads /status, so that a worker
 that dies is seen: the cases sent in the seconds before are written to --crash-dir, and
 `--replay FILE` sends one such case again.
 
@@ -269,13 +269,14 @@ class Fuzzer:
                 self.stats[name][outcome] += 1
 
     def monitor(self, start):
-        """Probes /healthz twice a second and reads /status each second."""
+        """Probes /ping (the worker answers it without the database) twice a second and reads
+        /status each second."""
         last_restarts = None
         tick = 0
         while not self.stop.wait(0.5):
             t0 = time.monotonic()
             try:
-                status, _, _ = fcgi.get(self.args.socket, "/healthz", timeout=3)
+                status, _, _ = fcgi.get(self.args.socket, "/ping", timeout=3)
                 ok = status == 200
             except OSError:
                 ok = False
@@ -349,7 +350,7 @@ class Fuzzer:
         }
         problems = []
         if self.probes["failed"]:
-            problems.append("%d /healthz probes failed" % self.probes["failed"])
+            problems.append("%d /ping probes failed" % self.probes["failed"])
         if died:
             problems.append("%d worker processes died" % died)
         if died is None:
@@ -401,7 +402,7 @@ def main():
     if args.json:
         print(json.dumps(result))
     else:
-        print("fuzzed %.0f s: %d cases, /healthz probes %d ok / %d failed (slowest %.3f s), worker restarts %s" % (
+        print("fuzzed %.0f s: %d cases, /ping probes %d ok / %d failed (slowest %.3f s), worker restarts %s" % (
             result["seconds"], result["cases_total"], result["probes_ok"], result["probes_failed"],
             result["probe_max_seconds"], result["worker_restarts"]))
         for name, counts in result["cases"].items():

@@ -41,12 +41,16 @@ struct RecordInspector {
                 case .done(let verdict):
                     return verdict
                 case .needs(let total):
-                    guard total <= buffer.count else { return .refused("params larger than \(maxParamBytes) bytes") }
+                    guard total <= buffer.count else { return .refused("more than \(buffer.count) bytes before the params end") }
                     want = total
                     // A full peek may have left bytes unread: look again at once.
                     if count == requested { continue }
                 }
             }
+            // A peer that closed (or shut down writing) with a record unfinished will never
+            // finish it; its bytes stay readable, so without this the thread would wait out the
+            // whole timeout (the fuzzer held every thread that way with truncated requests).
+            if Self.peerClosed(fd) { return .refused("the peer closed in the middle of a record") }
             let now = ContinuousClock.now
             if deadline == nil { deadline = now + timeout }
             if let deadline, now >= deadline { return .refused("the peer stopped sending in the middle of a record") }
@@ -55,30 +59,57 @@ struct RecordInspector {
         }
     }
 
+    /// True when the peer will send nothing more (POLLRDHUP), without waiting.
+    static func peerClosed(_ fd: Int32) -> Bool {
+        // POLLRDHUP is Linux's (0x2000); Glibc's module hides it behind _GNU_SOURCE.
+        let rdhup: Int16 = 0x2000
+        var entry = pollfd(fd: fd, events: rdhup, revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & (rdhup | Int16(POLLHUP) | Int16(POLLERR)) != 0
+    }
+
     enum Step: Equatable {
         case done(Verdict)
         /// The first `total` bytes are needed to go on.
         case needs(Int)
     }
 
-    /// Walks the records in `bytes`: BEGIN_REQUEST, PARAMS up to the empty one, and management
-    /// records (GET_VALUES carries name-value pairs too).
+    /// Walks the records in `bytes` as libfcgi will read them: the BEGIN_REQUEST, then the PARAMS
+    /// records of that request up to the empty one. On the way libfcgi answers management
+    /// records (request id 0; GET_VALUES carries name-value pairs too) and skips records of
+    /// other requests and repeated BEGIN_REQUESTs, so they are looked past here as well: a check
+    /// that stopped at them would let the params behind them through unchecked (the fuzzer
+    /// found CVE-2025-23016's lengths behind an UNKNOWN_TYPE record, a GET_VALUES_RESULT, or a
+    /// STDIN or DATA record of another request id, each killing a worker). What libfcgi refuses
+    /// outright (another protocol version, a BEGIN_REQUEST with id 0, another record type for
+    /// this request) ends the walk: libfcgi stops reading there too.
     func examine(_ bytes: UnsafeRawBufferPointer) -> Step {
         var position = 0
+        var requestID: Int?
         // The PARAMS stream: checked in place when one record carries it (nginx's usual
         // request), copied together when several do.
         var single: UnsafeRawBufferPointer?
         var joined: [UInt8]?
         while position + 8 <= bytes.count {
+            let version = bytes[position]
             let type = bytes[position + 1]
+            let id = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
             let length = Int(bytes[position + 4]) << 8 | Int(bytes[position + 5])
             let end = position + 8 + length + Int(bytes[position + 6])
+            guard version == 1 else { return .done(.acceptable) }
             guard end <= bytes.count else { return .needs(end) }
             let content = UnsafeRawBufferPointer(rebasing: bytes[(position + 8)..<(position + 8 + length)])
-            switch type {
-            case 1:  // BEGIN_REQUEST
-                break
-            case 4:  // PARAMS
+            switch (type, id) {
+            case (1, _):  // BEGIN_REQUEST: the first one names the request; libfcgi skips later ones
+                if requestID == nil {
+                    guard id != 0 else { return .done(.acceptable) }
+                    requestID = id
+                }
+            case (_, 0):  // a management record, answered by libfcgi, which then reads on
+                if type == 9 {  // GET_VALUES
+                    let verdict = check(content)
+                    if verdict != .acceptable { return .done(verdict) }
+                }
+            case (4, requestID):  // PARAMS of this request
                 if length == 0 {
                     if let joined { return .done(joined.withUnsafeBytes { check($0) }) }
                     return .done(check(single ?? UnsafeRawBufferPointer(start: nil, count: 0)))
@@ -91,11 +122,10 @@ struct RecordInspector {
                     single = content
                 }
                 if (joined?.count ?? content.count) > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
-            case 9:  // GET_VALUES
-                let verdict = check(content)
-                if verdict != .acceptable { return .done(verdict) }
-            default:
+            case (_, requestID):  // another record type of this request: libfcgi stops with a protocol error
                 return .done(.acceptable)
+            default:  // another request's record (or one before the BEGIN_REQUEST): libfcgi skips it
+                break
             }
             position = end
         }
