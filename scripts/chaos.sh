@@ -12,7 +12,8 @@
 #                               restart under load, the CVE record and a short fuzz (~1 minute)
 #
 # Environment: CHAOS_SCENARIOS ("a b c …", a subset), CHAOS_FUZZ_SECONDS (scenario h's fuzzer,
-# 300; 15 with --short), CHAOS_SEED (1), CHAOS_OUT (chaos/out/latest.md), PARLEY_BIN (a parley
+# 300; 15 with --short), CHAOS_SEED (1), CHAOS_OUT (chaos/out/latest.md; short.md with --short),
+# CHAOS_SCHEMATHESIS_EXAMPLES (scenario i, 100), PARLEY_BIN (a parley
 # to run instead of building the release one; make test passes its debug build),
 # PARLEY_KEEP_CHAOS_DIR=1 (keep the temp dir and its logs).
 set -euo pipefail
@@ -156,12 +157,15 @@ code=$(wait_for_http "$URL/healthz" 200 30) || die "GET $URL/healthz answered $c
 
 # ---------------------------------------------------------------- the scenarios
 export CHAOS_URL=$URL CHAOS_SOCKET=$SOCK CHAOS_PARLEY_PIDFILE=$PARLEY_PIDFILE CHAOS_DIR=$T
-export CHAOS_PG_SOCKDIR=$PG_SOCKDIR CHAOS_PG_PORT=$PG_PORT CHAOS_PG_BINDIR
 CHAOS_PG_BINDIR=$(pg_bindir)
-export CHAOS_PG_CTL
 CHAOS_PG_CTL=$(printf '%q ' "$PARLEY_ROOT/scripts/pg-ctl.sh" "$PGDATA_DIR" "$PG_DIR/postgres.log")
+export CHAOS_PG_SOCKDIR=$PG_SOCKDIR CHAOS_PG_PORT=$PG_PORT CHAOS_PG_BINDIR CHAOS_PG_CTL
 export CHAOS_LOCK_TIMEOUT_MS=$PARLEY_DB_LOCK_TIMEOUT_MS CHAOS_PROCESSES=$PARLEY_PROCESSES
-export CHAOS_OUT=${CHAOS_OUT:-$PARLEY_ROOT/chaos/out/latest.md}
+if ((SHORT)); then
+    export CHAOS_OUT=${CHAOS_OUT:-$PARLEY_ROOT/chaos/out/short.md}
+else
+    export CHAOS_OUT=${CHAOS_OUT:-$PARLEY_ROOT/chaos/out/latest.md}
+fi
 export CHAOS_SCHEMATHESIS=$PARLEY_ROOT/scripts/schemathesis.sh
 driver_args=()
 ((SHORT)) && driver_args+=(--short)

@@ -77,4 +77,19 @@ struct RecordInspectorSmuggledTests {
         }
         #expect(ContinuousClock.now - started < .seconds(1))
     }
+
+    @Test("a peer that closes in the middle of a record is refused at once, not after the whole timeout")
+    func closedMidRecord() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        defer { close(fds[0]) }
+        let bytes = Self.begin() + Array(Self.record(4, Array(repeating: 0x41, count: 100)).prefix(50))
+        #expect(bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) } == bytes.count)
+        close(fds[1])
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: inspector.window, alignment: 8)
+        defer { buffer.deallocate() }
+        let started = ContinuousClock.now
+        #expect(inspector.inspect(fd: fds[0], buffer: buffer, timeout: .seconds(5)) == .refused("the peer closed in the middle of a record"))
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
 }
