@@ -13,7 +13,7 @@
 #
 # Environment: CHAOS_SCENARIOS ("a b c …", a subset), CHAOS_FUZZ_SECONDS (scenario h's fuzzer,
 # 300; 15 with --short), CHAOS_SEED (1), CHAOS_OUT (chaos/out/latest.md; short.md with --short),
-# CHAOS_SCHEMATHESIS_EXAMPLES (scenario i, 100), PARLEY_BIN (a parley
+# CHAOS_SCHEMATHESIS_EXAMPLES (scenario i's examples per operation, 25; make test's run uses 10), PARLEY_BIN (a parley
 # to run instead of building the release one; make test passes its debug build),
 # PARLEY_KEEP_CHAOS_DIR=1 (keep the temp dir and its logs).
 set -euo pipefail
@@ -166,7 +166,7 @@ if ((SHORT)); then
 else
     export CHAOS_OUT=${CHAOS_OUT:-$PARLEY_ROOT/chaos/out/latest.md}
 fi
-export CHAOS_SCHEMATHESIS=$PARLEY_ROOT/scripts/schemathesis.sh
+export CHAOS_SCHEMATHESIS=${CHAOS_SCHEMATHESIS:-$PARLEY_ROOT/scripts/schemathesis.sh}
 driver_args=()
 ((SHORT)) && driver_args+=(--short)
 set +e
