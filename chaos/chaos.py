@@ -620,6 +620,15 @@ class Chaos:
             died = int(fcgi.status_fields(SOCKET)["worker restarts"]) - before
             if died:
                 r.problems.append("the CVE record (or a variant) killed %d worker(s)" % died)
+            # Inside a body the inspector cannot see it and libfcgi aborts: contained, the
+            # service answers throughout and the worker is replaced.
+            master = master_pid()
+            workers = set(procstat.children(master))
+            fcgi_fuzz.send_case(SOCKET, [fcgi_fuzz.management_record_in_body()], wait=1.0)
+            if not wait_for(lambda: len(procstat.children(master)) == PROCESSES and set(procstat.children(master)) != workers, 15):
+                r.problems.append("the worker killed by a management record inside a body was not replaced")
+            else:
+                r.notes.append("a GET_VALUES inside a body killed its worker (libfcgi; contained)")
             crash_dir = os.path.join(ENV.get("CHAOS_DIR", "/tmp"), "fuzz-crashes")
             out = subprocess.run(
                 [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fcgi_fuzz.py"), "--socket", SOCKET,
@@ -631,6 +640,8 @@ class Chaos:
                 r.problems.append("the fuzzer failed: %s" % out.stderr.strip()[-300:])
                 return
             r.problems += result["problems"]
+            if result["worker_restarts"]:
+                r.notes.append("%d worker(s) died during the fuzz and were replaced" % result["worker_restarts"])
             r.notes.append("fuzzer: %d cases in %.0f s, %d probes ok" % (result["cases_total"], result["seconds"], result["probes_ok"]))
             if result["before"]:
                 r.notes.append("RSS %d→%d KiB, fds %d→%d" % (result["before"]["rss_kib"], result["after"]["rss_kib"],

@@ -12,8 +12,8 @@ that dies is seen: the cases sent in the seconds before are written to --crash-d
 
     chaos/fcgi_fuzz.py --socket PATH [--seconds 300] [--seed N] [--pid MASTER_PID] [--json]
 
-Exit status 0 when the service stayed up (every probe answered), no worker died, and (with
---pid) memory and descriptors stayed flat; 1 otherwise.
+Exit status 0 when the service stayed up (every probe answered) and (with --pid) memory and
+descriptors stayed flat (with --strict: and no worker died); 1 otherwise.
 """
 
 import argparse
@@ -171,6 +171,16 @@ def smuggled_cve(kind):
         "second-begin": fcgi.begin(2),
     }[kind]
     return fcgi.begin() + before + cve_params()
+
+
+def management_record_in_body():
+    """A GET_VALUES record with the CVE lengths between two STDIN records of a request: after
+    the params, where parley's inspector does not look and libfcgi still parses it."""
+    params = b"".join(fcgi.pair(n, v) for n, v in fcgi.request_params(
+        "POST", "/api/token/", {"Content-Type": "application/json"}, content_length=10))
+    crafted = fcgi.length_bytes(CVE_LENGTH) + fcgi.length_bytes(CVE_LENGTH) + b"A" * 56
+    return (fcgi.begin() + fcgi.stream(fcgi.PARAMS, 1, params) + fcgi.record(fcgi.STDIN, 1, b"01234")
+            + fcgi.record(fcgi.GET_VALUES, 0, crafted) + fcgi.record(fcgi.STDIN, 1, b"56789") + fcgi.record(fcgi.STDIN, 1, b""))
 
 
 SMUGGLE_KINDS = ["unknown-mgmt", "random-mgmt", "get-values", "values-result", "other-id-stdin",
@@ -351,7 +361,10 @@ class Fuzzer:
         problems = []
         if self.probes["failed"]:
             problems.append("%d /ping probes failed" % self.probes["failed"])
-        if died:
+        # A worker that dies is a finding (its cases are in --crash-dir), but the bar is the
+        # issue's: the service stays up (the probes) and memory and descriptors stay flat. With
+        # --strict any death fails the run.
+        if died and self.args.strict:
             problems.append("%d worker processes died" % died)
         if died is None:
             problems.append("could not read /status")
@@ -395,6 +408,7 @@ def main():
     p.add_argument("--crash-dir", help="where the cases sent just before a worker died are written")
     p.add_argument("--replay", help="a crash file: send its cases one at a time")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--strict", action="store_true", help="fail when any worker dies, even if the service stayed up")
     args = p.parse_args()
     if args.replay:
         sys.exit(replay(args))

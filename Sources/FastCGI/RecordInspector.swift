@@ -9,7 +9,10 @@ import Glibc
 /// (nginx sends a few kB), as are the number of pairs and their total size.
 ///
 /// Reading stops at the end of the params (the empty PARAMS record); what follows is libfcgi's.
-/// A peer that stops sending in the middle waits at most the socket's receive timeout.
+/// So a management record inside the body still reaches libfcgi, which parses a GET_VALUES
+/// there with the same unchecked lengths and aborts: that crash is libfcgi's, and costs only
+/// its worker process, which the master replaces (docs/chaos.md). A peer that stops sending
+/// in the middle waits at most the socket's receive timeout; one that closes, not at all.
 struct RecordInspector {
     enum Verdict: Equatable {
         /// The params are within the limits (or the peer closed: libfcgi will see that).
@@ -73,15 +76,14 @@ struct RecordInspector {
         case needs(Int)
     }
 
-    /// Walks the records in `bytes` as libfcgi will read them: the BEGIN_REQUEST, then the PARAMS
-    /// records of that request up to the empty one. On the way libfcgi answers management
-    /// records (request id 0; GET_VALUES carries name-value pairs too) and skips records of
-    /// other requests and repeated BEGIN_REQUESTs, so they are looked past here as well: a check
-    /// that stopped at them would let the params behind them through unchecked (the fuzzer
-    /// found CVE-2025-23016's lengths behind an UNKNOWN_TYPE record, a GET_VALUES_RESULT, or a
-    /// STDIN or DATA record of another request id, each killing a worker). What libfcgi refuses
-    /// outright (another protocol version, a BEGIN_REQUEST with id 0, another record type for
-    /// this request) ends the walk: libfcgi stops reading there too.
+    /// Walks the records in `bytes`: a BEGIN_REQUEST, then that request's PARAMS records up to
+    /// the empty one — what nginx sends, and all it sends, before a request's body. Anything
+    /// else there is refused. libfcgi would answer management records (request id 0) and skip
+    /// other requests' records and read on; each of those doors let unchecked params through in
+    /// the fuzzer's hands: CVE-2025-23016's lengths behind an UNKNOWN_TYPE or GET_VALUES_RESULT
+    /// record or another request's STDIN, and random records before the params, made libfcgi
+    /// overflow or fail an allocation and abort the worker. (A BEGIN_REQUEST is refused only
+    /// for its header: its 8-byte body is libfcgi's to read.)
     func examine(_ bytes: UnsafeRawBufferPointer) -> Step {
         var position = 0
         var requestID: Int?
@@ -95,38 +97,31 @@ struct RecordInspector {
             let id = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
             let length = Int(bytes[position + 4]) << 8 | Int(bytes[position + 5])
             let end = position + 8 + length + Int(bytes[position + 6])
-            guard version == 1 else { return .done(.acceptable) }
+            guard version == 1 else { return .done(.refused("a record of FastCGI version \(version)")) }
+            guard let request = requestID else {
+                guard type == 1, id != 0, length == 8 else { return .done(.refused("the request does not start with a BEGIN_REQUEST record")) }
+                requestID = id
+                guard end <= bytes.count else { return .needs(end) }
+                position = end
+                continue
+            }
+            guard type == 4, id == request else {
+                return .done(.refused("a record other than the request's params (type \(type), request id \(id)) before they end"))
+            }
             guard end <= bytes.count else { return .needs(end) }
             let content = UnsafeRawBufferPointer(rebasing: bytes[(position + 8)..<(position + 8 + length)])
-            switch (type, id) {
-            case (1, _):  // BEGIN_REQUEST: the first one names the request; libfcgi skips later ones
-                if requestID == nil {
-                    guard id != 0 else { return .done(.acceptable) }
-                    requestID = id
-                }
-            case (_, 0):  // a management record, answered by libfcgi, which then reads on
-                if type == 9 {  // GET_VALUES
-                    let verdict = check(content)
-                    if verdict != .acceptable { return .done(verdict) }
-                }
-            case (4, requestID):  // PARAMS of this request
-                if length == 0 {
-                    if let joined { return .done(joined.withUnsafeBytes { check($0) }) }
-                    return .done(check(single ?? UnsafeRawBufferPointer(start: nil, count: 0)))
-                }
-                if joined != nil {
-                    joined!.append(contentsOf: content)
-                } else if let first = single {
-                    joined = Array(first) + Array(content)
-                } else {
-                    single = content
-                }
-                if (joined?.count ?? content.count) > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
-            case (_, requestID):  // another record type of this request: libfcgi stops with a protocol error
-                return .done(.acceptable)
-            default:  // another request's record (or one before the BEGIN_REQUEST): libfcgi skips it
-                break
+            if length == 0 {
+                if let joined { return .done(joined.withUnsafeBytes { check($0) }) }
+                return .done(check(single ?? UnsafeRawBufferPointer(start: nil, count: 0)))
             }
+            if joined != nil {
+                joined!.append(contentsOf: content)
+            } else if let first = single {
+                joined = Array(first) + Array(content)
+            } else {
+                single = content
+            }
+            if (joined?.count ?? content.count) > maxParamBytes { return .done(.refused("params larger than \(maxParamBytes) bytes")) }
             position = end
         }
         return .needs(position + 8)
