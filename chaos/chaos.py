@@ -52,7 +52,7 @@ TLS.check_hostname = False
 TLS.verify_mode = ssl.CERT_NONE
 # Kinds of failure that are the fault showing, never a bug: anything else (a 500 above all)
 # fails every scenario.
-TRANSIENT = {"502", "503", "504", "refused", "reset", "timeout"}
+TRANSIENT = {"502", "503", "504", "refused", "reset", "timeout", "401 token expired"}
 
 
 def log(message):
@@ -187,6 +187,8 @@ class Load:
                     retry_after = headers.get("retry-after")
                 except Exception as error:  # noqa: BLE001
                     status, kind = None, error_kind(error)
+                if status == 401:
+                    kind = "401 token expired"  # the access token's lifetime is 5 minutes
                 self.attempts.append(Attempt(t0, kind, time.monotonic() - t0, retry_after))
                 if status is not None and 200 <= status < 300:
                     self.acked[key] = True
@@ -670,7 +672,9 @@ class Chaos:
                            SCHEMATHESIS_SEED=str(self.args.seed))
         started = time.monotonic()
         try:
-            out = subprocess.run([script], env=environment, capture_output=True, text=True, timeout=900)
+            # In the run's temp dir: schemathesis leaves a cache (.schemathesis/) where it runs.
+            out = subprocess.run([script], env=environment, capture_output=True, text=True, timeout=900,
+                                 cwd=ENV.get("CHAOS_DIR") or None)
         except subprocess.TimeoutExpired:
             r.problems.append("schemathesis ran past 15 minutes")
             return
