@@ -151,10 +151,12 @@ class Load:
     post recorded. A failed attempt is retried with the same key (after Retry-After, capped)
     for up to `give_up` seconds; then the message counts as never acknowledged."""
 
-    def __init__(self, scenario, account, conversation, threads=6, give_up=20.0):
+    def __init__(self, scenario, account, conversation, threads=6, give_up=20.0, rate=None):
         self.prefix = "chaos-%s-%s-" % (RUN, scenario)
         self.account, self.conversation = account, conversation
         self.threads_n, self.give_up = threads, give_up
+        # Messages per second over all threads (None: as fast as answered).
+        self.interval = threads / rate if rate else None
         self.attempts = []
         self.acked = {}
         self.sent = 0
@@ -172,7 +174,15 @@ class Load:
         client = Client()
         path = "/api/conversations/%s/messages/" % self.conversation
         n = 0
+        next_slot = time.monotonic()
         while not self.stop.is_set():
+            if self.interval:
+                next_slot += self.interval
+                pause = next_slot - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                else:
+                    next_slot = time.monotonic()
             n += 1
             key = "%s%d-%d" % (self.prefix, index, n)
             self.sent += 1
@@ -374,8 +384,8 @@ class Chaos:
             "POST", "/api/conversations/", {"participant_ids": [self.bob.id], "title": "locked " + RUN}, self.alice.auth())
         self.locked_conversation = json.loads(body)["conversation_id"]
 
-    def load(self, key, threads=6, conversation=None):
-        return Load(key, self.alice, conversation or self.conversation, threads).start()
+    def load(self, key, threads=6, conversation=None, rate=None):
+        return Load(key, self.alice, conversation or self.conversation, threads, rate=rate).start()
 
     def steady(self, seconds):
         time.sleep(seconds)
@@ -658,6 +668,42 @@ class Chaos:
             health.close()
             r.take(load)
 
+    # j — soak at half the measured capacity
+    def scenario_j(self, r):
+        seconds = self.args.soak_seconds
+        probe = self.load("j-capacity", threads=8)
+        self.steady(8)
+        probe.finish()
+        capacity = len(probe.acked) / 8.0
+        r.take(probe)
+        rate = max(1.0, capacity / 2)
+        r.notes.append("capacity %.0f posts/s (this driver, 8 threads), soak at %.0f/s for %.0f s" % (capacity, rate, seconds))
+        load = self.load("j", threads=4, rate=rate)
+        samples = []
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < seconds:
+                time.sleep(min(5.0, max(0.0, seconds - (time.monotonic() - started))))
+                tree = procstat.tree(master_pid())
+                connections = int(psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'parley'", "postgres").strip() or 0)
+                samples.append((time.monotonic() - started, tree["rss_kib"], tree["fds"], connections))
+        finally:
+            load.finish()
+        r.take(load)
+        # The first fifth is warm-up (allocator arenas, prepared statements, kept connections).
+        steady = [s for s in samples if s[0] >= seconds / 5]
+        rss = slope_per_minute([(t, v) for t, v, _, _ in steady])
+        fds = slope_per_minute([(t, v) for t, _, v, _ in steady])
+        pg = slope_per_minute([(t, v) for t, _, _, v in steady])
+        r.notes.append("slopes per minute: RSS %+.0f KiB, fds %+.2f, PostgreSQL connections %+.2f" % (rss, fds, pg))
+        if rss > 2048:
+            r.problems.append("RSS grows %.0f KiB a minute" % rss)
+        if abs(fds) > 1:
+            r.problems.append("open descriptors change %.2f a minute" % fds)
+        if abs(pg) > 0.5:
+            r.problems.append("PostgreSQL connections change %.2f a minute" % pg)
+        r.recovery = 0.0
+
     # i — schemathesis through nginx (the API issue's script)
     def scenario_i(self, r):
         script = ENV.get("CHAOS_SCHEMATHESIS", "")
@@ -685,6 +731,17 @@ class Chaos:
             r.problems.append("schemathesis exited %d: %s" % (out.returncode, (summary[-1] if summary else "")[:200]))
         elif summary:
             r.notes.append(summary[-1][:200])
+
+
+def slope_per_minute(samples):
+    """Least-squares slope of (seconds, value) samples, per minute."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mt = sum(t for t, _ in samples) / n
+    mv = sum(v for _, v in samples) / n
+    var = sum((t - mt) ** 2 for t, _ in samples)
+    return 60 * sum((t - mt) * (v - mv) for t, v in samples) / var if var else 0.0
 
 
 class Hog:
@@ -755,6 +812,7 @@ SCENARIOS = [
     ("g", "max_connections exhausted by another client"),
     ("h", "CVE-2025-23016 record + FastCGI fuzzer"),
     ("i", "schemathesis through nginx"),
+    ("j", "soak at half the measured capacity"),
 ]
 SHORT = ["a", "b", "h"]
 
@@ -791,6 +849,7 @@ def main():
     p.add_argument("--short", action="store_true", help="the make-test subset: a (worker only), b, h (short fuzz)")
     p.add_argument("--seed", type=int, default=int(ENV.get("CHAOS_SEED", "1")))
     p.add_argument("--fuzz-seconds", type=float, default=None)
+    p.add_argument("--soak-seconds", type=float, default=float(ENV.get("CHAOS_SOAK", "300")))
     args = p.parse_args()
     if args.fuzz_seconds is None:
         args.fuzz_seconds = float(ENV.get("CHAOS_FUZZ_SECONDS", "15" if args.short else "300"))
@@ -799,7 +858,7 @@ def main():
     results = []
     started = time.monotonic()
     for key, title in SCENARIOS:
-        if key not in wanted:
+        if key not in wanted or (key == "j" and args.soak_seconds <= 0):
             continue
         r = Result(key, title)
         log("scenario %s: %s" % (key, title))

@@ -7,11 +7,13 @@
 # scenarios, prints one Markdown table row per scenario and `chaos: N/N scenarios held`, and
 # writes the table to chaos/out/latest.md. Everything started here is stopped by pid at the end.
 #
-#   scripts/chaos.sh            every scenario (a–i), at most ~20 minutes
+#   scripts/chaos.sh            every scenario (a–j); a–i take about 12 minutes (plus
+#                               schemathesis), the soak j 5 more (CHAOS_SOAK seconds)
 #   scripts/chaos.sh --short    the make-test subset: a worker killed under load, a PostgreSQL
 #                               restart under load, the CVE record and a short fuzz (~1 minute)
 #
-# Environment: CHAOS_SCENARIOS ("a b c …", a subset), CHAOS_FUZZ_SECONDS (scenario h's fuzzer,
+# Environment: CHAOS_SCENARIOS ("a b c …", a subset), CHAOS_SOAK (scenario j's seconds, 300;
+# 0 leaves it out), CHAOS_FUZZ_SECONDS (scenario h's fuzzer,
 # 300; 15 with --short), CHAOS_SEED (1), CHAOS_OUT (chaos/out/latest.md; short.md with --short),
 # CHAOS_SCHEMATHESIS_EXAMPLES (scenario i's examples per operation, 25; make test's run uses 10), PARLEY_BIN (a parley
 # to run instead of building the release one; make test passes its debug build),
@@ -137,7 +139,8 @@ supervise() {
         sleep 0.2
     done
 }
-supervise &
+# (Its stderr to the log too: bash reports there each master that a signal killed.)
+supervise 2>>"$LOG_DIR/parley.log" &
 supervisor_pid=$!
 for _ in $(seq 100); do pid_alive "$PARLEY_PIDFILE" && break; sleep 0.1; done
 wait_for_socket "$SOCK" "$(<"$PARLEY_PIDFILE")" 30 || die "parley serve did not create $SOCK"
