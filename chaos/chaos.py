@@ -727,6 +727,11 @@ class Chaos:
             r.problems.append("schemathesis ran past 15 minutes")
             return
         r.notes.append("schemathesis %.0f s" % (time.monotonic() - started))
+        # Its whole report in the run's directory, and its end on stderr when it found something.
+        with open(os.path.join(ENV.get("CHAOS_DIR", "/tmp"), "schemathesis.log"), "w") as f:
+            f.write(out.stdout + out.stderr)
+        if out.returncode != 0:
+            log("schemathesis found something; the end of its report:\n" + "\n".join((out.stdout + out.stderr).splitlines()[-80:]))
         lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip("= ") for line in (out.stdout + out.stderr).splitlines()]
         summary = [line for line in lines if re.search(r"\d+ (failures?|errors?|passed)", line)] or lines[-1:]
         if out.returncode != 0:
