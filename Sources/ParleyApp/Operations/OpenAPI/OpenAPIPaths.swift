@@ -70,7 +70,7 @@ enum OpenAPIPaths {
     static let pages = [parameter("Page"), parameter("PageSize")]
     static let messageFilters = [
         parameter("Sender"), parameter("StartDate"), parameter("EndDate"), parameter("Ordering"),
-        parameter("Page"), parameter("PageSize"), parameter("After"), parameter("Before"),
+        parameter("Page"), parameter("PageSize"), parameter("Keyset"),
     ]
     static let closed = " or the chat is closed (`PARLEY_CHAT_CLOSED_HOURS`)"
 

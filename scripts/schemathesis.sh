@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# schemathesis (PyPI) against a running Parley, through nginx: every operation of
+# /api/openapi.json, generated requests valid and invalid, with every check
+# (`--checks all`). Exits 0 if and only if it found nothing.
+#
+# Environment:
+#   SCHEMATHESIS_BASE_URL      https://127.0.0.1:PORT of nginx (required; a self-signed
+#                              certificate is accepted)
+#   SCHEMATHESIS_TOKEN         a bearer access token; unset: the script registers a
+#                              throwaway user and logs it in (registrations per address
+#                              must allow one more)
+#   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 10)
+#   SCHEMATHESIS_SEED          the random seed (default 13), so that a run can be repeated
+#   SCHEMATHESIS_WORKERS       concurrent requests (default 2)
+#   SCHEMATHESIS_REPORT_DIR    where the JUnit report goes (default: a temp dir, removed)
+#
+# `DELETE /api/users/me/` is left out: it would delete the very user whose token the run
+# uses, and every later request would be a 401 (Tests/APITests cover that route).
+#
+# Used by `make test` (scripts/test.sh, a small fixed run) and by `make chaos` (more
+# examples). The run needs the server's own limits raised for one client address
+# (nginx's PARLEY_RATE_LIMIT/BURST/CONN_LIMIT; scripts/test.sh shows the values):
+# schemathesis sends its requests as fast as the server answers.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+base=${SCHEMATHESIS_BASE_URL:?set SCHEMATHESIS_BASE_URL (e.g. https://127.0.0.1:8443)}
+base=${base%/}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-10}
+seed=${SCHEMATHESIS_SEED:-13}
+workers=${SCHEMATHESIS_WORKERS:-2}
+
+ensure_pip_module schemathesis schemathesis
+python3 -c 'import schemathesis' 2>/dev/null || die "schemathesis is not installed (pip install schemathesis)"
+
+# The CLI as this python3's module, whatever pip put on PATH.
+st() { python3 -m schemathesis.cli "$@"; }
+
+work=$(mktemp -d /tmp/parley-schemathesis.XXXXXX)
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() { rm -rf -- "$work"; }
+trap cleanup EXIT
+
+# api_post PATH JSON: POST to the API; prints the body, fails on a status other than 2xx.
+api_post() {
+    curl -k -s -f --max-time 30 -H 'Content-Type: application/json' --data "$2" "$base$1"
+}
+
+token=${SCHEMATHESIS_TOKEN:-}
+if [[ -z $token ]]; then
+    name="st_$(openssl rand -hex 6)"
+    password="$(openssl rand -base64 18)"
+    body=$(printf '{"username":"%s","email":"%s@example.com","password":"%s","first_name":"Schema","last_name":"Thesis"}' \
+        "$name" "$name" "$password")
+    api_post /api/register/ "$body" >/dev/null || die "could not register a user at $base/api/register/"
+    token=$(api_post /api/token/ "$(printf '{"username":"%s","password":"%s"}' "$name" "$password")" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])') ||
+        die "could not log in at $base/api/token/"
+fi
+
+# The configuration file: what the command line cannot say (see the comments in it).
+config=$PARLEY_ROOT/scripts/schemathesis.toml
+
+log "schemathesis $(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))'):" \
+    "$base/api/openapi.json, seed $seed, at most $max_examples examples per operation"
+set +e
+st --config-file "$config" --no-color run "$base/api/openapi.json" \
+    --checks all \
+    --exclude-operation-id deleteCurrentUser \
+    --header "Authorization: Bearer $token" \
+    --tls-verify false \
+    --seed "$seed" \
+    --max-examples "$max_examples" \
+    --workers "$workers" \
+    --request-timeout 30 \
+    --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-$work}" >"$work/output.txt" 2>&1
+status=$?
+set -e
+
+# The short summary: schemathesis's closing SUMMARY section; after a failure, everything
+# from its first ERRORS or FAILURES section on (each finding with a curl line to repeat it).
+if ((status != 0)) && grep -qE '^=+ (ERRORS|FAILURES) =+$' "$work/output.txt"; then
+    sed -n '/^=* \(ERRORS\|FAILURES\) =*$/,$p' "$work/output.txt"
+elif grep -qE '^=+ SUMMARY =+$' "$work/output.txt"; then
+    sed -n '/^=* SUMMARY =*$/,$p' "$work/output.txt"
+else
+    cat "$work/output.txt"
+fi
+if ((status == 0)); then
+    log "schemathesis: no findings"
+else
+    warn "schemathesis reported findings (exit $status)"
+fi
+exit "$status"
