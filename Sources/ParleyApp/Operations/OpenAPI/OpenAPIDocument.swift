@@ -87,9 +87,10 @@ enum OpenAPIDocument {
     /// A query filter by id: a UUID, or empty (as django-filter reads `?sender=`: no filter).
     static let optionalUUID: OpenAPIValue = ["anyOf": [uuidSchema, ["type": "string", "maxLength": 0]]]
 
+    /// Empty is no filter, as django-filter reads `?start_date=`.
     static let dateOrDateTime: OpenAPIValue = [
         "type": "string",
-        "anyOf": [["format": "date-time"], ["format": "date"]],
+        "anyOf": [["format": "date-time"], ["format": "date"], ["maxLength": 0]],
     ]
 
     static let parameters: OpenAPIValue = [

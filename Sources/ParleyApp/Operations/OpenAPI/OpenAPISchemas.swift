@@ -185,7 +185,7 @@ enum OpenAPISchemas {
                 ("title", nullable(string("Optional; no NUL.", maxLength: ConversationService.maxTitleLength, pattern: noNUL))),
             ], optional: ["title"]),
             "ParticipantsAdd": object("People to add to a conversation.", [
-                ("user_ids", array(uuid("A user id."), "1 to \(ConversationService.maxAddedAtOnce) user ids; repeats and people already in it are passed over. Each must be an existing user.")),
+                ("user_ids", array(uuid("A user id."), "1 to \(ConversationService.maxAddedAtOnce) user ids; repeats and people already in it are passed over. Each must be an existing user.").merging(["minItems": 1, "maxItems": .int(ConversationService.maxAddedAtOnce)])),
             ]),
             "ReadMark": object("The conversation is read up to `last_read_at`.", [
                 ("conversation_id", uuid("The conversation's id.")),
