@@ -48,20 +48,31 @@ api_post() {
     curl -k -s -f --max-time 30 -H 'Content-Type: application/json' --data "$2" "$base$1"
 }
 
-token=${SCHEMATHESIS_TOKEN:-}
-if [[ -z $token ]]; then
-    name="st_$(openssl rand -hex 6)"
-    password="$(openssl rand -base64 18)"
+# The configuration: scripts/schemathesis.toml (what the command line cannot say; see the
+# comments in it), plus how to authenticate.
+config=$work/schemathesis.toml
+cp -- "$PARLEY_ROOT/scripts/schemathesis.toml" "$config"
+auth=()
+if [[ -n ${SCHEMATHESIS_TOKEN:-} ]]; then
+    auth=(--header "Authorization: Bearer $SCHEMATHESIS_TOKEN")
+else
+    # A throwaway user; schemathesis logs it in itself (POST /api/token/) and again whenever
+    # an answer is 401, so a run longer than an access token's life (5 minutes by default)
+    # keeps its credentials. The password reaches it through the environment only.
+    PARLEY_ST_USERNAME="st_$(openssl rand -hex 6)"
+    PARLEY_ST_PASSWORD="$(openssl rand -base64 18)"
+    export PARLEY_ST_USERNAME PARLEY_ST_PASSWORD
     body=$(printf '{"username":"%s","email":"%s@example.com","password":"%s","first_name":"Schema","last_name":"Thesis"}' \
-        "$name" "$name" "$password")
+        "$PARLEY_ST_USERNAME" "$PARLEY_ST_USERNAME" "$PARLEY_ST_PASSWORD")
     api_post /api/register/ "$body" >/dev/null || die "could not register a user at $base/api/register/"
-    token=$(api_post /api/token/ "$(printf '{"username":"%s","password":"%s"}' "$name" "$password")" |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])') ||
-        die "could not log in at $base/api/token/"
-fi
+    cat >>"$config" <<'TOML'
 
-# The configuration file: what the command line cannot say (see the comments in it).
-config=$PARLEY_ROOT/scripts/schemathesis.toml
+[auth.dynamic.openapi.bearerAuth]
+path = "/api/token/"
+payload = { username = "${PARLEY_ST_USERNAME}", password = "${PARLEY_ST_PASSWORD}" }
+extract_selector = "/access"
+TOML
+fi
 
 log "schemathesis $(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))'):" \
     "$base/api/openapi.json, seed $seed, at most $max_examples examples per operation"
@@ -69,7 +80,7 @@ set +e
 st --config-file "$config" --no-color run "$base/api/openapi.json" \
     --checks all \
     --exclude-operation-id deleteCurrentUser \
-    --header "Authorization: Bearer $token" \
+    "${auth[@]}" \
     --tls-verify false \
     --seed "$seed" \
     --max-examples "$max_examples" \
