@@ -32,7 +32,7 @@ max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-10}
 seed=${SCHEMATHESIS_SEED:-13}
 workers=${SCHEMATHESIS_WORKERS:-2}
 
-ensure_pip_module schemathesis schemathesis
+ensure_pip_module schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
 python3 -c 'import schemathesis' 2>/dev/null || die "schemathesis is not installed (pip install schemathesis)"
 
 # The CLI as this python3's module, whatever pip put on PATH.
