@@ -34,14 +34,13 @@ enum Pagination {
 
     static func pageSize(_ query: URLEncodedForm) throws(HTTPError) -> Int {
         guard let text = query["page_size"] else { return defaultPageSize }
-        let digits = text.utf8.first == UInt8(ascii: "+") ? text.utf8.dropFirst() : text.utf8[...]
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw .validation(["page_size": ["A valid integer is required."]])
+        if let value = Int(text) {
+            guard value >= 1 else { throw .validation(["page_size": ["Ensure this value is greater than or equal to 1."]]) }
+            return min(value, maxPageSize)
         }
-        // Digits only: past Int's range is simply more than the cap.
-        let value = Int(text) ?? Int.max
-        guard value >= 1 else { throw .validation(["page_size": ["Ensure this value is greater than or equal to 1."]]) }
-        return min(value, maxPageSize)
+        // Digits only, past Int's range: simply more than the cap.
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return maxPageSize }
+        throw .validation(["page_size": ["A valid integer is required."]])
     }
 
     /// The response body of one page.
