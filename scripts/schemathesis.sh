@@ -9,6 +9,10 @@
 #   SCHEMATHESIS_TOKEN         a bearer access token; unset: the script registers a
 #                              throwaway user and logs it in (registrations per address
 #                              must allow one more)
+#   SCHEMATHESIS_ADMIN_TOKEN   an admin's access token for the `admin` operations; unset,
+#                              with SCHEMATHESIS_DATABASE_URL and PARLEY_BIN set: the script
+#                              makes an admin (`parley createuser --admin`) and logs it in;
+#                              neither: the admin operations see only 403s
 #   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 10)
 #   SCHEMATHESIS_SEED          the random seed (default 13), so that a run can be repeated
 #   SCHEMATHESIS_WORKERS       concurrent requests (default 1: with more, hypothesis on
@@ -76,6 +80,27 @@ extract_selector = "/access"
 TOML
 fi
 
+# The admin operations with an admin's token (a header of their own overrides the run's).
+admin_token=${SCHEMATHESIS_ADMIN_TOKEN:-}
+if [[ -z $admin_token && -n ${SCHEMATHESIS_DATABASE_URL:-} && -n ${PARLEY_BIN:-} ]]; then
+    admin="st_admin_$(openssl rand -hex 6)"
+    admin_password="$(openssl rand -base64 18)"
+    printf '%s' "$admin_password" | DATABASE_URL=$SCHEMATHESIS_DATABASE_URL "$PARLEY_BIN" createuser \
+        --username "$admin" --email "$admin@example.com" --admin --password-stdin >/dev/null ||
+        die "parley createuser could not make an admin"
+    admin_token=$(api_post /api/token/ "$(printf '{"username":"%s","password":"%s"}' "$admin" "$admin_password")" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])') || die "could not log the admin in"
+fi
+if [[ -n $admin_token ]]; then
+    export PARLEY_ST_ADMIN_TOKEN=$admin_token
+    cat >>"$config" <<'TOML'
+
+[[operations]]
+include-tag = "admin"
+headers = { Authorization = "Bearer ${PARLEY_ST_ADMIN_TOKEN}" }
+TOML
+fi
+
 log "schemathesis $(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))'):" \
     "$base/api/openapi.json, seed $seed, at most $max_examples examples per operation"
 set +e
@@ -92,12 +117,12 @@ st --config-file "$config" --no-color run "$base/api/openapi.json" \
 status=$?
 set -e
 
-# The short summary: schemathesis's closing SUMMARY section; after a failure, everything
+# The short summary: schemathesis's closing WARNINGS and SUMMARY sections; after a failure, everything
 # from its first ERRORS or FAILURES section on (each finding with a curl line to repeat it).
 if ((status != 0)) && grep -qE '^=+ (ERRORS|FAILURES) =+$' "$work/output.txt"; then
     sed -n '/^=* \(ERRORS\|FAILURES\) =*$/,$p' "$work/output.txt"
-elif grep -qE '^=+ SUMMARY =+$' "$work/output.txt"; then
-    sed -n '/^=* SUMMARY =*$/,$p' "$work/output.txt"
+elif grep -qE '^=+ (WARNINGS|SUMMARY) =+$' "$work/output.txt"; then
+    sed -n '/^=* \(WARNINGS\|SUMMARY\) =*$/,$p' "$work/output.txt"
 else
     cat "$work/output.txt"
 fi

@@ -249,7 +249,7 @@ fi
 # (the full run only, after the Swift tests pass): any finding fails the run.
 if ((rc == 0 && $# == 0)); then
     phase "schemathesis (scripts/schemathesis.sh)"
-    SCHEMATHESIS_BASE_URL=$HTTPS_URL SCHEMATHESIS_SEED=13 \
+    SCHEMATHESIS_BASE_URL=$HTTPS_URL SCHEMATHESIS_SEED=13 SCHEMATHESIS_DATABASE_URL=$DATABASE_URL \
         SCHEMATHESIS_MAX_EXAMPLES=${PARLEY_TEST_SCHEMATHESIS_EXAMPLES:-10} \
         "$PARLEY_ROOT/scripts/schemathesis.sh" || rc=$?
 fi
