@@ -98,7 +98,7 @@ struct SchemaAgreementTests {
     @Test("the phone pattern accepts exactly what registration accepts", arguments: [
         "", "   ", "+44 20 7946 0958", "(555) 123-4567", "1234", "123", "+1.555.123.4567", "  0123456789  ",
         "12345678901234567890", "123456789012345678901", "++1234", "12a34", "+", "1234+", "١٢٣٤٥",
-        "\u{3000}1234\u{3000}", "\u{1c}1234", "12 34 56", "0000000000000000000000000000000",
+        "\u{3000}1234\u{3000}", "\u{200b}1234", "\u{1c}1234", "12 34 56", "0000000000000000000000000000000",
     ])
     func phonePattern(text: String) throws {
         var validation = AccountValidation(configuration: AppConfiguration.testing().auth)
@@ -116,12 +116,19 @@ struct SchemaAgreementTests {
         #expect(try Self.matches(OpenAPISchemas.uuidPattern, text) == (UUID(apiString: text) != nil), "\(text)")
     }
 
-    @Test("the not-blank pattern accepts exactly what a message body may be", arguments: [
-        "hi", " hi ", "", " ", "\t\n", "\u{3000}", "\u{85}", "a\u{0}b", "\u{0}", "\u{1c}", "\u{200b}", "é",
+    @Test("the not-blank patterns accept exactly what a message body and an account name may be", arguments: [
+        "hi", " hi ", "", " ", "\t\n", "\u{3000}", "\u{85}", "a\u{0}b", "\u{0}", "\u{1c}", "\u{200b}", " \u{200b} ", "é",
     ])
     func notBlankPattern(text: String) throws {
         let accepted = (try? MessageService.checkText(text, field: "message_body", maxLength: 100, allowBlank: false)) != nil
         #expect(try Self.matches(OpenAPISchemas.notBlank, text) == accepted, "\(text.debugDescription)")
+        // The account fields (first name, username, email) trim and then refuse blank and NUL alike.
+        var validation = AccountValidation(configuration: AppConfiguration.testing().auth)
+        let trimmedAccepted = validation.name(text, field: "first_name", allowBlank: false) != nil
+        #expect(try Self.matches(OpenAPISchemas.notBlankTrimmed, text) == trimmedAccepted, "\(text.debugDescription)")
+        var lastName = AccountValidation(configuration: AppConfiguration.testing().auth)
+        let lastNameAccepted = lastName.name(text, field: "last_name", allowBlank: true) != nil
+        #expect(try Self.matches(OpenAPISchemas.noNUL, text) == lastNameAccepted, "\(text.debugDescription)")
     }
 
     @Test("log-in requires username or email, as the document now says")

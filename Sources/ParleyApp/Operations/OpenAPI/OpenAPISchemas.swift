@@ -60,16 +60,21 @@ enum OpenAPISchemas {
 
     /// The 36-character form, either case, as `UUID(apiString:)` reads it.
     static let uuidPattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
-    /// Unicode's White_Space characters: what `Character.isWhitespace` and Foundation's
-    /// `.whitespacesAndNewlines` (the server's trimming) treat as space.
+    /// Unicode's White_Space characters: what `Character.isWhitespace` treats as space (a
+    /// message body that is only these is blank).
     static let whitespace = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+    /// What Foundation's `.whitespacesAndNewlines` trims from account fields: the same, and
+    /// U+200B ZERO WIDTH SPACE too.
+    static let trimmed = whitespace + "\\u200b"
     /// No NUL anywhere (DRF: `Null characters are not allowed.`).
     static let noNUL = "^[^\\u0000]*$"
     /// No NUL, and something other than white space (DRF: `This field may not be blank.`).
     static let notBlank = "^[^\\u0000]*[^\\u0000\(whitespace)][^\\u0000]*$"
+    /// The same for the account fields, which are trimmed first.
+    static let notBlankTrimmed = "^[^\\u0000]*[^\\u0000\(trimmed)][^\\u0000]*$"
     /// ``AccountValidation/phoneNumber(_:field:)``: blank (none), or an optional `+` and 4 to 20
     /// digits among spaces, `-`, `.`, `(` and `)`; surrounding white space is trimmed.
-    static let phonePattern = "^[\(whitespace)]*(\\+?([ .()\\-]*[0-9]){4,20}[ .()\\-]*)?[\(whitespace)]*$"
+    static let phonePattern = "^[\(trimmed)]*(\\+?([ .()\\-]*[0-9]){4,20}[ .()\\-]*)?[\(trimmed)]*$"
 
     static func uuid(_ description: String) -> OpenAPIValue {
         string(description, format: "uuid", pattern: uuidPattern)
@@ -128,18 +133,18 @@ enum OpenAPISchemas {
                 ("last_name", string()),
             ]),
             "RegisterRequest": object("A new account. Every field's problems are reported at once, DRF-style.", [
-                ("username", string("Unique. Letters, digits and `@.+-_` (Django's username rule), at most 150 characters after NFKC normalisation; surrounding spaces are trimmed.", minLength: 1, maxLength: 150)),
-                ("email", string("Unique. The domain is lowercased.", minLength: 1, maxLength: 254, format: "email")),
+                ("username", string("Unique. Letters, digits and `@.+-_` (Django's username rule), at most 150 characters after NFKC normalisation; surrounding spaces are trimmed.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("email", string("Unique. The domain is lowercased.", minLength: 1, maxLength: 254, format: "email", pattern: notBlankTrimmed)),
                 ("password", string("At least \(auth.passwordMinimumLength) characters, at most \(auth.maxPasswordBytes) bytes of UTF-8; never trimmed; no NUL. Django's default validators apply, and every failing one is reported: not too similar to the username, names or email; not one of 20,000 common passwords; not entirely numeric.", minLength: auth.passwordMinimumLength, pattern: noNUL)),
-                ("first_name", string("Not blank; trimmed.", minLength: 1, maxLength: 150)),
-                ("last_name", string("May be blank; trimmed.", maxLength: 150)),
+                ("first_name", string("Not blank; trimmed.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("last_name", string("May be blank; trimmed.", maxLength: 150, pattern: noNUL)),
                 ("phone_number", nullable(string("Optional: an optional leading `+`, 4 to 20 digits, spaces, `-`, `.`, `(` and `)`; null, missing or blank means none.", maxLength: 32, pattern: phonePattern))),
             ], optional: ["phone_number"]),
             "ProfileUpdate": object("A partial update of the caller's profile: only the fields sent change. `role` is read-only here (ignored); sending `password` is a 400 (it is not changed here). Unknown fields are ignored.", [
-                ("username", string("Rules as at registration.", minLength: 1, maxLength: 150)),
-                ("email", string("Rules as at registration.", minLength: 1, maxLength: 254, format: "email")),
-                ("first_name", string(minLength: 1, maxLength: 150)),
-                ("last_name", string(maxLength: 150)),
+                ("username", string("Rules as at registration.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("email", string("Rules as at registration.", minLength: 1, maxLength: 254, format: "email", pattern: notBlankTrimmed)),
+                ("first_name", string(minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("last_name", string(maxLength: 150, pattern: noNUL)),
                 ("phone_number", nullable(string("`null` or blank clears it; otherwise as at registration.", maxLength: 32, pattern: phonePattern))),
             ], optional: ["username", "email", "first_name", "last_name", "phone_number"]),
             "RoleUpdate": object("An admin sets another user's role (not their own).", [
