@@ -90,6 +90,11 @@ fi
 log "schemathesis $(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))'):" \
     "$base/api/openapi.json, seed $seed, at most $max_examples examples per operation"
 set +e
+# (From the temp dir: schemathesis keeps a cache of earlier runs in `.schemathesis/` where it
+# runs, which would make a run depend on the last one and litter the checkout.)
+report_dir=${SCHEMATHESIS_REPORT_DIR:-$work}
+[[ $report_dir == /* ]] || report_dir=$PWD/$report_dir
+cd -- "$work"
 st --config-file "$config" --no-color run "$base/api/openapi.json" \
     --checks all \
     --exclude-operation-id deleteCurrentUser \
@@ -99,7 +104,7 @@ st --config-file "$config" --no-color run "$base/api/openapi.json" \
     --max-examples "$max_examples" \
     --workers "$workers" \
     --request-timeout 30 \
-    --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-$work}" >"$work/output.txt" 2>&1
+    --report junit --report-dir "$report_dir" >"$work/output.txt" 2>&1
 status=$?
 set -e
 
