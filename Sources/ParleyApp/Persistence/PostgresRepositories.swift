@@ -32,6 +32,10 @@ struct PostgresRepositories: Repositories {
         PostgresBenchRepository(database: database)
     }
 
+    func userImport(_ connection: PostgresConnection) -> any UserImportRepository {
+        PostgresUserImportRepository(connection: connection)
+    }
+
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
         PostgresDemoTimelineRepository(database: database)
     }
