@@ -57,7 +57,7 @@ struct ImportUsers: ParsableCommand {
         var status = stat()
         let size = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
         let progress = ProgressLine(noun: "rows", totalBytes: size, quiet: quiet)
-        let database = PostgresDatabase(configuration: try PostgresConfiguration.fromEnvironment(), logger: logger)
+        let database = PostgresDatabase(configuration: try PostgresConfiguration.forBulkCommand(), logger: logger)
         let report: UserImportReport
         do {
             report = try UserImport.run(

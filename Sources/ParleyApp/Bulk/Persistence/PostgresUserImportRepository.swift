@@ -35,15 +35,19 @@ struct PostgresUserImportRepository: UserImportRepository {
     }
 
     /// An address as ``AccountValidation/email`` accepts it: an unquoted ASCII local part of at
-    /// most 64 bytes, without leading, trailing or doubled dots; a domain of letter, digit and
-    /// hyphen labels (any non-ASCII letter too) with a top-level label of two or more
-    /// characters that is not all digits, or `localhost`.
+    /// most 64 bytes, without leading, trailing or doubled dots; then `localhost`, or a domain of
+    /// two or more labels of letters, digits and inner hyphens (any non-ASCII character counts as
+    /// a letter here), at most 63 characters each, the last of two or more and not all digits.
+    /// Split into simple expressions: one regular expression with the whole rule took 40 µs a row.
     static let emailShape = #"""
-        (email ~ '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*@(localhost|([A-Za-z0-9\u0080-\U0010FFFF]([A-Za-z0-9\u0080-\U0010FFFF-]{0,61}[A-Za-z0-9\u0080-\U0010FFFF])?\.)+[A-Za-z0-9\u0080-\U0010FFFF]([A-Za-z0-9\u0080-\U0010FFFF-]*[A-Za-z0-9\u0080-\U0010FFFF])?)$'
+        (email ~ '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*@[^@]+$'
          AND octet_length(split_part(email, '@', 1)) <= 64
-         AND octet_length(substr(email, strpos(email, '@') + 1)) <= 253
-         AND char_length(regexp_replace(email, '^.*\.', '')) >= 2
-         AND regexp_replace(email, '^.*[.@]', '') !~ '^[0-9]+$')
+         AND (domain = 'localhost'
+              OR (domain ~ '^([^\x01-\x2c./:-@[-`{-\x7f]+\.)+[^\x01-\x2c./:-@[-`{-\x7f]+$'
+                  AND domain !~ '(^|\.)-|-(\.|$)|[^.]{64}'
+                  AND octet_length(domain) <= 253
+                  AND char_length(regexp_replace(domain, '^.*\.', '')) >= 2
+                  AND regexp_replace(domain, '^.*\.', '') !~ '^[0-9]+$')))
         """#
 
     func problems(policy: ImportConflictPolicy, limit: Int) throws -> (problems: [ImportProblem], count: Int) {
@@ -54,7 +58,8 @@ struct PostgresUserImportRepository: UserImportRepository {
             WITH s AS (
                 SELECT line, username, email, first_name, last_name, role,
                        min(line) OVER (PARTITION BY lower(username)) AS username_first,
-                       min(line) OVER (PARTITION BY lower(email)) AS email_first
+                       min(line) OVER (PARTITION BY lower(email)) AS email_first,
+                       substr(email, strpos(email, '@') + 1) AS domain
                 FROM import_users
             ), problems (line, field, message) AS (
                 SELECT line, 'username', \(blank) FROM s WHERE username = ''
