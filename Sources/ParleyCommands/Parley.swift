@@ -11,7 +11,7 @@ public struct Parley: ParsableCommand {
             Every option can also be set in the environment (shown in each option's help);
             the database is DATABASE_URL, a libpq connection URI or keyword string.
             """,
-        subcommands: [Serve.self, Status.self, Migrate.self, CreateUser.self, SetPassword.self, Seed.self, ImportUsers.self]
+        subcommands: [Serve.self, Status.self, Migrate.self, CreateUser.self, SetPassword.self, Seed.self, ImportUsers.self, Export.self, Stats.self]
     )
 
     public init() {}

@@ -36,6 +36,14 @@ struct PostgresRepositories: Repositories {
         PostgresUserImportRepository(connection: connection)
     }
 
+    func export(_ database: PostgresDatabase) -> any ExportRepository {
+        PostgresExportRepository(database: database)
+    }
+
+    func statistics(_ database: PostgresDatabase) -> any StatisticsRepository {
+        PostgresStatisticsRepository(database: database)
+    }
+
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
         PostgresDemoTimelineRepository(database: database)
     }

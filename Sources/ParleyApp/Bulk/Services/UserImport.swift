@@ -49,7 +49,7 @@ public enum UserImport {
         do {
             try database.write { connection in
                 try connection.withTransaction(maxAttempts: 1) { connection in
-                    let repository = PostgresRepositories().userImport(connection)
+                    let repository = ParleyApplication.repositories.userImport(connection)
                     let report = try importRows(
                         reader: &reader, columns: columns, repository: repository, hasher: hasher,
                         validation: AccountValidation(configuration: configuration), options: options, progress: progress)
