@@ -21,9 +21,11 @@ struct ImportUsers: ParsableCommand {
             until `parley set-password USER`. Uses DATABASE_URL.
 
             Example:
-              printf 'username,email,first_name,last_name,role\\nada,ada@example.com,Ada,Lovelace,host\\n' > people.csv
-              parley import-users people.csv --dry-run
-              parley import-users people.csv --on-conflict skip
+              $ cat people.csv
+              username,email,first_name,last_name,role
+              ada,ada@example.com,Ada,Lovelace,host
+              $ parley import-users people.csv --dry-run
+              $ parley import-users people.csv --on-conflict skip
             """
     )
 
