@@ -15,7 +15,8 @@
 #  5. prints a Markdown report (also bench/out/bulk/latest.md).
 #
 # Knobs: BULK_ROWS, BULK_PASSWORD_ROWS, BULK_MESSAGES, BULK_OUT (bench/out/bulk),
-# BULK_SKIP_BUILD=1 (use .build/release/parley as it is).
+# BULK_SKIP_BUILD=1 (use .build/release/parley as it is), BULK_SKIP_DATASET=1 (statistics on the
+# export's messages only: a quick check of the script).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -51,7 +52,10 @@ export PARLEY_REQUEST_TIMEOUT=${BULK_REQUEST_TIMEOUT:-300} PARLEY_LOG_LEVEL=warn
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() { scripts/stack.sh down >&2 || true; }
 trap cleanup EXIT
-phase "starting the stack (scripts/stack.sh up, $PARLEY_DATA_DIR)"
+phase "starting a fresh stack (scripts/stack.sh up, $PARLEY_DATA_DIR)"
+# Every run starts empty: the figures are for these rows alone.
+scripts/stack.sh down >&2 || true
+rm -rf -- "$PARLEY_DATA_DIR"
 scripts/stack.sh up >&2
 set -a
 # shellcheck source=/dev/null
@@ -59,7 +63,7 @@ set -a
 set +a
 PSQL=("$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1)
 PSQL_ADMIN=("${PSQL[@]}" -U postgres -d parley)
-URL=$PARLEY_URL
+URL=${PARLEY_URL%/}
 PG_LOG=$PARLEY_DATA_DIR/pg/postgres.log
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
@@ -100,7 +104,7 @@ report ""
 # ---------------------------------------------------------------- export
 phase "export: registering the exporter and inserting $MESSAGES messages"
 EXPORTER=bulkexporter
-EXPORTER_PASSWORD=bulk-export-password-1
+EXPORTER_PASSWORD="correct horse battery staple 9"
 curl -k -s -o /dev/null -H 'Content-Type: application/json' --data-binary \
     "{\"username\":\"$EXPORTER\",\"email\":\"$EXPORTER@example.com\",\"password\":\"$EXPORTER_PASSWORD\",\"first_name\":\"Ex\",\"last_name\":\"Porter\"}" \
     "$URL/api/register/"
@@ -122,7 +126,12 @@ SQL
 MASTER=$(cat "$PARLEY_DATA_DIR/run/parley.pid")
 mapfile -t WORKERS < <(pgrep -P "$MASTER")
 declare -A RSS_BEFORE
-for pid in "${WORKERS[@]}"; do RSS_BEFORE[$pid]=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"); done
+for pid in "${WORKERS[@]}"; do
+    RSS_BEFORE[$pid]=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+    # Resets the peak (VmHWM) to the current RSS: the exporter's log-in hashed a password
+    # (argon2id, 64 MiB) in one of these workers a moment ago.
+    echo 5 >"/proc/$pid/clear_refs"
+done
 phase "export: GET /api/users/me/export/ through nginx"
 curl -k -s --http1.1 -o "$OUT/export.ndjson" -H "Authorization: Bearer $TOKEN" \
     -w '%{http_code} %{time_starttransfer} %{time_total} %{size_download}\n' "$URL/api/users/me/export/" >"$OUT/curl.txt"
@@ -154,7 +163,7 @@ rm -f "$OUT/export.ndjson" "$OUT/export-cli.ndjson"
 phase "statistics: loading bench/run.sh's messaging data set (≈2 M messages) beside the export's"
 # The same generator and COPY as bench/run.sh's load_messaging, with its ids offset by the
 # table being non-empty: the generator's ids are its own, so the tables take them as they are.
-for spec in "users:users:user_id, username, email, first_name, last_name, password_hash, role" \
+[[ ${BULK_SKIP_DATASET:-0} == 1 ]] || for spec in "users:users:user_id, username, email, first_name, last_name, password_hash, role" \
     "conversations:conversations:conversation_id, title, created_by, created_at, last_message_at" \
     "participants:conversation_participants:conversation_id, user_id, joined_at, last_read_at" \
     "messages:messages:message_id, conversation_id, sender_id, message_body, sent_at"; do
@@ -188,22 +197,28 @@ report ""
 report "| figure | time | plan reads |"
 report "| --- | ---: | --- |"
 awk '
-    /duration: [0-9.]+ ms  plan:/ { if (d != "") emit(); match($0, /duration: [0-9.]+ ms/); d = substr($0, RSTART + 10, RLENGTH - 13); q = ""; reads = ""; next }
-    d != "" && /Query Text:/ { q = $0 }
-    d != "" && /Query Text:|^\t|^  / {
-        if (q ~ /count\(\*\) FROM users/) f = "users, conversations, messages (totals)"
-        else if (q ~ /generate_series/) f = "messages per day, last 30 days"
-        else if (q ~ /percentile_cont/) f = "average and p95 per conversation"
-        else if (q ~ /extract\(hour/) f = "most active hours, last 30 days"
-        else f = ""
-        while (match($0, /(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using|on) [a-z_0-9]+/)) {
-            s = substr($0, RSTART, RLENGTH); sub(/ using | on /, " ", s)
-            if (index(reads, s) == 0) reads = reads (reads == "" ? "" : ", ") s
-            $0 = substr($0, RSTART + RLENGTH)
-        }
+    # auto_explain entries: "duration: N ms  plan:", then the query text and the plan.
+    /duration: [0-9.]+ ms  plan:/ {
+        emit()
+        match($0, /duration: [0-9.]+ ms/); d = substr($0, RSTART + 10, RLENGTH - 13); text = ""; next
     }
-    function emit() { if (f != "") printf "| %s | %s ms | %s |\n", f, d, reads; d = ""; f = "" }
-    END { if (d != "") emit() }
+    d != "" { text = text "\n" $0 }
+    function emit(    f, reads, rest, s) {
+        if (d == "") return
+        if (text ~ /count\(\*\) FROM users/) f = "users, conversations, messages (totals)"
+        else if (text ~ /generate_series/) f = "messages per day, last 30 days"
+        else if (text ~ /percentile_cont/) f = "average and p95 per conversation"
+        else if (text ~ /extract\(hour/) f = "most active hours, last 30 days"
+        reads = ""; rest = text
+        while (match(rest, /(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using|on) [a-z_0-9]+/)) {
+            s = substr(rest, RSTART, RLENGTH); sub(/ using | on /, " ", s)
+            if (index(reads, s) == 0) reads = reads (reads == "" ? "" : ", ") s
+            rest = substr(rest, RSTART + RLENGTH)
+        }
+        if (f != "") printf "| %s | %s ms | %s |\n", f, d, reads
+        d = ""
+    }
+    END { emit() }
 ' "$OUT/stats-plans.log" >>"$REPORT"
 report ""
 report '```'
