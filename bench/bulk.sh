@@ -4,7 +4,7 @@
 #  1. builds parley in release mode and starts PostgreSQL + parley + nginx with scripts/stack.sh
 #     (PARLEY_DATA_DIR=bench/out/bulk/stack, free loopback ports, stopped on exit);
 #  2. import: `parley import-users` of BULK_ROWS (1,000,000) generated rows without passwords,
-#     and of BULK_PASSWORD_ROWS (2,000) with passwords at sign-up's argon2id cost; wall time,
+#     and of BULK_PASSWORD_ROWS (500) with passwords at sign-up's argon2id cost; wall time,
 #     rows/s and peak RSS (GNU time), beside the peak RSS of a 10-row import (the baseline);
 #  3. export: BULK_MESSAGES (1,000,000) messages of one user, `GET /api/users/me/export/`
 #     through nginx with curl: first-byte time, total time, bytes, lines; the serving worker's
@@ -26,7 +26,7 @@ cd "$PARLEY_ROOT"
 BENCH=$PARLEY_ROOT/bench
 OUT=${BULK_OUT:-$BENCH/out/bulk}
 ROWS=${BULK_ROWS:-1000000}
-PASSWORD_ROWS=${BULK_PASSWORD_ROWS:-2000}
+PASSWORD_ROWS=${BULK_PASSWORD_ROWS:-500}
 MESSAGES=${BULK_MESSAGES:-1000000}
 SECONDS=0
 phase() { log "[$(printf '%4ds' "$SECONDS")] $*"; }
