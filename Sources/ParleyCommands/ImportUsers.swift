@@ -65,11 +65,17 @@ struct ImportUsers: ParsableCommand {
             report = try UserImport.run(
                 database: database, configuration: try AuthConfiguration.fromEnvironment(ProcessInfo.processInfo.environment),
                 descriptor: descriptor, options: UserImport.Options(policy: policy, dryRun: dryRun)
-            ) { progress.update(rows: $0.rows, bytes: $0.bytesRead) }
+            ) { step in
+                switch step.stage {
+                case .reading: progress.update(rows: step.rows, bytes: step.bytesRead)
+                case .checking: progress.stage("checking \(step.rows) rows", rows: step.rows, bytes: step.bytesRead)
+                case .writing: progress.stage("writing the accounts", rows: step.rows, bytes: step.bytesRead)
+                }
+            }
         } catch let error as UserImportError {
             throw CommandFailure("\(name):\(error.line): \(error.message)")
         }
-        progress.finish(rows: report.rows, bytes: size ?? 0)
+        progress.finish()
         guard report.succeeded else {
             for problem in report.problems {
                 printError("\(name):\(problem.line): \(problem.field): \(problem.message)")

@@ -30,6 +30,23 @@ final class ProgressLine {
         draw(rows: rows, bytes: bytes, now: now)
     }
 
+    /// A step after the rows are counted ("checking 1000 rows"), after the last figures: on a
+    /// terminal at the end of the bar's line, otherwise on a line of its own.
+    func stage(_ text: String, rows: Int, bytes: Int) {
+        guard !quiet else { return }
+        if isTerminal {
+            draw(rows: rows, bytes: bytes, now: .now, suffix: " · " + text + "…")
+        } else if ContinuousClock.now - started >= .seconds(5) {
+            FileHandle.standardError.write(Data((text + "…\n").utf8))
+        }
+    }
+
+    /// Ends the bar's line, on a terminal.
+    func finish() {
+        guard !quiet, drewBar else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
     /// The final figures, on a line of their own.
     func finish(rows: Int, bytes: Int) {
         // A quick run off a terminal needs no progress line at all.
@@ -38,7 +55,7 @@ final class ProgressLine {
         if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    private func draw(rows: Int, bytes: Int, now: ContinuousClock.Instant) {
+    private func draw(rows: Int, bytes: Int, now: ContinuousClock.Instant, suffix: String = "") {
         let seconds = max(0.001, (now - started).seconds)
         let rate = Double(rows) / seconds
         var text = "\(rows) \(noun), \(Int(rate.rounded())) \(noun)/s"
@@ -57,10 +74,10 @@ final class ProgressLine {
                 bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
                     + String(format: "%3d%% ", Int((fraction * 100).rounded(.down)))
             }
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + text).utf8))
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + text + suffix).utf8))
             drewBar = true
         } else {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            FileHandle.standardError.write(Data((text + suffix + "\n").utf8))
         }
     }
 

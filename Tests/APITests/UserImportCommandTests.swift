@@ -191,6 +191,19 @@ struct UserImportCommandTests {
             """) == 1)
     }
 
+    @Test("--on-conflict update with a password: the new one logs in, and the account's API log-ins end")
+    func updatedPasswordEndsLogins() throws {
+        let harness = try APIHarness()
+        let name = uniqueName("upd")
+        #expect(try harness.register(username: name, password: "the old password 1").status == 201)
+        let (_, refresh) = try harness.login(name, "the old password 1")
+        let run = try Self.parley(["import-users", "-", "--on-conflict", "update", "--quiet"],
+                                  stdin: "username,email,first_name,last_name,password\n\(name),\(name)@example.com,U,P,the new password 2\n")
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(try harness.request(.post, "/api/token/refresh/", json: ["refresh": refresh]).status == 401)
+        _ = try harness.login(name, "the new password 2")
+    }
+
     @Test("a weak password is refused with the sign-up's words, and names its line")
     func weakPassword() throws {
         let p = uniqueName("weak")

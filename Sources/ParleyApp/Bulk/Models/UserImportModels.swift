@@ -44,8 +44,18 @@ public struct UserImportReport: Sendable {
 
 /// Progress as rows are read: for the command's progress bar.
 public struct ImportProgress: Sendable {
+    public enum Stage: Sendable {
+        /// Rows are read and loaded (`rows`, `bytesRead` grow).
+        case reading
+        /// Every row is read; PostgreSQL checks them.
+        case checking
+        /// The checks passed; the accounts are written.
+        case writing
+    }
+
     public let rows: Int
     public let bytesRead: Int
+    public var stage: Stage = .reading
 }
 
 /// The input as a whole is unusable (its header, an unreadable file): nothing was imported.

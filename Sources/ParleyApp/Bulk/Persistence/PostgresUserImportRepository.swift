@@ -111,13 +111,24 @@ struct PostgresUserImportRepository: UserImportRepository {
     func apply(policy: ImportConflictPolicy) throws -> (created: Int, updated: Int) {
         var updated = 0
         if policy == .update {
-            updated = try connection.execute("""
-                UPDATE users u
-                   SET email = s.email, first_name = s.first_name, last_name = s.last_name,
-                       role = coalesce(s.role, u.role), password_hash = coalesce(s.password_hash, u.password_hash)
-                  FROM import_users s
-                 WHERE lower(u.username) = lower(s.username)
-                """)
+            // A new password ends the account's sessions and API log-ins, as `parley
+            // set-password` does.
+            updated = try connection.query("""
+                WITH changed AS (
+                    UPDATE users u
+                       SET email = s.email, first_name = s.first_name, last_name = s.last_name,
+                           role = coalesce(s.role, u.role), password_hash = coalesce(s.password_hash, u.password_hash)
+                      FROM import_users s
+                     WHERE lower(u.username) = lower(s.username)
+                    RETURNING u.user_id, s.password_hash IS NOT NULL AS new_password
+                ), ended AS (
+                    DELETE FROM web_sessions w USING changed c WHERE w.user_id = c.user_id AND c.new_password
+                ), revoked AS (
+                    UPDATE refresh_tokens t SET revoked_at = now()
+                      FROM changed c WHERE t.user_id = c.user_id AND c.new_password AND t.revoked_at IS NULL
+                )
+                SELECT count(*) FROM changed
+                """)[0].decode(Int.self)
         }
         // '!' is no argon2 hash, so no password matches it (Django's unusable password):
         // `parley set-password` gives the account one.

@@ -131,6 +131,7 @@ public enum UserImport {
             try flushPasswords()
         }
         progress(ImportProgress(rows: report.rows, bytesRead: reader.bytesRead))
+        progress(ImportProgress(rows: report.rows, bytesRead: reader.bytesRead, stage: .checking))
 
         let checked = try repository.problems(policy: options.policy, limit: problemLimit)
         report.problems = Array((local.first + checked.problems)
@@ -147,6 +148,7 @@ public enum UserImport {
             }
             return report
         }
+        progress(ImportProgress(rows: report.rows, bytesRead: reader.bytesRead, stage: .writing))
         let applied = try repository.apply(policy: options.policy)
         report.created = applied.created
         report.updated = applied.updated
