@@ -9,34 +9,6 @@ import Testing
 /// shared test database changes under parallel tests, so its totals are not known).
 @Suite("Bulk: site statistics", .enabled(if: TestEnvironment.runsIntegration))
 struct SiteStatisticsTests {
-    /// A fresh database with the migrations applied; dropped by `drop`.
-    struct ScratchDatabase {
-        let name: String
-        let url: String
-        let database: PostgresDatabase
-
-        init() throws {
-            let base = try TestEnvironment.databaseURL
-            let name = "parley_stats_\(UInt32.random(in: 0...UInt32.max))"
-            self.name = name
-            let admin = PostgresDatabase(configuration: PostgresConfiguration(url: base), logger: .init(label: "test"))
-            try admin.write { try $0.execute("CREATE DATABASE \(identifier: name)") }
-            // The test URL names database parley: `postgresql://parley@/parley?host=…`.
-            url = base.replacingOccurrences(of: "@/parley?", with: "@/\(name)?")
-            precondition(url != base, "unexpected test database URL shape")
-            let migrate = try UserImportCommandTests.parley(["migrate"], environment: ["DATABASE_URL": url])
-            guard migrate.status == 0 else { throw TestEnvironmentError(message: "migrate failed: \(migrate.errors)") }
-            database = PostgresDatabase(configuration: PostgresConfiguration(url: url), logger: .init(label: "test"))
-        }
-
-        func drop() throws {
-            database.close()
-            let admin = PostgresDatabase(configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL), logger: .init(label: "test"))
-            let name = self.name
-            try admin.write { try $0.execute("DROP DATABASE \(identifier: name) WITH (FORCE)") }
-        }
-    }
-
     /// Three users, three conversations with 4, 1 and 0 messages: three today (10:05, 10:20,
     /// 14:00 UTC), one two days ago (14:30), one 40 days ago (03:00, outside the window).
     func load(_ database: PostgresDatabase) throws {
