@@ -178,6 +178,9 @@ DATABASE_URL=$DATABASE_URL "$PARLEY_BIN" migrate || die "parley migrate failed"
 ensure_secret "$T/jwt.key"
 export PARLEY_JWT_SECRET_FILE=$T/jwt.key
 
+# Where nginx's Nchan publisher listens (live updates; nginx.conf).
+export PARLEY_LIVE_SOCKET=$(live_publish_socket "$SOCK")
+
 phase "parley serve on $SOCK"
 mapfile -t serve_args < <(parley_serve_args "$SOCK")
 DATABASE_URL=$DATABASE_URL setsid "$PARLEY_BIN" "${serve_args[@]}" </dev/null >"$LOG_DIR/parley.log" 2>&1 &

@@ -34,6 +34,7 @@ public enum ParleyApplication {
         MessagingRoutes.register(on: &router, services: services)
         AccountsRoutes.register(on: &router, services: services)
         OpenAPIController(configuration: configuration).register(on: &router)
+        LiveController(services: services).register(on: &router)
         return Application(
             router: router,
             middleware: [pageRoutes.pageMiddleware, DatabaseUnavailableMiddleware()] + pageRoutes.sessionMiddleware

@@ -16,4 +16,6 @@ protocol Repositories: Sendable {
     func bench(_ database: PostgresDatabase) -> any BenchRepository
     /// The demo data's clock (`parley seed` only).
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository
+    /// The subscription check of live updates.
+    func live(_ database: PostgresDatabase) -> any LiveRepository
 }
