@@ -517,6 +517,7 @@ render_stack_nginx() {
         "RATE=${PARLEY_RATE_LIMIT:-50r/s}" \
         "BURST=${PARLEY_RATE_BURST:-100}" \
         "CONN=${PARLEY_CONN_LIMIT:-50}" \
+        "NOFILE=$(nofile_limit)" \
         "LIVE_AUTH_SOCKET=$(live_auth_socket "$socket")" \
         "LIVE_PUBLISH_SOCKET=$(live_publish_socket "$socket")"
     ensure_live_dir "$socket"
@@ -526,6 +527,13 @@ render_stack_nginx() {
 # parley and C reference) never share one: the auth hop's socket beside it (nginx's
 # workers connect to it), and the publisher's in a directory of its own, mode 0700, that
 # only parley's user (and root's nginx master, which binds it) can enter.
+# The descriptors nginx's workers may ask for: the hard limit, at most 65536.
+nofile_limit() {
+    local hard
+    hard=$(ulimit -Hn)
+    if [[ $hard == unlimited ]] || ((hard > 65536)); then hard=65536; fi
+    printf '%s\n' "$hard"
+}
 live_auth_socket() { printf '%s\n' "${1%.sock}-live-auth.sock"; }
 live_publish_dir() { printf '%s\n' "${1%.sock}-live"; }
 live_publish_socket() { printf '%s\n' "$(live_publish_dir "$1")/publish.sock"; }
