@@ -25,7 +25,8 @@
 #   PARLEY_TEST_NGINX_PREFIX           nginx's prefix (conf/, logs/ inside)
 #   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
 #
-# Knobs: PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
+# Knobs: PARLEY_TEST_LIVE=0 (skip the live-update browser test) or =only (run just that),
+# PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
 # (seconds for `swift test`, default 900), PARLEY_KEEP_TEST_DIR=1 (keep the
 # temp dir), extra arguments are passed to `swift test` (e.g. --filter X).
 set -euo pipefail
@@ -50,6 +51,8 @@ export PARLEY_REGISTRATIONS_PER_ADDRESS=${PARLEY_REGISTRATIONS_PER_ADDRESS:-1000
 export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-1000000}
 ensure_openapi_validator
 ensure_pip_module prometheus_client prometheus-client
+# The live-update browser test drives Debian's chromium with playwright (no browser download).
+ensure_pip_module playwright playwright
 
 # ---------------------------------------------------------------- the temp dir
 T=$(mktemp -d /tmp/parley-test.XXXXXX)
@@ -209,6 +212,8 @@ export PARLEY_TEST_HTTP_URL=$HTTP_URL
 export PARLEY_TEST_HTTPS_URL=$HTTPS_URL
 export PARLEY_TEST_DIR=$T
 export PARLEY_TEST_NGINX_PREFIX=$NGINX_PREFIX
+export PARLEY_TEST_NGINX_CONF=$NGINX_CONF
+export PARLEY_TEST_NGINX_PIDFILE=$NGINX_PIDFILE
 export PARLEY_TEST_LOG_DIR=$LOG_DIR
 
 test_args=()
@@ -234,12 +239,28 @@ run_swift_test() {
     trap 'exit 143' TERM
 }
 
-if (($# > 0)); then
+# The live-update test (Tests/Browser/live_test.py): headless Chromium through this stack's
+# nginx, which it stops, starts and reloads; so it runs alone, between the swift test runs.
+run_live_test() {
+    phase "live updates in a browser (Tests/Browser/live_test.py)"
+    set +e
+    PARLEY_CHROMIUM=${PARLEY_CHROMIUM:-$(command -v chromium)} timeout --kill-after=10 300 \
+        python3 "$PARLEY_ROOT/Tests/Browser/live_test.py"
+    rc=$?
+    set -e
+}
+
+if [[ ${PARLEY_TEST_LIVE:-} == only ]]; then
+    run_live_test
+elif (($# > 0)); then
     run_swift_test "${test_args[@]}" "$@"
 else
     # The Postgres layer's suite restarts the cluster and kills backends on purpose;
     # it runs on its own after everything else, so no other suite's writes meet it.
     run_swift_test "${test_args[@]}" --skip PostgresTests
+    if ((rc == 0)) && [[ ${PARLEY_TEST_LIVE:-1} != 0 ]]; then
+        run_live_test
+    fi
     if ((rc == 0)); then
         run_swift_test "${test_args[@]}" --filter PostgresTests
     fi

@@ -23,16 +23,27 @@
 
   // ------------------------------------------------------------------ streams
 
+  // How many streams are open, as `data-live-open` on <body> (for tests and curious users).
+  var openStreams = 0;
+  function setOpenStreams(change) {
+    openStreams += change;
+    body.setAttribute('data-live-open', String(openStreams));
+  }
+
   // subscribe(url, handlers): an EventSource on url whose named events go to handlers[name].
   function subscribe(url, handlers) {
     var lastEventID = '';
     var retryDelay = 1000;
     var source = null;
+    var isOpen = false;
 
     function open() {
       var target = url + (lastEventID ? '?last_event_id=' + encodeURIComponent(lastEventID) : '');
       source = new EventSource(target);
-      source.onopen = function () { retryDelay = 1000; };
+      source.onopen = function () {
+        retryDelay = 1000;
+        if (!isOpen) { isOpen = true; setOpenStreams(1); }
+      };
       Object.keys(handlers).forEach(function (name) {
         source.addEventListener(name, function (event) {
           if (event.lastEventId) lastEventID = event.lastEventId;
@@ -48,6 +59,7 @@
       source.onerror = function () {
         // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up
         // (a non-200 answer); try again later, backing off.
+        if (isOpen) { isOpen = false; setOpenStreams(-1); }
         if (source.readyState !== EventSource.CLOSED) return;
         source.close();
         window.setTimeout(open, retryDelay + Math.random() * 500);

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Web
 
 /// `GET /api/live/authorize`: the subscription check nginx's `nchan_authorize_request` makes
@@ -8,6 +9,8 @@ import Web
 /// One indexed query: the credential and the participation are checked together.
 struct LiveController {
     static let authorizePath = "/api/live/authorize"
+    /// Serializes ``keepResumable(_:context:)`` within the process.
+    static let resumeGate = Mutex<Void>(())
 
     let services: AppServices
 
@@ -60,11 +63,18 @@ struct LiveController {
     /// holds no message (after every nginx reload, which empties all channels). So before such
     /// a subscriber is let in, an empty channel gets one `resync` event, which also tells the
     /// page to fetch what it may have missed. Best effort: nginx unreachable, nothing to do.
+    ///
+    /// After a reload every subscriber of a channel resumes at once. The check and the publish
+    /// are serialized within the process, so the first one publishes and the others find the
+    /// channel holding it: one `resync` per process, not one per subscriber (200 of them
+    /// pushed real events out of the 50-event buffer before slow subscribers read them).
     func keepResumable(_ channel: LiveChannel, context: AppContext) {
         guard let client = services.configuration.live.client else { return }
         do {
-            if try client.storedMessages(path: channel.publishPath) == 0 {
-                _ = try client.publish(path: channel.publishPath, event: "resync", body: Array(#"{"type":"resync"}"#.utf8))
+            try Self.resumeGate.withLock { _ in
+                if try client.storedMessages(path: channel.publishPath) == 0 {
+                    _ = try client.publish(path: channel.publishPath, event: "resync", body: Array(#"{"type":"resync"}"#.utf8))
+                }
             }
         } catch {
             context.logger.warning("live: could not check the channel before a resume", metadata: ["error": "\(error)"])

@@ -26,13 +26,11 @@ struct NchanClient: Sendable {
     /// GET on a channel's publisher location: Nchan's count of stored messages, 0 when the
     /// channel does not exist (404).
     func storedMessages(path: String) throws -> Int {
-        let reply = try exchange(Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\nConnection: close\r\n\r\n".utf8))
+        let reply = try exchange(Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8))
         guard reply.status == 200 else { return 0 }
-        // "queued messages: 3"
-        for line in reply.body.split(separator: "\n") where line.hasPrefix("queued messages:") {
-            return Int(line.dropFirst("queued messages:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-        }
-        return 0
+        // {"messages": 3, "requested": -1, "subscribers": 0, "last_message_id": "…" }
+        let info = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+        return (info?["messages"] as? NSNumber)?.intValue ?? 0
     }
 
     private func exchange(_ request: [UInt8]) throws -> (status: Int, body: String) {
