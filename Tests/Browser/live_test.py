@@ -10,7 +10,8 @@ PARLEY_TEST_NGINX_CONF, PARLEY_TEST_LOG_DIR. It stops, starts and reloads that n
      shows the message within 1 s, without a reload; an edit shows up there too (text and
      "edited" mark); the other's inbox tab moves the conversation up with the new preview,
      and the header's unread badge counts it;
-  2. a non-participant's subscription gets 403 (and no credentials 401);
+  2. a non-participant's subscription gets 403 (and no credentials 401); resumes with
+     Last-Event-ID on an empty channel are let in, with a `resync` first;
   3. a post whose transaction rolls back reaches no subscriber;
   4. nginx stopped for 3 s while messages are committed: every one arrives once it is back;
   5. `nginx -s reload` with 200 subscribers: all reconnect and resume, nothing is lost;
@@ -236,6 +237,21 @@ async def stream_tests(alice, bob, carol, conversation_id):
     check(marker in watcher.message_ids(), "the committed message after the rollback arrives")
     check("rolled back" not in bodies, "the rolled-back message reaches no subscriber")
 
+    # Resuming with an event id on a channel that holds nothing (a fresh conversation here;
+    # every channel after a reload) aborts an Nchan 1.3.6 worker from the 2nd subscriber
+    # on, unless parley's check puts a `resync` there first.
+    empty = await conversation(alice, [bob], "Live empty channel")
+    resumers = []
+    for _ in range(20):
+        s = live.Subscriber(BASE, f"/api/conversations/{empty}/events/", auth, reconnect=False)
+        s.last_event_id = "1796520711:0"
+        resumers.append(s.start())
+    await wait_until(lambda: all(s.events for s in resumers), 10)
+    check(all(s.statuses[:1] == [200] for s in resumers), "20 resumes with Last-Event-ID on an empty channel are let in")
+    check(all(s.events and s.events[0][0] == "resync" for s in resumers), "each of them gets `resync` first")
+    for s in resumers:
+        await s.stop()
+
     # 4. nginx down for 3 s while messages are committed.
     nginx_stop()
     stopped = time.monotonic()
@@ -264,6 +280,9 @@ async def stream_tests(alice, bob, carol, conversation_id):
     whole = sum(1 for s in subscribers if complete(s))
     check(reconnected == 200, f"nginx -s reload: all 200 subscribers reconnected ({reconnected})")
     check(whole == 200, f"nginx -s reload: all 200 got every message sent around it ({whole}/200)")
+    if whole != 200:
+        print("     per message:", [sum(m in s.message_ids() for s in subscribers) for m in sent])
+        print("     one subscriber:", subscribers[0].statuses, [(n, p.get("message_id")) for n, p, _ in subscribers[0].events][-12:])
     for s in subscribers:
         await s.stop()
 

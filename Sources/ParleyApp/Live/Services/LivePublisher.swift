@@ -9,14 +9,27 @@ import Web
 /// nginx is down the rows stay and are posted once it is back: delivery is at least once, never
 /// lost. It runs on its own connection beside the request threads (see
 /// docs/decisions/0005-live-updates-with-nchan.md), so publishing never blocks a request.
-public final class LivePublisher: Sendable {
+///
+/// An nginx reload (or restart) drops every channel, and an event that an old worker accepted
+/// while the reload went on is lost with them. So the publisher keeps what it published in the
+/// last ``replayWindow`` and a marker channel in Nchan; when the marker is gone, nginx has lost
+/// its state, and the kept events are published again (clients drop repeats by `event_id`).
+// @unchecked: the mutable state (``recent``) is touched by the publisher thread only.
+public final class LivePublisher: @unchecked Sendable {
     let database: PostgresConfiguration
     let client: NchanClient?
     let logger: Logger
     /// Events per transaction; also bounds how long the claimed rows stay locked.
     let batchSize = 100
     /// The poll when no NOTIFY comes (a publisher that missed one while reconnecting).
-    let idleWait: Duration = .seconds(5)
+    let idleWait: Duration = .seconds(1)
+    /// How long published events are kept for a replay after nginx lost its channels: longer
+    /// than a reload takes to show (the marker is checked at least every ``idleWait``).
+    let replayWindow: Duration = .seconds(30)
+    /// Published events, oldest first, for the replay.
+    var recent: [(at: ContinuousClock.Instant, path: String, event: String, body: [UInt8])] = []
+    /// The marker: a user channel no user has (nobody can subscribe to it).
+    static let markerPath = LiveChannel.user(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))).publishPath
 
     public init(database: PostgresConfiguration, live: LiveConfiguration, logger: Logger) {
         self.database = database
@@ -52,6 +65,7 @@ public final class LivePublisher: Sendable {
                         continue
                     case .drained:
                         nginxDelay = 0.1
+                        replayIfNginxLostItsChannels()
                         _ = try connection.waitForNotifications(timeout: idleWait)
                     case .nginxUnavailable:
                         // Retried soon: an nginx reload or restart takes about a second.
@@ -87,6 +101,27 @@ public final class LivePublisher: Sendable {
         }
     }
 
+    /// Publishes the kept events again if the marker channel is gone (nginx reloaded or
+    /// restarted since it was set), then sets it again. nginx unreachable: nothing to do yet.
+    func replayIfNginxLostItsChannels() {
+        guard let client else { return }
+        let horizon = ContinuousClock.now - replayWindow
+        recent.removeAll { $0.at < horizon }
+        do {
+            guard try client.storedMessages(path: Self.markerPath) == 0 else { return }
+            if !recent.isEmpty {
+                logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
+                            metadata: ["events": "\(recent.count)"])
+            }
+            for kept in recent {
+                _ = try client.publish(path: kept.path, event: kept.event, body: kept.body)
+            }
+            _ = try client.publish(path: Self.markerPath, event: "marker", body: Array("{}".utf8))
+        } catch {
+            logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// True when the event is done with (published, or refused by Nchan for good); false when
     /// nginx could not be reached and it should be tried again.
     func publish(_ event: LiveEvent) throws -> Bool {
@@ -99,6 +134,7 @@ public final class LivePublisher: Sendable {
         do {
             let status = try client.publish(path: event.channel.publishPath, event: event.name, body: body)
             if status >= 500 { return false }
+            if status < 300 { recent.append((ContinuousClock.now, event.channel.publishPath, event.name, body)) }
             if status >= 300 {
                 logger.error("live publisher: nginx refused an event", metadata: ["status": "\(status)", "event": "\(event.name)"])
             }
