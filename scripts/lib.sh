@@ -521,6 +521,10 @@ render_stack_nginx() {
         "LIVE_AUTH_SOCKET=$(live_auth_socket "$socket")" \
         "LIVE_PUBLISH_SOCKET=$(live_publish_socket "$socket")"
     ensure_live_dir "$socket"
+    # A killed nginx leaves its unix sockets behind, and the next one could not bind them.
+    if ! pid_alive "$pidfile"; then
+        rm -f -- "$(live_auth_socket "$socket")" "$(live_publish_socket "$socket")"
+    fi
 }
 
 # Live updates (Nchan), derived from parley's socket SOCKET so that two stacks (make bench's

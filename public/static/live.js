@@ -52,6 +52,8 @@
           if (data && data.event_id != null) {
             if (seenEvents.has(data.event_id)) return;
             seenEvents.add(data.event_id);
+            // Repeats come within seconds of the original: the last thousand ids are plenty.
+            if (seenEvents.size > 1000) seenEvents.delete(seenEvents.values().next().value);
           }
           handlers[name](data);
         });
