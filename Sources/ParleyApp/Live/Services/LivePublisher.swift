@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import Postgres
@@ -49,6 +52,12 @@ public final class LivePublisher: @unchecked Sendable {
     enum Outcome { case drained, more, nginxUnavailable }
 
     func run() {
+        // Signals are for the server's sigwait thread: this thread may be started before the
+        // server blocks them, and a SIGTERM delivered here would be lost (the worker never
+        // drained, its master waited for ever).
+        var signals = sigset_t()
+        sigfillset(&signals)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         if client == nil {
             logger.info("live updates off (PARLEY_LIVE_SOCKET unset): the outbox is drained without publishing")
         }
