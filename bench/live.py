@@ -324,7 +324,20 @@ async def bench(args):
         await s.stop()
 
     # Fan-out: one conversation, N subscribers, a POST per round.
-    subscribers = await subscribe_many(base, f"/api/conversations/{conversation}/events/", auth, args.fanout)
+    # Arrivals are noted as the client parses them (a scan of every subscriber's events in
+    # the loop would itself delay the reads it measures).
+    arrivals_by_message = {}
+
+    def note(subscriber, name, payload, at):
+        if name == "message.created":
+            arrivals_by_message.setdefault(payload.get("message_id"), {})[id(subscriber)] = at
+
+    subscribers = []
+    for start in range(0, args.fanout, 200):
+        group = [Subscriber(base, f"/api/conversations/{conversation}/events/", auth, on_event=note).start()
+                 for _ in range(min(200, args.fanout - start))]
+        await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in group)), 60)
+        subscribers.extend(group)
     await asyncio.sleep(1)
     latencies = []
     post_times = []
@@ -336,18 +349,9 @@ async def bench(args):
         post_times.append(answered - sent)
         wanted = message["message_id"]
         deadline = answered + 5
-        arrivals = {}
-        while time.monotonic() < deadline:
-            for s in subscribers:
-                if id(s) in arrivals:
-                    continue
-                for name, payload, at in reversed(s.events):
-                    if payload.get("message_id") == wanted and name == "message.created":
-                        arrivals[id(s)] = at
-                        break
-            if len(arrivals) == len(subscribers):
-                break
-            await asyncio.sleep(0.01)
+        while time.monotonic() < deadline and len(arrivals_by_message.get(wanted, {})) < len(subscribers):
+            await asyncio.sleep(0.05)
+        arrivals = arrivals_by_message.get(wanted, {})
         missing += len(subscribers) - len(arrivals)
         latencies += [(at - answered) * 1000 for at in arrivals.values()]
         await asyncio.sleep(0.2)
