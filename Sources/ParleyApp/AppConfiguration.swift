@@ -9,6 +9,8 @@ public struct AppConfiguration: Sendable {
     public var messaging: MessagingConfiguration
     /// Browser sessions of the pages.
     public var sessions = SessionConfiguration()
+    /// Live updates: where nginx's Nchan publisher listens.
+    public var live = LiveConfiguration()
 
     public init(auth: AuthConfiguration, messaging: MessagingConfiguration = MessagingConfiguration()) {
         self.auth = auth
@@ -21,6 +23,7 @@ public struct AppConfiguration: Sendable {
             auth: try AuthConfiguration.fromEnvironment(environment),
             messaging: try MessagingConfiguration.fromEnvironment(environment))
         configuration.sessions = try SessionConfiguration.fromEnvironment(environment)
+        configuration.live = try LiveConfiguration.fromEnvironment(environment)
         return configuration
     }
 

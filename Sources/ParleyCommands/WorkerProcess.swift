@@ -34,7 +34,13 @@ struct WorkerProcess {
         let logger = { var logger = self.logger; logger[metadataKey: "pid"] = "\(getpid())"; return logger }()
 
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
-        let application = ParleyApplication.build(configuration: try settings.appConfiguration(), extraRoutes: Serve.extraRoutes)
+        let appConfiguration = try settings.appConfiguration()
+        let application = ParleyApplication.build(configuration: appConfiguration, extraRoutes: Serve.extraRoutes)
+        // One live publisher per pool, in the first worker process (a replacement restarts it;
+        // during a reload the old and new first workers share the outbox, see decision 0008).
+        if index == 0 {
+            LivePublisher(database: databaseConfiguration, live: appConfiguration.live, logger: logger).start()
+        }
         let routes = application.router.registeredRoutes.map(\.pattern)
         if routes.count > board.layout.routes {
             logger.warning("more routes than the metrics can tell apart; the rest count as (none)", metadata: ["routes": "\(routes.count)"])
