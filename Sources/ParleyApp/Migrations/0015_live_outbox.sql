@@ -102,3 +102,15 @@ CREATE TRIGGER live_notifications_update AFTER UPDATE ON notifications
     REFERENCING OLD TABLE AS previous NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION live_notifications_read();
 CREATE TRIGGER live_participants_update AFTER UPDATE ON conversation_participants
     REFERENCING OLD TABLE AS previous NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION live_participants_read();
+
+-- A deleted account's own channel has no one left to hear it: its pending events go with the
+-- account, in the same transaction (account deletion leaves no row that names the user).
+CREATE FUNCTION live_user_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM live_outbox o USING gone g WHERE o.channel_kind = 'user' AND o.channel_id = g.user_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER live_users_delete AFTER DELETE ON users
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION live_user_deleted();

@@ -21,11 +21,9 @@ struct LiveController {
     }
 
     func authorize(_ request: Request, context: AppContext) throws -> Response {
-        guard let text = request.headers["X-Channel-Id"], let channel = LiveChannel(nchanID: text) else {
-            throw HTTPError(.notFound)
-        }
-        let repository = services.live(context)
-        let allowed: Bool?
+        // The credential first, so that a request without one is a 401 whatever else it lacks.
+        enum Credential { case token(JWTClaims), session(String) }
+        let credential: Credential
         if let header = request.headers["Authorization"] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",
@@ -33,12 +31,22 @@ struct LiveController {
             else {
                 throw AuthenticationError.invalidToken
             }
-            allowed = try repository.authorize(channel, userID: claims.userID, family: claims.family.flatMap { UUID(apiString: $0) })
+            credential = .token(claims)
         } else if let token = request.cookies[SessionCookies.session], !token.isEmpty {
-            allowed = try repository.authorize(
-                channel, sessionTokenHash: SessionService.hash(token), idleTimeout: services.configuration.sessions.idleTimeout)
+            credential = .session(token)
         } else {
             throw AuthenticationError.notProvided
+        }
+        guard let text = request.headers["X-Channel-Id"], let channel = LiveChannel(nchanID: text) else {
+            throw HTTPError(.notFound)
+        }
+        let repository = services.live(context)
+        let allowed: Bool? = switch credential {
+        case .token(let claims):
+            try repository.authorize(channel, userID: claims.userID, family: claims.family.flatMap { UUID(apiString: $0) })
+        case .session(let token):
+            try repository.authorize(
+                channel, sessionTokenHash: SessionService.hash(token), idleTimeout: services.configuration.sessions.idleTimeout)
         }
         guard let allowed else { throw AuthenticationError.notProvided }
         guard allowed else {

@@ -40,7 +40,9 @@ extension OpenAPIPaths {
                     "description": "An endless `text/event-stream`: `id: <nginx's event id>`, `event: <type>`, `data: <JSON>` per event, and a comment every 30 s.",
                     "content": ["text/event-stream": ["schema": ["type": "string"]]],
                 ],
-                "403": response("Forbidden", forbidden),
+                // nginx answers these itself, with no body.
+                "401": ["description": "No credentials, or a token that is not valid (no body)."],
+                "403": ["description": .string(forbidden + " (No body.)")],
             ])
         if case .object(var members) = value {
             members["x-served-by"] = "nginx"
