@@ -47,7 +47,9 @@ struct LiveTests {
         #expect(try check("conv-\(conversation)", token: nil).status == 401)
         #expect(try check("conv-\(conversation)", token: "not-a-token").status == 401)
         #expect(try check("nonsense", token: alice.token).status == 404)
-        #expect(try h.request(.get, LiveController.authorizePath, token: alice.token).status == 404, "no channel at all")
+        #expect(try h.request(.get, LiveController.authorizePath, token: alice.token).status == 400, "no channel at all")
+        #expect(try h.request(.get, LiveController.authorizePath).status == 401, "no credentials comes first")
+        #expect(try check("nonsense", token: nil).status == 401, "no credentials comes first")
     }
 
     @Test("the check is one query, whatever the answer")

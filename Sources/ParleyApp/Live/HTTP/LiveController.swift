@@ -37,9 +37,11 @@ struct LiveController {
         } else {
             throw AuthenticationError.notProvided
         }
-        guard let text = request.headers["X-Channel-Id"], let channel = LiveChannel(nchanID: text) else {
-            throw HTTPError(.notFound)
+        guard let text = request.headers["X-Channel-Id"] else {
+            throw HTTPError(.badRequest, "The X-Channel-Id header is required (nginx sets it).")
         }
+        // A channel that cannot exist (a malformed id in the subscriber's URL): as a malformed id elsewhere.
+        guard let channel = LiveChannel(nchanID: text) else { throw HTTPError(.notFound) }
         let repository = services.live(context)
         let allowed: Bool? = switch credential {
         case .token(let claims):

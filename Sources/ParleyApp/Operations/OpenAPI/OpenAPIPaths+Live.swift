@@ -25,7 +25,8 @@ extension OpenAPIPaths {
                     responses: [
                         "200": noContent("The subscriber may listen (no body)."),
                         "403": response("Forbidden", "Not a participant of the conversation, or not the owner of the user channel."),
-                        "404": response("NotFound", "`X-Channel-Id` missing or not a channel."),
+                        "400": response("BadRequest", "No `X-Channel-Id`."),
+                        "404": response("NotFound", "`X-Channel-Id` is not a channel."),
                     ]),
             ],
         ]
