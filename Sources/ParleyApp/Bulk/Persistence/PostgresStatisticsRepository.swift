@@ -2,7 +2,8 @@ import Postgres
 
 /// ``StatisticsRepository`` on PostgreSQL. The message total, average and p95 read the
 /// maintained `conversations.message_count` (migration 0009); the per-day and per-hour figures
-/// scan `messages_sent_at_idx` (migration 0014) over their window only.
+/// scan `messages_sent_utc_idx` (migration 0014, on `sent_at AT TIME ZONE 'UTC'`) over their
+/// window only, so their conditions are written on that expression.
 struct PostgresStatisticsRepository: StatisticsRepository {
     let database: PostgresDatabase
 
@@ -28,7 +29,7 @@ struct PostgresStatisticsRepository: StatisticsRepository {
                 LEFT JOIN (
                     SELECT (sent_at AT TIME ZONE 'UTC')::date AS day, count(*) AS messages
                     FROM messages, window_start w
-                    WHERE sent_at >= w.first_day::timestamp AT TIME ZONE 'UTC'
+                    WHERE sent_at AT TIME ZONE 'UTC' >= w.first_day::timestamp
                     GROUP BY 1
                 ) m ON m.day = d::date
                 ORDER BY d
@@ -52,7 +53,7 @@ struct PostgresStatisticsRepository: StatisticsRepository {
             try connection.query("""
                 SELECT extract(hour FROM sent_at AT TIME ZONE 'UTC')::int, count(*)
                 FROM messages
-                WHERE sent_at >= ((now() AT TIME ZONE 'UTC')::date - (\(days)::int - 1))::timestamp AT TIME ZONE 'UTC'
+                WHERE sent_at AT TIME ZONE 'UTC' >= ((now() AT TIME ZONE 'UTC')::date - (\(days)::int - 1))::timestamp
                 GROUP BY 1 ORDER BY 2 DESC, 1
                 """).decode((Int32, Int64).self).map { SiteStatisticsReport.Hour(hour: Int($0.0), messages: Int($0.1)) }
         }
