@@ -34,7 +34,9 @@ struct WorkerProcess {
         let logger = { var logger = self.logger; logger[metadataKey: "pid"] = "\(getpid())"; return logger }()
 
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
-        let application = ParleyApplication.build(configuration: try settings.appConfiguration(), extraRoutes: Serve.extraRoutes)
+        let appConfiguration = try settings.appConfiguration()
+        let replica = appConfiguration.replica
+        let application = ParleyApplication.build(configuration: appConfiguration, extraRoutes: Serve.extraRoutes)
         let routes = application.router.registeredRoutes.map(\.pattern)
         if routes.count > board.layout.routes {
             logger.warning("more routes than the metrics can tell apart; the rest count as (none)", metadata: ["routes": "\(routes.count)"])
@@ -65,8 +67,13 @@ struct WorkerProcess {
                     cancellers.withLock { $0[thread] = canceller }
                 }
                 let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger, observer: observer)
+                let replicaRoute = replica.map { replica in
+                    ReplicaRoute(configuration: replica, primary: database, logger: logger, observer: observer) { event in
+                        board.add(event.counter)
+                    }
+                }
                 return WebResponder(application: application, maxBodySize: maxBodySize, slot: slot, status: status) { request in
-                    AppContext(requestID: request.id, database: database, logger: logger, logLevel: logLevel)
+                    AppContext(requestID: request.id, database: database, logger: logger, logLevel: logLevel, replicaRoute: replicaRoute)
                 }
             }
         } catch let error as FastCGIError {
@@ -108,5 +115,16 @@ final class SlotDatabaseObserver: PostgresObserver {
     func roundTrip(statements: Int) {
         board.add(.databaseRoundTrips)
         board.add(.databaseStatements, UInt64(statements))
+    }
+}
+
+extension ReplicaEvent {
+    /// The scoreboard word that counts it.
+    var counter: Scoreboard.Counter {
+        switch self {
+        case .replicaRead: .replicaReads
+        case .primaryFallback: .replicaFallbacks
+        case .waitedForReplay: .replicaWaits
+        }
     }
 }
