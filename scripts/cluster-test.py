@@ -295,8 +295,12 @@ def load(duration, workers, on_result, kind="mixed", stop=None):
         client = Client(timeout=15)
         user, cid = users[i], conversations[i]
         posts = 0
+        n = 0
         while time.monotonic() < end and not (stop and stop.is_set()):
-            if kind == "mixed" and posts < limit and i % 2 == 0:
+            n += 1
+            # Half the clients post on every third request (within the rate limit), so POSTs
+            # are in flight when the instance dies.
+            if kind == "mixed" and posts < limit and i % 2 == 0 and n % 3 == 0:
                 text = f"ledger-{uuid.uuid4().hex}"
                 posts += 1
                 try:

@@ -236,7 +236,7 @@ cmd_up() {
         bin=$(build_parley "$BUILD_CONFIG")
     fi
     mkdir -p "$D" "$RUN_DIR" "$LOG_DIR"
-    chmod 0755 "$D"
+    chmod 0755 "$D" "$RUN_DIR"
     if pid_alive "$NGINX_PIDFILE"; then die "the cluster is already up ($URL); make cluster-down first"; fi
     local p
     for p in "$HTTP_PORT" "$HTTPS_PORT" "${APP_PORTS[@]}"; do

@@ -50,11 +50,13 @@ struct ReadRoutingMiddleware: Middleware {
     /// them. Not the conversation page, which marks the conversation read (a write), nor a
     /// single object's detail, which a client fetches right after changing it.
     static func isLagTolerant(_ path: String) -> Bool {
+        // ("/api/users/" is "", "api", "users", "".)
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         switch parts.count {
         case 2: return path == "/inbox" || path == "/notifications"
-        case 3: return path == "/api/conversations/" || path == "/api/messages/" || path == "/api/notifications/" || path == "/api/users/"
-        case 4: return parts[1] == "messages" && parts[3] == "history"
+        case 4:
+            return path == "/api/conversations/" || path == "/api/messages/" || path == "/api/notifications/" || path == "/api/users/"
+                || (parts[1] == "messages" && parts[3] == "history")
         case 6:
             return parts[1] == "api" && parts[5] == ""
                 && ((parts[2] == "conversations" && parts[4] == "messages") || (parts[2] == "messages" && (parts[4] == "history" || parts[4] == "thread")))
