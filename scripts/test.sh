@@ -25,7 +25,7 @@
 #   PARLEY_TEST_NGINX_PREFIX           nginx's prefix (conf/, logs/ inside)
 #   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
 #
-# Knobs: PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
+# Knobs: PARLEY_TEST_CLUSTER=0 (skip the cluster tests), PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
 # (seconds for `swift test`, default 900), PARLEY_KEEP_TEST_DIR=1 (keep the
 # temp dir), extra arguments are passed to `swift test` (e.g. --filter X).
 set -euo pipefail
@@ -242,6 +242,12 @@ else
     fi
 fi
 ((rc == 124)) && warn "swift test ran out of time (${PARLEY_TEST_TIMEOUT:-900}s)"
+
+# Issue 16: two instances, a primary and a replica, behind one nginx (scripts/cluster-test.sh).
+if ((rc == 0 && $# == 0)) && [[ ${PARLEY_TEST_CLUSTER:-1} == 1 ]]; then
+    phase "cluster tests (scripts/cluster-test.sh)"
+    scripts/cluster-test.sh "$T/cluster" "$PARLEY_BIN" || rc=$?
+fi
 
 if ! kill -0 "$parley_pid" 2>/dev/null; then
     warn "the stack's parley serve is no longer running (it should have outlived the tests)"
