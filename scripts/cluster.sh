@@ -136,7 +136,7 @@ listen_port = $BOUNCER_PORT
 unix_socket_dir = $BOUNCER_DIR
 unix_socket_mode = 0777
 pidfile = $BOUNCER_PIDFILE
-logfile = $LOG_DIR/pgbouncer.log
+logfile = $BOUNCER_DIR/pgbouncer.log
 auth_type = trust
 auth_file = $BOUNCER_DIR/userlist.txt
 pool_mode = transaction
@@ -145,12 +145,11 @@ max_client_conn = 400
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options,application_name
 EOF
-    : >"$LOG_DIR/pgbouncer.log"
-    ((IS_ROOT)) && chown postgres: "$LOG_DIR/pgbouncer.log"
     log "PgBouncer (transaction pooling) on $BOUNCER_DIR/.s.PGSQL.$BOUNCER_PORT"
-    as_pg pgbouncer -d "$BOUNCER_DIR/pgbouncer.ini" || { show_log "$LOG_DIR/pgbouncer.log"; die "pgbouncer did not start"; }
+    as_pg pgbouncer -d "$BOUNCER_DIR/pgbouncer.ini" || { show_log "$BOUNCER_DIR/pgbouncer.log"; die "pgbouncer did not start"; }
     local i
     for ((i = 0; i < 50; i++)); do [[ -S $BOUNCER_DIR/.s.PGSQL.$BOUNCER_PORT ]] && return 0; sleep 0.1; done
+    show_log "$BOUNCER_DIR/pgbouncer.log"
     die "pgbouncer did not create its socket"
 }
 
