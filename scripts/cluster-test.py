@@ -255,6 +255,7 @@ def test_read_your_writes(n=1000):
     limit = int(os.environ.get("PARLEY_MESSAGE_RATE_LIMIT", "5"))
     clients_needed = -(-n // limit)
     stale = 0
+    latencies = []
     before = (metrics("replica_reads"), metrics("replica_waits"), metrics("replica_fallbacks"))
     done = 0
     started = time.monotonic()
@@ -266,20 +267,24 @@ def test_read_your_writes(n=1000):
             text = f"ryw-{uuid.uuid4().hex}"
             posted = client.request("POST", f"/api/conversations/{cid}/messages/", user["access"], {"message_body": text})
             check(posted.status == 201, f"post: {posted.status} {posted.body[:200]}")
+            t0 = time.monotonic()
             read = client.request("GET", f"/api/conversations/{cid}/messages/?ordering=-sent_at&page_size=1", user["access"])
+            latencies.append(time.monotonic() - t0)
             check(read.status == 200, f"read after write: {read.status}")
             results = read.json()["results"]
             if not results or results[0]["message_body"] != text:
                 stale += 1
             done += 1
     elapsed = time.monotonic() - started
+    latencies.sort()
     reads, waits, fallbacks = (metrics("replica_reads") - before[0], metrics("replica_waits") - before[1],
                                metrics("replica_fallbacks") - before[2])
     check(stale == 0, f"read-your-writes: {stale} of {n} reads were stale")
     # The guarantee must come from the replica, not from sending everything to the primary.
     check(reads >= n / 2, f"read-your-writes: only {reads:.0f} of {n} reads were served by the replica")
     return (f"{n} post-then-read pairs, 0 stale; replica served {reads:.0f}, waited for replay {waits:.0f}, "
-            f"primary served {fallbacks:.0f}; {elapsed / n * 1000:.1f} ms per pair")
+            f"primary served {fallbacks:.0f}; {elapsed / n * 1000:.1f} ms per pair; read after write "
+            f"p50 {latencies[len(latencies) // 2] * 1000:.1f} ms, p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms")
 
 
 def load(duration, workers, on_result, kind="mixed", stop=None):
