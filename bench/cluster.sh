@@ -48,7 +48,7 @@ APP_A=${ports[2]}
 APP_B=${ports[3]}
 URL=https://127.0.0.1:$CLUSTER_HTTPS_PORT
 # The bench is one client address; no access log (as in make bench).
-export PARLEY_RATE_LIMIT=100000r/s PARLEY_RATE_BURST=100000 PARLEY_CONN_LIMIT=100000
+export PARLEY_RATE_LIMIT=100000r/s PARLEY_RATE_BURST=100000 PARLEY_CONN_LIMIT=60000
 export PARLEY_REGISTRATIONS_PER_ADDRESS=1000000 PARLEY_LOG_LEVEL=${BENCH_LOG_LEVEL:-warning}
 
 stop_cluster() { scripts/cluster.sh down >/dev/null 2>&1 || true; }

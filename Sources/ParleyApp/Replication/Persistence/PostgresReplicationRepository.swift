@@ -17,15 +17,20 @@ struct PostgresReplicationRepository {
     }
 
     /// Whether this server is a standby, whether it has replayed `minimumLSN`, and its replay lag
-    /// in seconds. The lag is 0 while it has replayed all it received, so an idle primary (no
-    /// new transactions to replay) does not look like a lagging replica.
+    /// in seconds. While it streams (a WAL receiver runs) and has replayed all it received, the
+    /// lag is 0, so an idle primary (nothing new to replay) does not look like a lagging
+    /// replica; after a restart the received position starts at a segment boundary behind the
+    /// replayed one, hence `<=`. Without a WAL receiver (cut off from the primary) the lag is
+    /// the age of the last replayed transaction: a replica that may be missing writes serves
+    /// nothing once that passes the limit.
     func status(minimumLSN: String) throws -> ReplicaStatus {
         try database.read { connection in
             let rows = try connection.query(
                 """
                 SELECT pg_is_in_recovery() AS standby,
                        COALESCE(pg_last_wal_replay_lsn() >= \(minimumLSN)::pg_lsn, false) AS caught_up,
-                       (CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+                       (CASE WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+                                  AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
                              ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
                         END)::float8 AS lag
                 """)
