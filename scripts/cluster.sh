@@ -104,7 +104,11 @@ start_postgres() {
             -D "$REPLICA_DATA" -R -X stream -c fast >"$PG_DIR/basebackup.log" 2>&1 ||
             { show_log "$PG_DIR/basebackup.log"; die "pg_basebackup failed"; }
     fi
-    pg_write_runtime_conf "$REPLICA_DATA" "$PG_SOCKDIR" "$REPLICA_PORT" "$(pg_cluster_conf)"
+    # Where the primary is, rewritten at every start like the port (pg_basebackup -R wrote the
+    # ports of the first start into postgresql.auto.conf, which would win over parley.conf).
+    as_pg sed -i '/^primary_conninfo/d' "$REPLICA_DATA/postgresql.auto.conf"
+    pg_write_runtime_conf "$REPLICA_DATA" "$PG_SOCKDIR" "$REPLICA_PORT" "$(pg_cluster_conf)
+primary_conninfo = $(pg_conf_quote "host=$PG_SOCKDIR port=$PRIMARY_PORT user=postgres application_name=replica")"
     pg_start "$REPLICA_DATA" "$PG_DIR/replica.log"
 }
 
