@@ -12,6 +12,7 @@
 #        1 instance  × 2 processes, reads on the primary
 #        2 instances × 1 process,   reads on the primary   (same workers, split over two "hosts")
 #        2 instances × 1 process,   reads on the replica
+#        2 instances × 1 process,   PgBouncer (transaction pooling) to the primary, no replica
 #  3. failover: wrk on the list while host b's master and workers get kill -9 after 2 s;
 #     nginx's errors and the time to the first success after the kill;
 #  4. prints a Markdown table (also bench/out/cluster.md) and stops everything by pid.
@@ -42,10 +43,11 @@ mkdir -p "$OUT"
 ensure_packages "${PARLEY_DEPS[@]}"
 if [[ -z ${PARLEY_BIN:-} ]]; then PARLEY_BIN=$(build_parley release); fi
 export PARLEY_BIN
-mapfile -t ports < <(free_ports 6)
+mapfile -t ports < <(free_ports 7)
 export CLUSTER_HTTP_PORT=${ports[0]} CLUSTER_HTTPS_PORT=${ports[1]} CLUSTER_PG_PORTS="${ports[4]} ${ports[5]}"
 APP_A=${ports[2]}
 APP_B=${ports[3]}
+export CLUSTER_PGBOUNCER_PORT=${ports[6]}
 URL=https://127.0.0.1:$CLUSTER_HTTPS_PORT
 # The bench is one client address; no access log (as in make bench).
 export PARLEY_RATE_LIMIT=100000r/s PARLEY_RATE_BURST=100000 PARLEY_CONN_LIMIT=60000
@@ -58,15 +60,16 @@ trap stop_cluster EXIT
 topology() {
     stop_cluster
     case $1 in
-        1i-primary) export CLUSTER_APP_PORTS=$APP_A CLUSTER_PROCESSES=2 CLUSTER_NO_REPLICA=1 ;;
-        2i-primary) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=1 ;;
-        2i-replica) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=0 ;;
+        1i-primary) export CLUSTER_APP_PORTS=$APP_A CLUSTER_PROCESSES=2 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=0 ;;
+        2i-primary) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=0 ;;
+        2i-replica) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=0 CLUSTER_PGBOUNCER=0 ;;
+        2i-pgbouncer) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=1 ;;
     esac
     scripts/cluster.sh up >"$OUT/cluster-up.log" 2>&1 || { cat "$OUT/cluster-up.log" >&2; die "scripts/cluster.sh up failed"; }
 }
 
 # ticks PID: CPU clock ticks of PID and its live children (a parley master and its workers, a
-# postmaster and its backends).
+# postmaster and its backends). (PgBouncer's own CPU is not counted.)
 ticks() {
     local parent=$1 total=0 children=() pid stat fields
     { read -r -a children <"/proc/$parent/task/$parent/children"; } 2>/dev/null || true
@@ -150,7 +153,7 @@ failover() {
 }
 
 for ((round = 1; round <= ROUNDS; round++)); do
-    for name in 1i-primary 2i-primary 2i-replica; do
+    for name in 1i-primary 2i-primary 2i-replica 2i-pgbouncer; do
         topology "$name"
         prepare_data
         measure "$name" "$round"
@@ -176,10 +179,11 @@ stop_cluster
             }
         }
         END {
-            n = split("1i-primary 2i-primary 2i-replica", order, " ")
+            n = split("1i-primary 2i-primary 2i-replica 2i-pgbouncer", order, " ")
             label["1i-primary"] = "1 instance × 2 processes, reads on the primary"
             label["2i-primary"] = "2 instances × 1 process, reads on the primary"
             label["2i-replica"] = "2 instances × 1 process, reads on the replica"
+            label["2i-pgbouncer"] = "2 instances × 1 process, PgBouncer (transaction) to the primary, unnamed statements"
             for (i = 1; i <= n; i++) { k = order[i]; if (k in best)
                 printf "| %s | %.0f | %.2f | %.2f | %d | %.0f | %.0f | %.0f |\n", label[k], best[k], p50[k], p99[k], err[k], cpu_p[k], cpu_g[k], cpu_r[k] }
         }' "$RESULTS"
