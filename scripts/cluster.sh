@@ -334,7 +334,7 @@ cmd_status() {
     if pg_running "$PRIMARY_DATA" 2>/dev/null; then s=running; else s=stopped; fi
     echo "primary:        $s"
     if pg_running "$REPLICA_DATA" 2>/dev/null; then
-        echo "replica:        running, replay lag $(psql_on "$REPLICA_PORT" "SELECT COALESCE(now() - pg_last_xact_replay_timestamp(), '0')" 2>/dev/null || echo '?')"
+        echo "replica:        running, $(psql_on "$REPLICA_PORT" "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 'not streaming (cut off from the primary)' WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 'streaming, caught up at ' || pg_last_wal_replay_lsn() ELSE 'streaming, replay lag ' || (now() - pg_last_xact_replay_timestamp()) END" 2>/dev/null || echo '?')"
     else
         echo "replica:        stopped"
     fi
