@@ -411,12 +411,51 @@ def test_replica_stopped():
             f"primary); back on the replica {back:.1f} s after it restarted")
 
 
+def test_promotion():
+    """The primary stops and the replica is promoted: parley carries on with no restart
+    (DATABASE_URL lists both servers with target_session_attrs=read-write). Last: it leaves
+    the cluster without a replica."""
+    client = Client()
+    user = register(client, "promo")
+    cid = conversation(client, user)
+    data = {name: os.environ[f"CLUSTER_{name.upper()}_DATA"] for name in ("primary", "replica")}
+
+    def pg_ctl(name, *args):
+        log = os.path.join(os.path.dirname(data[name]), f"{name}.log")
+        subprocess.run([os.path.join(ROOT, "scripts", "pg-ctl.sh"), data[name], log, *args], check=True, stdout=subprocess.DEVNULL)
+
+    pg_ctl("primary", "stop", "-m", "fast", "-w")
+    stopped = time.monotonic()
+    pg_ctl("replica", "promote", "-w")
+    text = f"promoted-{uuid.uuid4().hex}"
+    key = uuid.uuid4().hex
+    statuses = []
+    while time.monotonic() - stopped < 30:
+        # The same Idempotency-Key on every attempt: a retry after an unknown outcome is safe.
+        r = client.request("POST", f"/api/conversations/{cid}/messages/", user["access"], {"message_body": text},
+                           headers={"Idempotency-Key": key})
+        statuses.append(r.status)
+        if r.status == 201:
+            break
+        time.sleep(0.2)
+    took = time.monotonic() - stopped
+    check(statuses[-1] == 201, f"no write succeeded within 30 s of the promotion: {statuses[-10:]}")
+    check(set(statuses[:-1]) <= {503}, f"while the primary was away, writes answered {sorted(set(statuses))} (503 expected)")
+    stored = psql(REPLICA_PORT, f"SELECT count(*) FROM messages WHERE message_body = '{text}'")
+    check(stored == "1", f"the write is stored {stored} times on the promoted server")
+    listed = client.request("GET", f"/api/conversations/{cid}/messages/?ordering=-sent_at", user["access"])
+    check(listed.status == 200 and listed.json()["results"][0]["message_body"] == text, f"read after the promotion: {listed.status}")
+    return (f"primary stopped, replica promoted: the first write succeeded {took:.1f} s later, after "
+            f"{len(statuses) - 1} answers of 503; stored once; reads follow; no parley restart")
+
+
 TESTS = {
     "session": test_session_across_hosts,
     "limits": test_limits_across_hosts,
     "read-your-writes": test_read_your_writes,
     "instance-killed": test_instance_killed,
     "replica-stopped": test_replica_stopped,
+    "promotion": test_promotion,
 }
 
 
