@@ -39,10 +39,28 @@ BOUNCER_PORT=${CLUSTER_PGBOUNCER_PORT:-6442}
 PGBOUNCER=${CLUSTER_PGBOUNCER:-0}
 BUILD_CONFIG=${PARLEY_BUILD_CONFIG:-release}
 
-PG_DIR=$D/pg
-PRIMARY_DATA=$PG_DIR/primary
-REPLICA_DATA=$PG_DIR/replica
-PG_SOCKDIR=$PG_DIR/run
+# Where the PostgreSQL servers live: $D/pg, unless user postgres cannot traverse $D (a
+# checkout under a 0700 directory, such as .data itself, while we are root); then
+# /var/tmp/parley-cluster-HASH/pg, with $D/pg a symlink to it (as scripts/stack.sh does).
+resolve_pg_dir() {
+    local want=$D/pg hash
+    if [[ -L $want ]]; then
+        PG_DIR=$(readlink -- "$want")
+    elif [[ -d $want ]] || ! ((IS_ROOT)) || user_can postgres -x "$D"; then
+        PG_DIR=$want
+    else
+        hash=$(printf '%s' "$D" | cksum | cut -d' ' -f1)
+        PG_DIR=/var/tmp/parley-cluster-$hash/pg
+        if [[ $CMD == up ]]; then
+            mkdir -p "$PG_DIR"
+            chmod 0755 "$(dirname -- "$PG_DIR")"
+            ln -sfn -- "$PG_DIR" "$want"
+        fi
+    fi
+    PRIMARY_DATA=$PG_DIR/primary
+    REPLICA_DATA=$PG_DIR/replica
+    PG_SOCKDIR=$PG_DIR/run
+}
 RUN_DIR=$D/run
 LOG_DIR=$D/log
 NGINX_DIR=$D/nginx
@@ -227,6 +245,7 @@ write_env() {
         printf 'PARLEY_JWT_SECRET_FILE=%q\n' "$SECRET_FILE"
         printf 'CLUSTER_PARLEY_BIN=%q\n' "$bin"
     } >"$ENV_FILE"
+    chmod 0600 "$ENV_FILE"
 }
 
 cmd_up() {
@@ -341,7 +360,14 @@ cmd_status() {
     if pid_alive "$BOUNCER_PIDFILE"; then echo "pgbouncer:      running"; fi
 }
 
-case ${1:-} in
+CMD=${1:-}
+mkdir -p "$D"
+# As scripts/stack.sh: others (postgres, the nginx workers) traverse .data; what is private
+# inside it (secrets, logs, the env file) has its own mode.
+if [[ -z ${CLUSTER_DIR:-} ]]; then chmod 0755 "$PARLEY_ROOT/.data"; fi
+chmod 0755 "$D"
+resolve_pg_dir
+case $CMD in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
