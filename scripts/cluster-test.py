@@ -251,7 +251,7 @@ def test_limits_across_hosts():
     return f"{accepted} of {limit + 4} posts alternating hosts accepted, rest 429; refresh reuse on host b revoked host a's family"
 
 
-def test_read_your_writes(n=1000):
+def test_read_your_writes(n=int(os.environ.get("CLUSTER_TEST_WRITES", "1000"))):
     limit = int(os.environ.get("PARLEY_MESSAGE_RATE_LIMIT", "5"))
     clients_needed = -(-n // limit)
     stale = 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cluster tests of `make test` (issue 16): a throwaway `scripts/cluster.sh up` in
 # DIR (free loopback ports, the given parley executable), scripts/cluster-test.py on it, then
-# `scripts/cluster.sh down`. Exits with the tests' status.
+# `scripts/cluster.sh down`. Without test names, then session, limits and read-your-writes once
+# more through PgBouncer (PARLEY_TEST_PGBOUNCER=0 skips that). Exits with the tests' status.
 #
 #   scripts/cluster-test.sh DIR PARLEY_BIN [TEST-NAME...]
 set -euo pipefail
@@ -28,15 +29,34 @@ export CLUSTER_PROCESSES=${CLUSTER_PROCESSES:-2} CLUSTER_THREADS=${CLUSTER_THREA
 # shellcheck disable=SC2317  # called by the EXIT trap
 stop() { "$PARLEY_ROOT/scripts/cluster.sh" down >/dev/null 2>&1 || true; }
 trap stop EXIT
-"$PARLEY_ROOT/scripts/cluster.sh" up 2>&1 | tail -n 12 >&2
-set -a
-# shellcheck disable=SC1091
-. "$dir/cluster.env"
-set +a
+
+# run_on_cluster TEST-NAME...: up, the tests, down (CLUSTER_* from the environment).
+run_on_cluster() {
+    local status=0 f
+    "$PARLEY_ROOT/scripts/cluster.sh" up 2>&1 | tail -n 12 >&2
+    (
+        set -a
+        # shellcheck disable=SC1091
+        . "$CLUSTER_DIR/cluster.env"
+        set +a
+        python3 "$PARLEY_ROOT/scripts/cluster-test.py" "$@"
+    ) || status=$?
+    if ((status != 0)); then
+        for f in "$CLUSTER_DIR"/log/parley-*.log; do show_log "$f" 30; done
+        show_log "$CLUSTER_DIR/log/nginx-error.log" 20
+    fi
+    stop
+    return "$status"
+}
+
 rc=0
-python3 "$PARLEY_ROOT/scripts/cluster-test.py" "$@" || rc=$?
-if ((rc != 0)); then
-    for f in "$dir"/log/parley-*.log; do show_log "$f" 30; done
-    show_log "$dir/log/nginx-error.log" 20
+run_on_cluster "$@" || rc=$?
+if (($# == 0 && rc == 0)) && [[ ${PARLEY_TEST_PGBOUNCER:-1} == 1 ]]; then
+    # Again through PgBouncer (transaction pooling, unnamed statements): sessions, limits and
+    # read-your-writes on the same code with a pooler in between.
+    log "cluster tests through PgBouncer"
+    mapfile -t ports < <(free_ports 1)
+    export CLUSTER_DIR=$dir-pgbouncer CLUSTER_PGBOUNCER=1 CLUSTER_PGBOUNCER_PORT=${ports[0]} CLUSTER_TEST_WRITES=200
+    run_on_cluster session limits read-your-writes || rc=$?
 fi
 exit "$rc"

@@ -26,8 +26,8 @@ done
 unset _p _parley_apt
 # And for `make test`: Debian's docker-compose validates docker-compose.yml
 # offline (`config -q`); python3 finds free ports; pip brings openapi-spec-validator
-# (ensure_openapi_validator) when python3 lacks it.
-PARLEY_TEST_DEPS=(docker-compose python3 python3-pip)
+# (ensure_openapi_validator) when python3 lacks it; PgBouncer for the cluster tests (scripts/cluster-test.sh).
+PARLEY_TEST_DEPS=(docker-compose python3 python3-pip pgbouncer)
 
 IS_ROOT=0
 [[ $EUID -eq 0 ]] && IS_ROOT=1
