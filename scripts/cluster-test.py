@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -97,9 +98,11 @@ class Client:
 
 # ---------------------------------------------------------------- FastCGI to one instance
 
-def fcgi(port, method, path, token=None, body=None, query=""):
+def fcgi(port, method, path, token=None, body=None, query="", cookies=None, form=None):
     """One request straight to an instance's FastCGI port, as nginx would send it."""
     payload = json.dumps(body).encode() if body is not None else b""
+    if form is not None:
+        payload = urllib.parse.urlencode(form).encode()
     params = {
         "REQUEST_METHOD": method, "REQUEST_URI": path + ("?" + query if query else ""), "DOCUMENT_URI": path,
         "QUERY_STRING": query, "SCRIPT_NAME": "", "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_SCHEME": "https",
@@ -109,6 +112,10 @@ def fcgi(port, method, path, token=None, body=None, query=""):
     }
     if token:
         params["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if form is not None:
+        params["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    if cookies:
+        params["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
     def record(kind, content):
         return struct.pack(">BBHHBx", 1, kind, 1, len(content), 0) + content
@@ -217,12 +224,30 @@ def conversation(client, owner, others=()):
 
 # ---------------------------------------------------------------- the tests
 
+def set_cookies(response, jar):
+    for k, v in response.headers:
+        if k.lower() == "set-cookie":
+            name, _, rest = v.partition("=")
+            jar[name] = rest.split(";")[0]
+
+
 def test_session_across_hosts():
     a, b = APP_PORTS[0], APP_PORTS[1]
     user = register(None, "xhost", via=a)
     me = fcgi(b, "GET", "/api/users/me/", token=user["access"])
     check(me.status == 200 and me.json()["username"] == user["name"], f"a token from host a on host b: {me.status}")
-    return "registered and logged in on host a; host b answers /api/users/me/ 200"
+
+    # A browser session: the log-in form from host a, posted to host a, the inbox from host b.
+    jar = {}
+    form = fcgi(a, "GET", "/login")
+    set_cookies(form, jar)
+    token = form.body.decode().split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    login = fcgi(a, "POST", "/login", cookies=jar, form={"username": user["name"], "password": PASSWORD, "csrf_token": token})
+    check(login.status == 303, f"page log-in on host a: {login.status}")
+    set_cookies(login, jar)
+    inbox = fcgi(b, "GET", "/inbox", cookies=jar)
+    check(inbox.status == 200 and user["name"] in inbox.body.decode(), f"the inbox on host b with host a's session: {inbox.status}")
+    return "API token and browser session made on host a are honoured on host b (/api/users/me/ 200, /inbox 200)"
 
 
 def test_limits_across_hosts():
