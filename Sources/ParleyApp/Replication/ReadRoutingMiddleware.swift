@@ -34,8 +34,9 @@ struct ReadRoutingMiddleware: Middleware {
         var response = try next(request, context)
         if response.status.code < 400, request.method != .options {
             // A write (or an attempt that may have been one) succeeded: where the primary's WAL is
-            // now, so that this client's next reads see it. A failure here costs the client only
-            // that guarantee's fast path: its reads go to the primary.
+            // now, so that this client's next reads see it. The primary answered the write a
+            // moment ago, so this rarely fails; if it does, the client gets no position and its
+            // next reads may be as old as the replica's lag (at most PARLEY_REPLICA_MAX_LAG).
             if let position = try? route.primaryPosition() {
                 var cookie = SetCookie(name: Self.cookieName, value: position, maxAge: route.configuration.positionCookieMaxAge)
                 cookie.secure = request.isSecure
