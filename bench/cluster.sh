@@ -21,7 +21,9 @@
 # topology is correct and what it costs, not how it scales. The estimate of what N hosts would
 # serve comes from the CPU per request (bench/README.md, "Past one machine").
 #
-# Knobs: BENCH_DURATION (5), BENCH_ROUNDS (2), BENCH_CONNECTIONS (32), BENCH_OUT (bench/out).
+# Knobs: BENCH_DURATION (5), BENCH_ROUNDS (2), BENCH_CONNECTIONS (32), BENCH_OUT (bench/out),
+# BENCH_BASELINE_BIN (another build's parley, e.g. main's: adds its "1 instance, reads on the
+# primary" row, so the default single-database path of both builds is compared in one run).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -61,11 +63,14 @@ topology() {
     stop_cluster
     case $1 in
         1i-primary) export CLUSTER_APP_PORTS=$APP_A CLUSTER_PROCESSES=2 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=0 ;;
+        1i-baseline) export CLUSTER_APP_PORTS=$APP_A CLUSTER_PROCESSES=2 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=0 ;;
         2i-primary) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=0 ;;
         2i-replica) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=0 CLUSTER_PGBOUNCER=0 ;;
         2i-pgbouncer) export CLUSTER_APP_PORTS="$APP_A $APP_B" CLUSTER_PROCESSES=1 CLUSTER_NO_REPLICA=1 CLUSTER_PGBOUNCER=1 ;;
     esac
-    scripts/cluster.sh up >"$OUT/cluster-up.log" 2>&1 || { cat "$OUT/cluster-up.log" >&2; die "scripts/cluster.sh up failed"; }
+    local bin=$PARLEY_BIN
+    [[ $1 == 1i-baseline ]] && bin=$BENCH_BASELINE_BIN
+    PARLEY_BIN=$bin scripts/cluster.sh up >"$OUT/cluster-up.log" 2>&1 || { cat "$OUT/cluster-up.log" >&2; die "scripts/cluster.sh up failed"; }
 }
 
 # ticks PID: CPU clock ticks of PID and its live children (a parley master and its workers, a
@@ -153,7 +158,9 @@ failover() {
 }
 
 for ((round = 1; round <= ROUNDS; round++)); do
-    for name in 1i-primary 2i-primary 2i-replica 2i-pgbouncer; do
+    names=(1i-primary 2i-primary 2i-replica 2i-pgbouncer)
+    if [[ -n ${BENCH_BASELINE_BIN:-} ]]; then names=(1i-baseline "${names[@]}"); fi
+    for name in "${names[@]}"; do
         topology "$name"
         prepare_data
         measure "$name" "$round"
@@ -179,7 +186,8 @@ stop_cluster
             }
         }
         END {
-            n = split("1i-primary 2i-primary 2i-replica 2i-pgbouncer", order, " ")
+            n = split("1i-baseline 1i-primary 2i-primary 2i-replica 2i-pgbouncer", order, " ")
+            label["1i-baseline"] = "baseline build (BENCH_BASELINE_BIN): 1 instance × 2 processes, reads on the primary"
             label["1i-primary"] = "1 instance × 2 processes, reads on the primary"
             label["2i-primary"] = "2 instances × 1 process, reads on the primary"
             label["2i-replica"] = "2 instances × 1 process, reads on the replica"
