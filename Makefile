@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
 .PHONY: help deps build build-debug run up down reload status env psql seed logs test \
-        nginx-test compose-check lint screenshots bench clean cluster cluster-down cluster-status
+        nginx-test compose-check lint screenshots bench chaos clean cluster cluster-down cluster-status
 
 help: ## Show this list
 	@printf 'Parley: make TARGET\n\n'
@@ -88,6 +88,9 @@ screenshots: ## PNGs of the main pages (seeded demo, headless Chromium, phone an
 
 bench: ## Load tests through nginx with wrk: parley vs a C reference (writes bench/out/latest.md)
 	@bench/run.sh
+
+chaos: ## Faults and attacks on a throwaway stack, scenario by scenario (writes chaos/out/latest.md)
+	@scripts/chaos.sh
 
 clean: ## Remove .build; `make clean DATA=yes` also stops the stack and deletes .data (the dev database!)
 	rm -rf .build

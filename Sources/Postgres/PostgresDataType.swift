@@ -72,7 +72,7 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     }
 
     /// Element type of a built-in array type, if this is one.
-    var arrayElementType: PostgresDataType? {
+    @usableFromInline var arrayElementType: PostgresDataType? {
         Self.arrayElements[self.rawValue].map(PostgresDataType.init(rawValue:))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 
+@usableFromInline
 final class JSONOutput {
     struct Frame {
         var isObject: Bool
@@ -26,6 +27,7 @@ final class JSONOutput {
     // check on every access, and this object is accessed a dozen times per key.
     private let state: UnsafeMutablePointer<State>
 
+    @usableFromInline
     var bytes: ByteBuffer {
         _read { yield state.pointee.bytes }
         _modify { yield &state.pointee.bytes }
@@ -183,6 +185,9 @@ final class JSONOutput {
             writeString((value as! URL).absoluteString)
         } else if T.self == Decimal.self {
             bytes.appendUTF8((value as! Decimal).description)
+        } else if let writable = value as? any JSONObjectWritable {
+            pendingValue = nil
+            JSONObjectWriter.write(writable, to: self)
         } else {
             let start = bytes.count
             try value.encode(to: JSONValueEncoder(output: self, depth: depth))
@@ -191,6 +196,7 @@ final class JSONOutput {
         }
     }
 
+    @usableFromInline
     func writeNull() { bytes.appendUTF8("null") }
 
     func writeBool(_ value: Bool) { bytes.appendUTF8(value ? "true" : "false") }

@@ -8,12 +8,22 @@ package enum JSONString {
         bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let count = utf8.count
             var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
+            var index = 0
+            while index < count {
+                // Eight bytes at a time while none of them needs escaping: message bodies are
+                // most of a page of messages, and almost none of their bytes do.
+                while index &+ 8 <= count, !needsEscaping(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index &+= 8
+                }
+                guard index < count else { break }
+                let byte = base[index]
+                index &+= 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                runStart = index + 1
+                if runStart < index - 1 { bytes.append(UnsafeBufferPointer(start: base + runStart, count: index - 1 - runStart)) }
+                runStart = index
                 switch byte {
                 case UInt8(ascii: "\""): bytes.appendUTF8(#"\""#)
                 case UInt8(ascii: "\\"): bytes.appendUTF8(#"\\"#)
@@ -29,9 +39,23 @@ package enum JSONString {
                     bytes.append(hex.utf8Start[Int(byte & 0x0F)])
                 }
             }
-            if runStart < utf8.count { bytes.append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            if runStart < count { bytes.append(UnsafeBufferPointer(start: base + runStart, count: count - runStart)) }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
-    bytes.append(UInt8(ascii: "\""))
+
+    /// Whether any of the word's eight bytes is a control character, `"` or `\` (the
+    /// "has a byte less than n" and "has a zero byte" bit tricks; exact, no false positives).
+    @inline(__always)
+    static func needsEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let quotes = (quote &- ones) & ~quote & highs
+        let backslashes = (backslash &- ones) & ~backslash & highs
+        return control | quotes | backslashes != 0
     }
 
     /// `string` quoted and escaped.

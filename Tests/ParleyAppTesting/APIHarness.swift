@@ -15,15 +15,18 @@ final class APIHarness {
     let logger: Logger
 
     /// `logger` receives the application's and the database's log lines (none by default);
-    /// `observer` is told of every statement and round trip on the database.
+    /// `observer` is told of every statement and round trip on the database; `adjustDatabase`
+    /// changes the session settings (a short lock timeout, say).
     init(
         configuration: AppConfiguration = .testing(), logger: Logger = Logger(label: "api-test") { _ in SwiftLogNoOpLogHandler() },
-        observer: (any PostgresObserver)? = nil
+        observer: (any PostgresObserver)? = nil, adjustDatabase: (inout PostgresConfiguration) -> Void = { _ in }
     ) throws {
         self.configuration = configuration
         self.logger = logger
         application = ParleyApplication.build(configuration: configuration)
-        database = PostgresDatabase(configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL), logger: logger, observer: observer)
+        var databaseConfiguration = PostgresConfiguration(url: try TestEnvironment.databaseURL)
+        adjustDatabase(&databaseConfiguration)
+        database = PostgresDatabase(configuration: databaseConfiguration, logger: logger, observer: observer)
     }
 
     /// Sends a request; `json` is encoded as the body with `Content-Type: application/json`.

@@ -112,6 +112,23 @@ struct JSONWriterTests {
         #expect(try JSON.encode(Single(value: value)) == Array(try Self.foundation(Single(value: value))))
     }
 
+    /// The escaper skips eight bytes at a time: every ASCII byte, at every position of a word
+    /// and across the boundary of two, must still be escaped as Foundation escapes it.
+    @Test("every ASCII byte at every position of a word")
+    func wordAtATimeEscaping() throws {
+        for byte in UInt8(0)..<128 {
+            for position in 0..<19 {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: 19)
+                bytes[position] = byte
+                if position.isMultiple(of: 2), position < 18 { bytes[position + 1] = byte }  // and pairs across words
+                let value = String(decoding: bytes, as: UTF8.self)
+                #expect(Array(JSONString.quoted(value).utf8) == Array(try Self.foundation(value)), "byte \(byte) at \(position)")
+            }
+        }
+        let mixed = "ünïcödé 🎉 with \"quotes\" and \\ and \u{1} in the middle of a longer body of text"
+        #expect(Array(JSONString.quoted(mixed).utf8) == Array(try Self.foundation(mixed)))
+    }
+
     @Test("numbers as Foundation writes them", arguments: [
         0.0, 1.0, -1.0, 0.1, 1e-7, 1e21, 123456789.125, -0.0, 2.5e-300, 1.7976931348623157e308,
     ])

@@ -52,9 +52,20 @@ struct PageViewConformanceTests {
             url: "/conversations/c", label: "Plans", participants: "bob", showsParticipants: true, hasPreview: true,
             preview: "see you", previewSender: "bob", activity: time, unreadCount: 2, hasUnread: true)
         let compose = ConversationPages.ComposeView(body: field, parentID: "m", isReply: true, replyingTo: "ada")
-        let conversation = ConversationPages.ConversationView(
+        let viewer = AuthenticatedUser(id: UUID(), username: "ada", role: .guest)
+        let summary = ConversationSummary(
+            conversation: Conversation(conversationID: UUID(), title: "Plans", createdBy: viewer.id, createdAt: now, lastMessageAt: now),
+            participants: [
+                UserSummary(userID: viewer.id, username: "ada", firstName: "Ada", lastName: "L"),
+                UserSummary(userID: UUID(), username: "bob", firstName: "", lastName: ""),
+            ],
+            lastMessage: nil, unreadCount: 0)
+        let members = MembersPanelView(summary, viewer: viewer, add: field)
+        var conversation = ConversationPages.ConversationView(
             id: "c", label: "Plans", participantList: "bob", showsParticipants: true, messages: [message], isEmpty: false,
             hasEarlier: true, earlierURL: "/conversations/c?before=m", isEarlierPage: false, compose: compose)
+        Self.check(conversation)
+        conversation.members = members
         Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: user, nav: nav, flash: flash, page: conversation))
         Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: nil, nav: nav, flash: nil, page: conversation))
         Self.check(user)
@@ -69,5 +80,7 @@ struct PageViewConformanceTests {
         Self.check(row)
         Self.check(conversation)
         Self.check(compose)
+        Self.check(members)
+        for member in members.people { Self.check(member) }
     }
 }

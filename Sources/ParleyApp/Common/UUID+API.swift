@@ -2,27 +2,11 @@ import Foundation
 import Web
 
 extension UUID {
-    /// The lowercase text form the API uses (as Django does). Written here, byte by byte:
-    /// Foundation's `uuidString` formats through `snprintf` per byte and
-    /// is uppercase, so it needed a `lowercased()` copy as well; a page of conversations
-    /// writes 160 of them.
+    /// The lowercase text form the API uses (as Django does), written byte by byte by Web's
+    /// `UUIDText`: Foundation's `uuidString` formats through `snprintf` per byte and is
+    /// uppercase, so it needed a `lowercased()` copy as well; a page of conversations writes 160.
     var apiString: String {
-        withUnsafeBytes(of: uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { output in
-                var out = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        output[out] = UInt8(ascii: "-")
-                        out += 1
-                    }
-                    let byte = raw[index]
-                    output[out] = Self.hexDigit(byte >> 4)
-                    output[out + 1] = Self.hexDigit(byte & 0x0F)
-                    out += 2
-                }
-                return 36
-            }
-        }
+        String(unsafeUninitializedCapacity: UUIDText.length) { UUIDText.write(self, to: $0.baseAddress!) }
     }
 
     /// Parses the 36-character form (either case), as `UUID(uuidString:)` accepts it, without
@@ -45,9 +29,5 @@ extension UUID {
         }
         guard parsed else { return nil }
         self.init(uuid: bytes)
-    }
-
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }

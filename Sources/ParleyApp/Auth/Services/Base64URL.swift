@@ -37,7 +37,11 @@ public enum Base64URL {
     /// nil for anything outside the URL-safe alphabet (padding included) or a length no
     /// encoding has.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let input = Array(text.utf8)
+        decode(bytes: ArraySlice(text.utf8))
+    }
+
+    /// The same, from the text's UTF-8 bytes (a JWT's parts, sliced without copies).
+    public static func decode(bytes input: ArraySlice<UInt8>) -> [UInt8]? {
         guard input.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(input.count * 3 / 4)

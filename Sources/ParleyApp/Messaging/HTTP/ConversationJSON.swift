@@ -1,7 +1,8 @@
 import Foundation
+import Web
 
 /// A conversation as the viewer sees it.
-struct ConversationJSON: Encodable {
+struct ConversationJSON: JSONObjectWritable {
     var summary: ConversationSummary
 
     init(_ summary: ConversationSummary) { self.summary = summary }
@@ -21,5 +22,17 @@ struct ConversationJSON: Encodable {
         try container.encode(conversation.createdAt, forKey: .createdAt)
         try container.encode(summary.lastMessage.map(MessageJSON.init), forKey: .lastMessage)
         try container.encode(summary.unreadCount, forKey: .unreadCount)
+    }
+
+    /// The same members as `encode(to:)`, in the same order (the conversation list).
+    func writeJSONObject(to object: inout JSONObjectWriter) {
+        let conversation = summary.conversation
+        object.member("conversation_id", conversation.conversationID)
+        object.member("title", conversation.title)
+        object.member("participants", summary.participants.map(ParticipantJSON.init))
+        object.member("created_by", conversation.createdBy)
+        object.member("created_at", conversation.createdAt)
+        object.member("last_message", summary.lastMessage.map(MessageJSON.init))
+        object.member("unread_count", summary.unreadCount)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import Web
 
 /// A message with `replies`: the same nodes, recursively (an empty array on leaves).
-struct MessageThreadJSON: Encodable {
+struct MessageThreadJSON: JSONObjectWritable {
     var thread: MessageThread
 
     init(_ thread: MessageThread) { self.thread = thread }
@@ -12,5 +13,10 @@ struct MessageThreadJSON: Encodable {
         try MessageJSON(thread.message).encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(thread.replies.map(MessageThreadJSON.init), forKey: .replies)
+    }
+
+    func writeJSONObject(to object: inout JSONObjectWriter) {
+        MessageJSON(thread.message).writeJSONObject(to: &object)
+        object.member("replies", thread.replies.map(MessageThreadJSON.init))
     }
 }

@@ -88,22 +88,24 @@ extension TimeView: MustacheObject {
 }
 
 extension MessageView: MustacheObject {
+    // In the order partials/message.mustache asks most, once per message: a string switch
+    // compares one case after another.
     func mustacheValue(for key: String) -> MustacheValue? {
         switch key {
+        case "isSystemLine": .bool(isSystemLine)
         case "id": .string(id)
-        case "conversationID": .string(conversationID)
         case "sender": .string(sender)
         case "body": .string(body)
         case "sent": .object(sent)
-        case "isEdited": .bool(isEdited)
-        case "edited": .object(edited)
-        case "isOwn": .bool(isOwn)
-        case "inReplyTo": .string(inReplyTo)
         case "isFlattenedReply": .bool(isFlattenedReply)
-        case "replies": .views(replies)
+        case "isEdited": .bool(isEdited)
+        case "isOwn": .bool(isOwn)
+        case "conversationID": .string(conversationID)
         case "hasReplies": .bool(hasReplies)
+        case "replies": .views(replies)
+        case "edited": .object(edited)
+        case "inReplyTo": .string(inReplyTo)
         case "replyCount": .int(replyCount)
-        case "isSystemLine": .bool(isSystemLine)
         case "systemText": .string(systemText)
         default: nil
         }
@@ -167,7 +169,7 @@ extension ConversationPages.ConversationView: MustacheObject {
         case "earlierURL": .string(earlierURL)
         case "isEarlierPage": .bool(isEarlierPage)
         case "compose": .object(compose)
-        case "members": members.map { MustacheValue(reflecting: $0) }
+        case "members": members.map { .object($0) }
         default: nil
         }
     }
@@ -180,6 +182,35 @@ extension ConversationPages.ComposeView: MustacheObject {
         case "parentID": .string(parentID)
         case "isReply": .bool(isReply)
         case "replyingTo": .string(replyingTo)
+        default: nil
+        }
+    }
+}
+
+extension MembersPanelView: MustacheObject {
+    func mustacheValue(for key: String) -> MustacheValue? {
+        switch key {
+        case "conversationID": .string(conversationID)
+        case "people": .views(people)
+        case "count": .int(count)
+        case "add": .object(add)
+        case "isOpen": .bool(isOpen)
+        case "isLastMember": .bool(isLastMember)
+        default: nil
+        }
+    }
+}
+
+extension MembersPanelView.Member: MustacheObject {
+    func mustacheValue(for key: String) -> MustacheValue? {
+        switch key {
+        case "userID": .string(userID)
+        case "username": .string(username)
+        case "fullName": .string(fullName)
+        case "hasFullName": .bool(hasFullName)
+        case "isViewer": .bool(isViewer)
+        case "isCreator": .bool(isCreator)
+        case "canRemove": .bool(canRemove)
         default: nil
         }
     }
