@@ -10,7 +10,8 @@
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
 #     unix socket, and nginx on free loopback ports;
 #  5. runs `swift test` with the stack described in the environment;
-#  6. stops everything it started (by pid) and exits with the tests' status.
+#  6. runs schemathesis on the API through nginx (scripts/schemathesis.sh; full runs only);
+#  7. stops everything it started (by pid) and exits with the tests' status.
 #
 # Environment handed to the tests (see README.md, "Tests"):
 #   PARLEY_TEST_REQUIRE_STACK=1        the stack below is up; tests must not skip
@@ -51,6 +52,7 @@ export PARLEY_REGISTRATIONS_PER_ADDRESS=${PARLEY_REGISTRATIONS_PER_ADDRESS:-1000
 export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-1000000}
 ensure_openapi_validator
 ensure_pip_module prometheus_client prometheus-client
+ensure_pip_module schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
 
 # ---------------------------------------------------------------- the temp dir
 T=$(mktemp -d /tmp/parley-test.XXXXXX)
@@ -244,6 +246,15 @@ else
 fi
 ((rc == 124)) && warn "swift test ran out of time (${PARLEY_TEST_TIMEOUT:-900}s)"
 
+# schemathesis through nginx on the whole API, a fixed seed and a few examples per operation
+# (the full run only, after the Swift tests pass): any finding fails the run.
+if ((rc == 0 && $# == 0)); then
+    phase "schemathesis (scripts/schemathesis.sh)"
+    SCHEMATHESIS_BASE_URL=$HTTPS_URL SCHEMATHESIS_SEED=13 SCHEMATHESIS_DATABASE_URL=$DATABASE_URL \
+        SCHEMATHESIS_MAX_EXAMPLES=${PARLEY_TEST_SCHEMATHESIS_EXAMPLES:-10} \
+        "$PARLEY_ROOT/scripts/schemathesis.sh" || rc=$?
+fi
+
 # Issue 13's short chaos run, on a stack of its own: a worker killed under load with the ledger
 # checked, a PostgreSQL restart under load, the CVE record and a short FastCGI fuzz.
 if ((rc == 0 && $# == 0)) && [[ ${PARLEY_TEST_CHAOS:-1} == 1 ]]; then
@@ -260,5 +271,5 @@ fi
 if ! kill -0 "$parley_pid" 2>/dev/null; then
     warn "the stack's parley serve is no longer running (it should have outlived the tests)"
 fi
-phase "swift test exited $rc"
+phase "tests exited $rc (swift test, then schemathesis and the short chaos run)"
 exit "$rc"

@@ -27,10 +27,11 @@ public struct Application<Context: RequestContext>: Sendable {
         var next: @Sendable (Request, Context) throws -> Response = { request, context in
             try Self.dispatch(request, context: context, router: router)
         }
-        for layer in ([ErrorMiddleware<Context>(rendering: errorRendering)] + middleware).reversed() {
+        for layer in middleware.reversed() {
             next = Self.compose(layer, next)
         }
-        chain = next
+        next = Self.refusingUndeclaredMethods(router: router, next)
+        chain = Self.compose(ErrorMiddleware<Context>(rendering: errorRendering), next)
     }
 
     /// `middleware` around `next` (the existential opened here, once).
@@ -38,6 +39,32 @@ public struct Application<Context: RequestContext>: Sendable {
         _ middleware: M, _ next: @escaping @Sendable (Request, Context) throws -> Response
     ) -> @Sendable (Request, Context) throws -> Response where M.Context == Context {
         { request, context in try middleware.handle(request, context: context, next: next) }
+    }
+
+    /// A method the path does not have is a 405 with `Allow` before any middleware runs: what
+    /// a client learns about a path does not depend on its session or token (a CSRF check or
+    /// an authentication failure would otherwise answer a page's `PATCH` or `TRACE` first).
+    /// GET and HEAD pass: no middleware refuses them for a reason of its own before routing,
+    /// and they are the hot paths, so they are matched once, in ``dispatch``.
+    private static func refusingUndeclaredMethods(
+        router: Router<Context>, _ next: @escaping @Sendable (Request, Context) throws -> Response
+    ) -> @Sendable (Request, Context) throws -> Response {
+        { request, context in
+            if request.method != .get, request.method != .head, request.rejection == nil,
+               case .methodNotAllowed(let allowed) = router.match(method: request.method, path: request.path)
+            {
+                throw methodNotAllowed(request.method, allowed)
+            }
+            return try next(request, context)
+        }
+    }
+
+    static func methodNotAllowed(_ method: HTTPMethod, _ allowed: [HTTPMethod]) -> HTTPError {
+        HTTPError(
+            .methodNotAllowed,
+            "Method \"\(method.rawValue)\" not allowed.",
+            headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
+        )
     }
 
     public func respond(to request: Request, context: Context) -> Response {
@@ -82,11 +109,7 @@ public struct Application<Context: RequestContext>: Sendable {
             request.parameters = parameters
             return try handler(request, context)
         case .methodNotAllowed(let allowed):
-            throw HTTPError(
-                .methodNotAllowed,
-                "Method \"\(request.method.rawValue)\" not allowed.",
-                headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
-            )
+            throw methodNotAllowed(request.method, allowed)
         case .notFound:
             throw HTTPError(.notFound)
         }

@@ -119,8 +119,10 @@ struct MessageTests {
             let status = try h.request(.get, "/api/messages/?\(query)", token: alice.token).status
             #expect([400, 404].contains(status), "\(name)=\(text): \(status)")
         }
-        let page = URLEncodedForm(pairs: [("page", text), ("page_size", text)]).encoded
+        let page = URLEncodedForm(pairs: [("page", text)]).encoded
         #expect(try h.request(.get, "/api/messages/?\(page)", token: alice.token).status == 404)
+        let size = URLEncodedForm(pairs: [("page", text), ("page_size", text)]).encoded
+        #expect(try h.request(.get, "/api/messages/?\(size)", token: alice.token).status == 400, "a bad page_size is a 400 whatever the page")
         #expect(try h.count("messages", where: "conversation_id = $1", UUID(uuidString: id)!) == 1, "the table is still there")
     }
 

@@ -76,10 +76,25 @@ struct NginxEndToEndTests {
 
     @Test("a method the route does not take gets 405 with Allow")
     func methodNotAllowed() throws {
-        // An API route: page POSTs meet the CSRF check (403) before routing, as in Django.
         let response = try Curl.request((try https) + "/api/openapi.json", method: "POST", body: Array("x".utf8))
         #expect(response.status == 405)
         #expect(response.header("Allow") == "GET, HEAD")
+    }
+
+    @Test("TRACE, which nginx refuses itself, is parley's 405 with the path's Allow", arguments: [
+        ("/api/users/me/", "GET, HEAD, PATCH, DELETE", "application/json"),
+        ("/api/register/", "POST", "application/json"),
+        ("/login", "GET, HEAD, POST", "text/html; charset=utf-8"),
+    ])
+    func trace(path: String, allow: String, contentType: String) throws {
+        for version in ["--http1.1", "--http2"] {
+            let response = try Curl.request((try https) + path, method: "TRACE", extraArguments: [version])
+            #expect(response.status == 405, "\(version) \(path)")
+            #expect(response.header("Allow") == allow, "\(version) \(path)")
+            #expect(response.header("Content-Type") == contentType, "\(version) \(path)")
+        }
+        // An API path parley does not have stays a 404 (a page path meets the CSRF check first).
+        #expect(try Curl.request((try https) + "/api/no/such/path/", method: "TRACE").status == 404)
     }
 
     @Test("a body over 10 MB is refused with 413")

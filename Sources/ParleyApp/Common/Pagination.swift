@@ -6,8 +6,10 @@ import Web
 /// - `page` is 1-based; anything that is not a positive whole number, or a page past the end
 ///   (including one whose offset would not fit in an `Int`), is `404 {"detail": "Invalid page."}`
 ///   (as DRF answers).
-/// - `page_size` defaults to 20 and is capped at 100; a value that is not a positive whole
-///   number falls back to the default (DRF ignores it too).
+/// - `page_size` defaults to 20 and is capped at 100 (as DRF's `max_page_size`); a value that
+///   is not a positive whole number is a 400 (`{"page_size": ["A valid integer is required."]}`),
+///   as the document's `integer, minimum 1` promises, where DRF would ignore it: a client that
+///   sends `page_size=null` learns of its bug instead of getting 20 items silently.
 /// - `next`/`previous` are `request.baseURL` + the path + the query with `page` replaced
 ///   (and removed for page 1, as DRF does), every other parameter kept.
 enum Pagination {
@@ -24,13 +26,21 @@ enum Pagination {
             number = value
         }
         // Below 1, or so far that its offset overflows: a page that cannot exist.
-        guard let page = PageRequest(validating: number, size: pageSize(query)) else { throw invalidPage }
+        // (The size first: a bad size is a 400 whatever the page.)
+        let size = try pageSize(query)
+        guard let page = PageRequest(validating: number, size: size) else { throw invalidPage }
         return page
     }
 
-    static func pageSize(_ query: URLEncodedForm) -> Int {
-        guard let text = query["page_size"], let value = Int(text), value >= 1 else { return defaultPageSize }
-        return min(value, maxPageSize)
+    static func pageSize(_ query: URLEncodedForm) throws(HTTPError) -> Int {
+        guard let text = query["page_size"] else { return defaultPageSize }
+        if let value = Int(text) {
+            guard value >= 1 else { throw .validation(["page_size": ["Ensure this value is greater than or equal to 1."]]) }
+            return min(value, maxPageSize)
+        }
+        // Digits only, past Int's range: simply more than the cap.
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return maxPageSize }
+        throw .validation(["page_size": ["A valid integer is required."]])
     }
 
     /// The response body of one page.

@@ -24,7 +24,7 @@ enum MessageListParameters {
     static func window(_ query: URLEncodedForm) throws(HTTPError) -> MessageWindow {
         let after = query["after"].flatMap { $0.isEmpty ? nil : $0 }
         let before = query["before"].flatMap { $0.isEmpty ? nil : $0 }
-        let size = Pagination.pageSize(query)
+        let size = try Pagination.pageSize(query)
         switch (after, before) {
         case (nil, nil):
             return .page(try Pagination.pageRequest(query))

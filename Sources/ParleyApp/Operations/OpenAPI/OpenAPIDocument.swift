@@ -79,25 +79,44 @@ enum OpenAPIDocument {
     }
 
     static func pathID(_ description: String) -> OpenAPIValue {
-        ["name": "id", "in": "path", "required": true, "description": .string(description + " A malformed id is a 404."), "schema": ["type": "string", "format": "uuid"]]
+        ["name": "id", "in": "path", "required": true, "description": .string(description + " A malformed id is a 404."), "schema": uuidSchema]
     }
 
+    static let uuidSchema: OpenAPIValue = ["type": "string", "format": "uuid", "pattern": .string(OpenAPISchemas.uuidPattern)]
+
+    /// A query filter by id: a UUID, or empty (as django-filter reads `?sender=`: no filter).
+    static let optionalUUID: OpenAPIValue = ["anyOf": [uuidSchema, ["type": "string", "maxLength": 0]]]
+
+    /// Empty is no filter, as django-filter reads `?start_date=`.
     static let dateOrDateTime: OpenAPIValue = [
         "type": "string",
-        "anyOf": [["format": "date-time"], ["format": "date"]],
+        "anyOf": [["format": "date-time"], ["format": "date"], ["maxLength": 0]],
     ]
 
     static let parameters: OpenAPIValue = [
         "Page": query("page", "The page number, from 1. Not a positive whole number, or past the last page (page 1 always exists): 404 `Invalid page.`", ["type": "integer", "minimum": 1, "default": 1]),
-        "PageSize": query("page_size", "Items per page. Larger values are capped at \(Pagination.maxPageSize); anything that is not a positive whole number falls back to the default.", ["type": "integer", "minimum": 1, "maximum": .int(Pagination.maxPageSize), "default": .int(Pagination.defaultPageSize)]),
-        "Search": query("search", "Users whose username, first or last name contains every term (split on spaces and commas; case-insensitive; the three longest terms are used). Empty: everyone. At most 200 characters.", ["type": "string", "maxLength": 200]),
-        "Sender": query("sender", "Only messages sent by this user (a malformed UUID is a 400).", ["type": "string", "format": "uuid"]),
+        "PageSize": query("page_size", "Items per page: a positive whole number (anything else is a 400). Larger values are capped at \(Pagination.maxPageSize), as DRF's `max_page_size` does.", ["type": "integer", "minimum": 1, "default": .int(Pagination.defaultPageSize)]),
+        "Search": query("search", "Users whose username, first or last name contains every term (split on spaces and commas; case-insensitive; the three longest terms are used). Empty: everyone. At most 200 characters, no NUL.", ["type": "string", "maxLength": 200, "pattern": .string(OpenAPISchemas.noNUL)]),
+        "Sender": query("sender", "Only messages sent by this user (a malformed UUID is a 400; empty: no filter).", optionalUUID),
         "StartDate": query("start_date", "Only messages sent at or after this time: an ISO 8601 date-time with a time zone, or a date (midnight UTC), in the years 1 to 9999 (else a 400). Encode `+` in an offset as `%2B` (a bare `+` is read as one too).", dateOrDateTime),
         "EndDate": query("end_date", "Only messages sent at or before this time; a date includes that whole day (UTC).", dateOrDateTime),
         "Ordering": query("ordering", "`sent_at` (oldest first, the default) or `-sent_at` (newest first).", ["type": "string", "enum": ["sent_at", "-sent_at"], "default": "sent_at"]),
-        "After": query("after", "Keyset paging: the messages that come after this message id in the list's order (`page_size` of them; `page` is ignored). The answer is a cursor page (no `count`). With `before` too: 400. An id that is not in the list: 404 `Invalid cursor.`", ["type": "string", "format": "uuid"]),
-        "Before": query("before", "Keyset paging: the messages that come before this message id in the list's order. As `after` otherwise.", ["type": "string", "format": "uuid"]),
-        "ConversationFilter": query("conversation", "Only messages of this conversation (a malformed UUID is a 400).", ["type": "string", "format": "uuid"]),
+        // `after` and `before` exclude each other. OpenAPI has no constraint between two
+        // parameters, so they are the two properties of one exploded form object (sent as
+        // `?after=…` or `?before=…`, no `keyset=` prefix) that may not have both.
+        "Keyset": [
+            "name": "keyset", "in": "query", "required": false, "style": "form", "explode": true,
+            "description": "Keyset paging, as the query parameter `after` or `before` (not both: a 400), each a message id: the `page_size` messages that come after (or before) it in the list's order; `page` is ignored. The answer is a cursor page (no `count`). An id that is not in the list: 404 `Invalid cursor.`",
+            "schema": [
+                "type": "object",
+                "properties": [
+                    "after": OpenAPISchemas.uuid("The messages after this one."),
+                    "before": OpenAPISchemas.uuid("The messages before this one."),
+                ],
+                "not": ["required": ["after", "before"]],
+            ],
+        ],
+        "ConversationFilter": query("conversation", "Only messages of this conversation (a malformed UUID is a 400; empty: no filter).", optionalUUID),
         "Unread": query("unread", "`true`: unread notifications only; `false`: read ones only; absent: all. Also `1`/`0`, `yes`/`no`, `on`/`off`; anything else is a 400.", ["type": "boolean"]),
         "IdempotencyKey": [
             "name": "Idempotency-Key", "in": "header", "required": false,

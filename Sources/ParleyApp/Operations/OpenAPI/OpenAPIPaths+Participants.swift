@@ -32,6 +32,6 @@ extension OpenAPIPaths {
     static let participantUserID: Value = [
         "name": "user_id", "in": "path", "required": true,
         "description": "The participant's user id: the caller's own to leave. A malformed id is a 404.",
-        "schema": ["type": "string", "format": "uuid"],
+        "schema": OpenAPIDocument.uuidSchema,
     ]
 }

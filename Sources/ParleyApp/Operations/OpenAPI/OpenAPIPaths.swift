@@ -70,7 +70,7 @@ enum OpenAPIPaths {
     static let pages = [parameter("Page"), parameter("PageSize")]
     static let messageFilters = [
         parameter("Sender"), parameter("StartDate"), parameter("EndDate"), parameter("Ordering"),
-        parameter("Page"), parameter("PageSize"), parameter("After"), parameter("Before"),
+        parameter("Page"), parameter("PageSize"), parameter("Keyset"),
     ]
     static let closed = " or the chat is closed (`PARLEY_CHAT_CLOSED_HOURS`)"
 
@@ -122,7 +122,7 @@ enum OpenAPIPaths {
                     parameters: [parameter("Search")] + pages,
                     responses: [
                         "200": ok("A page of users.", schema("PaginatedPublicUserList")),
-                        "400": response("BadRequest", "`search` too long or containing NUL."),
+                        "400": response("BadRequest", "`search` too long or containing NUL; `page_size` not a positive whole number."),
                         "404": response("NotFound", "Invalid page."),
                     ]),
             ],
@@ -177,7 +177,7 @@ enum OpenAPIPaths {
                     parameters: [parameter("Search")] + pages,
                     responses: [
                         "200": ok("A page of users.", schema("PaginatedUserList")),
-                        "400": response("BadRequest", "`search` too long or containing NUL."),
+                        "400": response("BadRequest", "`search` too long or containing NUL; `page_size` not a positive whole number."),
                         "404": response("NotFound", "Invalid page."),
                     ]),
             ],
@@ -211,6 +211,7 @@ enum OpenAPIPaths {
                     responses: [
                         "200": ok("A page of conversations.", schema("PaginatedConversationList"), etag: true),
                         "304": response("NotModified"),
+                        "400": response("BadRequest", "`page_size` is not a positive whole number."),
                         "403": response("Forbidden", "The chat is closed (`PARLEY_CHAT_CLOSED_HOURS`)."),
                         "404": response("NotFound", "Invalid page."),
                     ]),
@@ -262,7 +263,7 @@ enum OpenAPIPaths {
                     responses: [
                         "200": ok("A page of messages: page-number pages, or cursor pages with `after`/`before`.", messageListing, etag: true),
                         "304": response("NotModified"),
-                        "400": response("BadRequest", "A malformed `sender`, `start_date`, `end_date` or `ordering`, or both `after` and `before`."),
+                        "400": response("BadRequest", "A malformed `sender`, `start_date`, `end_date`, `ordering` or `page_size`, or both `after` and `before`."),
                         "403": response("Forbidden", "The caller is not a participant\(closed)."),
                         "404": response("NotFound", "No such conversation, `Invalid page.` or `Invalid cursor.`"),
                     ]),
@@ -295,7 +296,7 @@ enum OpenAPIPaths {
                     responses: [
                         "200": ok("A page of messages: page-number pages, or cursor pages with `after`/`before`.", messageListing, etag: true),
                         "304": response("NotModified"),
-                        "400": response("BadRequest", "A malformed `conversation`, `sender`, `start_date`, `end_date` or `ordering`, or both `after` and `before`."),
+                        "400": response("BadRequest", "A malformed `conversation`, `sender`, `start_date`, `end_date`, `ordering` or `page_size`, or both `after` and `before`."),
                         "403": response("Forbidden", "The chat is closed (`PARLEY_CHAT_CLOSED_HOURS`)."),
                         "404": response("NotFound", "`Invalid page.` or `Invalid cursor.`"),
                     ]),
@@ -367,7 +368,7 @@ enum OpenAPIPaths {
                     responses: [
                         "200": ok("A page of notifications.", schema("PaginatedNotificationList"), etag: true),
                         "304": response("NotModified"),
-                        "400": response("BadRequest", "`unread` is not a boolean."),
+                        "400": response("BadRequest", "`unread` is not a boolean, or `page_size` not a positive whole number."),
                         "404": response("NotFound", "Invalid page."),
                     ]),
             ],

@@ -39,17 +39,45 @@ enum OpenAPISchemas {
         object(nil, properties)
     }
 
-    static func string(_ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, format: String? = nil) -> OpenAPIValue {
+    static func string(
+        _ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, format: String? = nil, pattern: String? = nil
+    ) -> OpenAPIValue {
         var members: [String: OpenAPIValue] = ["type": "string"]
         if let description { members["description"] = .string(description) }
         if let minLength { members["minLength"] = .int(minLength) }
         if let maxLength { members["maxLength"] = .int(maxLength) }
         if let format { members["format"] = .string(format) }
+        if let pattern { members["pattern"] = .string(pattern) }
         return .object(members)
     }
 
+    // MARK: - Patterns
+    //
+    // OpenAPI 3.1's `format` is an annotation (JSON Schema 2020-12 does not assert it), so a
+    // rule the server enforces is also a `pattern`, which every validator and generator
+    // applies. Patterns are ECMA-262, written with the subset that Python's and Rust's regex
+    // engines read alike (explicit classes, no `\s`, `\w` or `\d`, whose meaning differs).
+
+    /// The 36-character form, either case, as `UUID(apiString:)` reads it.
+    static let uuidPattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+    /// Unicode's White_Space characters: what `Character.isWhitespace` treats as space (a
+    /// message body that is only these is blank).
+    static let whitespace = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+    /// What Foundation's `.whitespacesAndNewlines` trims from account fields: the same, and
+    /// U+200B ZERO WIDTH SPACE too.
+    static let trimmed = whitespace + "\\u200b"
+    /// No NUL anywhere (DRF: `Null characters are not allowed.`).
+    static let noNUL = "^[^\\u0000]*$"
+    /// No NUL, and something other than white space (DRF: `This field may not be blank.`).
+    static let notBlank = "^[^\\u0000]*[^\\u0000\(whitespace)][^\\u0000]*$"
+    /// The same for the account fields, which are trimmed first.
+    static let notBlankTrimmed = "^[^\\u0000]*[^\\u0000\(trimmed)][^\\u0000]*$"
+    /// ``AccountValidation/phoneNumber(_:field:)``: blank (none), or an optional `+` and 4 to 20
+    /// digits among spaces, `-`, `.`, `(` and `)`; surrounding white space is trimmed.
+    static let phonePattern = "^[\(trimmed)]*(\\+?([ .()\\-]*[0-9]){4,20}[ .()\\-]*)?[\(trimmed)]*$"
+
     static func uuid(_ description: String) -> OpenAPIValue {
-        string(description, format: "uuid")
+        string(description, format: "uuid", pattern: uuidPattern)
     }
 
     static func dateTime(_ description: String) -> OpenAPIValue {
@@ -105,19 +133,19 @@ enum OpenAPISchemas {
                 ("last_name", string()),
             ]),
             "RegisterRequest": object("A new account. Every field's problems are reported at once, DRF-style.", [
-                ("username", string("Unique. Letters, digits and `@.+-_` (Django's username rule), at most 150 characters after NFKC normalisation; surrounding spaces are trimmed.", minLength: 1, maxLength: 150)),
-                ("email", string("Unique. The domain is lowercased.", minLength: 1, maxLength: 254, format: "email")),
-                ("password", string("At least \(auth.passwordMinimumLength) characters, at most \(auth.maxPasswordBytes) bytes of UTF-8; never trimmed. Django's default validators apply, and every failing one is reported: not too similar to the username, names or email; not one of 20,000 common passwords; not entirely numeric.", minLength: auth.passwordMinimumLength)),
-                ("first_name", string("Not blank; trimmed.", minLength: 1, maxLength: 150)),
-                ("last_name", string("May be blank; trimmed.", maxLength: 150)),
-                ("phone_number", nullable(string("Optional: an optional leading `+`, 4 to 20 digits, spaces, `-`, `.`, `(` and `)`; null, missing or blank means none.", maxLength: 32))),
+                ("username", string("Unique. Letters, digits and `@.+-_` (Django's username rule), at most 150 characters after NFKC normalisation; surrounding spaces are trimmed.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("email", string("Unique. The domain is lowercased.", minLength: 1, maxLength: 254, format: "email", pattern: notBlankTrimmed)),
+                ("password", string("At least \(auth.passwordMinimumLength) characters, at most \(auth.maxPasswordBytes) bytes of UTF-8; never trimmed; no NUL. Django's default validators apply, and every failing one is reported: not too similar to the username, names or email; not one of 20,000 common passwords; not entirely numeric.", minLength: auth.passwordMinimumLength, pattern: noNUL)),
+                ("first_name", string("Not blank; trimmed.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("last_name", string("May be blank; trimmed.", maxLength: 150, pattern: noNUL)),
+                ("phone_number", nullable(string("Optional: an optional leading `+`, 4 to 20 digits, spaces, `-`, `.`, `(` and `)`; null, missing or blank means none.", maxLength: 32, pattern: phonePattern))),
             ], optional: ["phone_number"]),
             "ProfileUpdate": object("A partial update of the caller's profile: only the fields sent change. `role` is read-only here (ignored); sending `password` is a 400 (it is not changed here). Unknown fields are ignored.", [
-                ("username", string("Rules as at registration.", minLength: 1, maxLength: 150)),
-                ("email", string("Rules as at registration.", minLength: 1, maxLength: 254, format: "email")),
-                ("first_name", string(minLength: 1, maxLength: 150)),
-                ("last_name", string(maxLength: 150)),
-                ("phone_number", nullable(string("`null` or blank clears it.", maxLength: 32))),
+                ("username", string("Rules as at registration.", minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("email", string("Rules as at registration.", minLength: 1, maxLength: 254, format: "email", pattern: notBlankTrimmed)),
+                ("first_name", string(minLength: 1, maxLength: 150, pattern: notBlankTrimmed)),
+                ("last_name", string(maxLength: 150, pattern: noNUL)),
+                ("phone_number", nullable(string("`null` or blank clears it; otherwise as at registration.", maxLength: 32, pattern: phonePattern))),
             ], optional: ["username", "email", "first_name", "last_name", "phone_number"]),
             "RoleUpdate": object("An admin sets another user's role (not their own).", [
                 ("role", ["type": "string", "enum": roles]),
@@ -128,7 +156,7 @@ enum OpenAPISchemas {
                 ("username", string("A username or an email.")),
                 ("email", string("An email.")),
                 ("password", string(minLength: 1)),
-            ], optional: ["username", "email"]),
+            ], optional: ["username", "email"]).merging(["anyOf": [["required": ["username"]], ["required": ["email"]]]]),
             "RefreshRequest": object([
                 ("refresh", string("A refresh token from `POST /api/token/` or `POST /api/token/refresh/`.", minLength: 1)),
             ]),
@@ -159,10 +187,10 @@ enum OpenAPISchemas {
             ]),
             "ConversationCreate": object("A new conversation between the caller and `participant_ids`.", [
                 ("participant_ids", array(uuid("A user id."), "The other participants (the caller is always in it; duplicates are folded). Each must be an existing user.")),
-                ("title", nullable(string("Optional.", maxLength: ConversationService.maxTitleLength))),
+                ("title", nullable(string("Optional; no NUL.", maxLength: ConversationService.maxTitleLength, pattern: noNUL))),
             ], optional: ["title"]),
             "ParticipantsAdd": object("People to add to a conversation.", [
-                ("user_ids", array(uuid("A user id."), "1 to \(ConversationService.maxAddedAtOnce) user ids; repeats and people already in it are passed over. Each must be an existing user.")),
+                ("user_ids", array(uuid("A user id."), "1 to \(ConversationService.maxAddedAtOnce) user ids; repeats and people already in it are passed over. Each must be an existing user.").merging(["minItems": 1, "maxItems": .int(ConversationService.maxAddedAtOnce)])),
             ]),
             "ReadMark": object("The conversation is read up to `last_read_at`.", [
                 ("conversation_id", uuid("The conversation's id.")),
@@ -172,11 +200,11 @@ enum OpenAPISchemas {
             "Message": message(),
             "MessageThread": message(replies: true),
             "MessageCreate": object("A new message, sent as the caller.", [
-                ("message_body", string("Stored exactly as sent (never trimmed); not blank or whitespace only, no NUL, at most \(maxBody) characters.", minLength: 1, maxLength: maxBody)),
+                ("message_body", string("Stored exactly as sent (never trimmed); not blank or whitespace only, no NUL, at most \(maxBody) characters.", minLength: 1, maxLength: maxBody, pattern: notBlank)),
                 ("parent_message", nullable(uuid("The message this one replies to, in the same conversation; `null` or absent for a top-level message."))),
             ], optional: ["parent_message"]),
-            "MessageUpdate": object("An edit of the caller's own message. Without `message_body` (or with `null`) nothing changes.", [
-                ("message_body", nullable(string("The new body; rules as when posting.", minLength: 1, maxLength: maxBody))),
+            "MessageUpdate": object("An edit of the caller's own message. Without `message_body` nothing changes; `null` is a 400 (`This field may not be null.`), as DRF answers for a field that cannot be null.", [
+                ("message_body", string("The new body; rules as when posting.", minLength: 1, maxLength: maxBody, pattern: notBlank)),
             ], optional: ["message_body"]),
             "MessageEdit": object("An earlier version of a message.", [
                 ("old_body", string("The body before this edit.")),
