@@ -10,7 +10,8 @@
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
 #     unix socket, and nginx on free loopback ports;
 #  5. runs `swift test` with the stack described in the environment;
-#  6. runs schemathesis on the API through nginx (scripts/schemathesis.sh; full runs only);
+#  6. runs schemathesis on the API through nginx (scripts/schemathesis.sh; full runs only),
+#     then the short chaos run and the cluster tests (scripts/cluster-test.sh; full runs only);
 #  7. stops everything it started (by pid) and exits with the tests' status.
 #
 # Environment handed to the tests (see README.md, "Tests"):
