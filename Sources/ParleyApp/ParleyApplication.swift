@@ -33,6 +33,7 @@ public enum ParleyApplication {
         }
         MessagingRoutes.register(on: &router, services: services)
         AccountsRoutes.register(on: &router, services: services)
+        BulkRoutes.register(on: &router, services: services)
         OpenAPIController(configuration: configuration).register(on: &router)
         return Application(
             router: router,
@@ -47,8 +48,11 @@ public enum ParleyApplication {
     /// The services on PostgreSQL around `hasher`, the process's one hashing gate. The one
     /// place that chooses where data lives.
     static func services(configuration: AppConfiguration, hasher: PasswordHasher) -> AppServices {
-        AppServices(configuration: configuration, repositories: PostgresRepositories(), hasher: hasher)
+        AppServices(configuration: configuration, repositories: repositories, hasher: hasher)
     }
+
+    /// Where data lives, for the services and for the bulk commands, which work below them.
+    static let repositories: any Repositories = PostgresRepositories()
 
     /// The services of a command (`parley createuser`, `parley seed`), whose gate is its own:
     /// a command hashes one password at a time, with no requests to share the cores with.

@@ -14,6 +14,9 @@ struct CreateUser: ParsableCommand {
             The password is read from standard input with --password-stdin (a trailing newline is \
             dropped), otherwise from PARLEY_ADMIN_PASSWORD. It is never printed or logged. Uses \
             DATABASE_URL, and the PARLEY_PASSWORD_HASH_* settings that `parley serve` uses.
+
+            Example:
+              printf '%s\\n' "$ADMIN_PASSWORD" | parley createuser --admin --username root --email root@example.com --password-stdin
             """
     )
 

@@ -7,7 +7,13 @@ import Postgres
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending database migrations, each in its own transaction.",
-        discussion: "Uses DATABASE_URL. Running it again when nothing is pending changes nothing."
+        discussion: """
+            Uses DATABASE_URL. Running it again when nothing is pending changes nothing.
+
+            Example:
+              parley migrate --status
+              parley migrate
+            """
     )
 
     @Flag(help: "List applied and pending migrations instead of applying them.")

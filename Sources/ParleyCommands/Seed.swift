@@ -14,6 +14,9 @@ struct Seed: ParsableCommand {
             Prints the demo log-ins. The accounts get a published password, so never run this \
             against a production database. Uses DATABASE_URL and the PARLEY_PASSWORD_HASH_* \
             settings that `parley serve` uses.
+
+            Example:
+              DATABASE_URL=postgresql://parley@/parley?host=/tmp parley seed
             """
     )
 

@@ -21,6 +21,9 @@ public struct Serve: ParsableCommand {
             executable on disk and drains the old one once the new one is ready (no request fails); \
             SIGTERM or SIGINT lets requests in flight finish (up to --shutdown-timeout) and exits 0. \
             --check validates the settings, templates, database and migrations, and exits.
+
+            Example:
+              parley serve --listen /run/parley/parley.sock --processes 2 --threads 8
             """
     )
 

@@ -16,6 +16,10 @@ struct SetPassword: ParsableCommand {
             On a terminal the password is asked for twice and not echoed. Otherwise it is read \
             from standard input (one trailing newline is dropped). It is never printed or logged. \
             Uses DATABASE_URL and the PARLEY_PASSWORD_* settings that `parley serve` uses.
+
+            Example:
+              parley set-password ada        # asks twice on a terminal
+              printf '%s\\n' "$NEW" | parley set-password ada
             """
     )
 

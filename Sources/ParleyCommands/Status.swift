@@ -5,7 +5,11 @@ import FastCGI
 /// can see it without nginx (as `cgi-fcgi` would fetch PHP-FPM's).
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the running server's status page, read from its FastCGI socket.")
+        abstract: "Print the running server's status page, read from its FastCGI socket.",
+        discussion: """
+            Example:
+              parley status --listen .data/run/parley.sock --full
+            """)
 
     @Option(help: "The socket of the running `parley serve`. [env: PARLEY_LISTEN] (default: /run/parley/parley.sock)")
     var listen: String?

@@ -88,9 +88,13 @@ public struct Application<Context: RequestContext>: Sendable {
             response.headers.appendChecked(name: "X-Content-Type-Options", value: "nosniff")
         }
         if request.method == .head {
-            // HEAD answers with GET's headers, including the length the body would have had.
-            if response.headers["Content-Length"] == nil { response.headers["Content-Length"] = String(response.body.count) }
+            // HEAD answers with GET's headers, including the length the body would have had
+            // (unknown for a streamed body, which is not produced).
+            if response.headers["Content-Length"] == nil, response.bodyStream == nil {
+                response.headers["Content-Length"] = String(response.body.count)
+            }
             response.body = []
+            response.bodyStream = nil
         }
         if let started {
             AccessLog.record(request: request, response: response, context: context, duration: ContinuousClock.now - started)

@@ -3,6 +3,8 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A body produced while it is sent, instead of ``body`` (see ``ResponseBodyStream``).
+    public var bodyStream: ResponseBodyStream?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -68,13 +68,35 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         headBuffer.removeAll()
         WebResponder.appendHead(of: response, to: &headBuffer)
         fastCGIRequest.write(headBuffer.bytes)
-        fastCGIRequest.write(response.body)
+        if let stream = response.bodyStream {
+            Self.stream(stream, to: fastCGIRequest)
+        } else {
+            fastCGIRequest.write(response.body)
+        }
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.
             fastCGIRequest.flush()
             if !fastCGIRequest.discardBody(maximum: maxBodySize.multipliedReportingOverflow(by: 4).overflow ? Int.max : 4 * maxBodySize) {
                 fastCGIRequest.closeConnectionAfterResponse()
             }
+        }
+    }
+
+    /// Sends a streamed body chunk by chunk as it is produced, the head first, so the client has
+    /// the first bytes before the producer's query finishes. When the producer fails (the
+    /// client hung up, or its database did) the connection is closed rather than kept: nginx
+    /// then sees the body end early instead of a complete response.
+    static func stream(_ stream: ResponseBodyStream, to request: FastCGIRequest) {
+        guard request.flush() else {
+            request.closeConnectionAfterResponse()
+            return
+        }
+        let writer = ResponseBodyWriter { bytes in request.write(bytes) && request.flush() }
+        do {
+            try stream.produce(into: writer)
+            try writer.flush()
+        } catch {
+            request.closeConnectionAfterResponse()
         }
     }
 
@@ -173,7 +195,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
             head.appendUTF8(field.value)
             head.appendLiteral("\r\n")
         }
-        if !hasLength, response.status.code != 304, response.status.code != 204 {
+        if !hasLength, response.bodyStream == nil, response.status.code != 304, response.status.code != 204 {
             head.appendLiteral("Content-Length: ")
             appendDecimal(response.body.count, to: &head)
             head.appendLiteral("\r\n")

@@ -7,7 +7,9 @@ import Testing
 /// The TechEmpower test types that `make bench` measures (`parley serve --bench`), on the tables
 /// the bench harness creates (bench/sql/techempower.sql, loaded here with psql): the answers the
 /// benchmark's rules require, so that a faster route is never a wrong one.
-@Suite("Bench routes: the TechEmpower test types", .enabled(if: TestEnvironment.runsIntegration))
+// Serialized: every test loads the tables with psql, and two loads at once race on
+// CREATE TABLE IF NOT EXISTS and TRUNCATE (psql exits 3).
+@Suite("Bench routes: the TechEmpower test types", .serialized, .enabled(if: TestEnvironment.runsIntegration))
 struct BenchRoutesTests {
     func harness() throws -> APIHarness {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../bench/sql/techempower.sql").standardized.path

@@ -275,6 +275,8 @@ let pageQueryParameters: [String: [String]] = [
     "/notifications": ["page"],
     "/account": [],
     "/admin/users": ["search", "page"],
+    "/account/export": [],
+    "/admin/stats": [],
     "/healthz": [],
 ]
 

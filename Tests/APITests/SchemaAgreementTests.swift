@@ -138,4 +138,35 @@ struct SchemaAgreementTests {
         let anyOf = login["anyOf"] as? [[String: Any]] ?? []
         #expect(anyOf.compactMap { $0["required"] as? [String] } == [["username"], ["email"]])
     }
+
+    /// schemathesis (make chaos, 25 examples): `{"email": "", …}` matched the document and got a
+    /// 400. The document now says what the server reads: `username` when present, not blank;
+    /// else `email`, not blank.
+    @Test("a blank identifier is a 400 and outside the document; a blank email beside a username is read as the server reads it",
+          .enabled(if: TestEnvironment.runsIntegration))
+    func loginBlankIdentifiers() throws {
+        let h = try messagingHarness()
+        let document = try OpenAPIFixture.document(h.application)
+        let login = try #require(((document["components"] as? [String: Any])?["schemas"] as? [String: Any])?["LoginRequest"] as? [String: Any])
+        let branches = login["anyOf"] as? [[String: Any]] ?? []
+        /// Whether `body` satisfies one of the document's two branches (the rules they state).
+        func documentAllows(_ body: [String: String]) -> Bool {
+            branches.contains { branch in
+                let required = branch["required"] as? [String] ?? []
+                let properties = branch["properties"] as? [String: [String: Any]] ?? [:]
+                let excluded = (branch["not"] as? [String: Any])?["required"] as? [String] ?? []
+                return required.allSatisfy { body[$0] != nil }
+                    && properties.allSatisfy { name, rule in (body[name]?.count ?? .max) >= (rule["minLength"] as? Int ?? 0) }
+                    && !(excluded.allSatisfy { body[$0] != nil } && !excluded.isEmpty)
+            }
+        }
+        for body in [["email": "", "password": "pw"], ["username": "", "password": "pw"], ["username": "", "email": "a@example.com", "password": "pw"]] {
+            let response = try h.request(.post, "/api/token/", json: body)
+            #expect(response.status == 400, "\(body)")
+            #expect(!documentAllows(body), "\(body)")
+        }
+        let named = ["username": "nobody-\(UUID().uuidString.prefix(8))", "email": "", "password": "wrong password"]
+        #expect(try h.request(.post, "/api/token/", json: named).status == 401)
+        #expect(documentAllows(named))
+    }
 }

@@ -49,7 +49,7 @@ final class APIHarness {
         if let token { fields["Authorization"] = "Bearer \(token)" }
         let request = Request(method: method, uri: uri, headers: fields, body: bytes, remoteAddress: "127.0.0.1", isSecure: true)
         let context = AppContext(request: request, database: database, logger: logger)
-        return TestResponse(application.respond(to: request, context: context))
+        return TestResponse(try application.respond(to: request, context: context).collectingStream())
     }
 
     /// A token for `userID` signed with this application's key, as `POST /api/token/` issues.

@@ -83,7 +83,7 @@ final class PageBrowser {
         fields["Host"] = "testserver"
         for (name, value) in headers { fields[name] = value }
         let request = Request(method: method, uri: uri, headers: fields, body: body ?? [], remoteAddress: remoteAddress, isSecure: true)
-        let response = TestResponse(harness.application.respond(to: request, context: AppContext(request: request, database: harness.database, logger: harness.logger)))
+        let response = TestResponse(try harness.application.respond(to: request, context: AppContext(request: request, database: harness.database, logger: harness.logger)).collectingStream())
         lastSetCookies = response.response.headers.values(for: "Set-Cookie")
         for header in lastSetCookies {
             let first = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""

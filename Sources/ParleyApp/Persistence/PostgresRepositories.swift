@@ -32,6 +32,18 @@ struct PostgresRepositories: Repositories {
         PostgresBenchRepository(database: database)
     }
 
+    func userImport(_ connection: PostgresConnection) -> any UserImportRepository {
+        PostgresUserImportRepository(connection: connection)
+    }
+
+    func export(_ database: PostgresDatabase) -> any ExportRepository {
+        PostgresExportRepository(database: database)
+    }
+
+    func statistics(_ database: PostgresDatabase) -> any StatisticsRepository {
+        PostgresStatisticsRepository(database: database)
+    }
+
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
         PostgresDemoTimelineRepository(database: database)
     }

@@ -14,6 +14,12 @@ protocol Repositories: Sendable {
     func rateLimits(_ database: PostgresDatabase) -> any RateLimitStore
     /// The TechEmpower tables (`parley serve --bench` only).
     func bench(_ database: PostgresDatabase) -> any BenchRepository
+    /// `parley import-users`, on the import transaction's connection.
+    func userImport(_ connection: PostgresConnection) -> any UserImportRepository
+    /// Data exports (the API, the account page and `parley export`).
+    func export(_ database: PostgresDatabase) -> any ExportRepository
+    /// Site statistics (`/admin/stats`, `parley stats`).
+    func statistics(_ database: PostgresDatabase) -> any StatisticsRepository
     /// The demo data's clock (`parley seed` only).
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository
 }

@@ -104,7 +104,7 @@ struct AccountValidation {
         return trimmed
     }
 
-    private static func isUsernameScalar(_ scalar: Unicode.Scalar) -> Bool {
+    static func isUsernameScalar(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties
         return properties.isAlphabetic || properties.numericType != nil || "@.+-_".unicodeScalars.contains(scalar)
     }

@@ -156,7 +156,13 @@ enum OpenAPISchemas {
                 ("username", string("A username or an email.")),
                 ("email", string("An email.")),
                 ("password", string(minLength: 1)),
-            ], optional: ["username", "email"]).merging(["anyOf": [["required": ["username"]], ["required": ["email"]]]]),
+            ], optional: ["username", "email"]).merging([
+                // `username` when present (not blank), else `email` (not blank): as the server reads them.
+                "anyOf": [
+                    ["required": ["username"], "properties": ["username": ["minLength": 1]]],
+                    ["required": ["email"], "properties": ["email": ["minLength": 1]], "not": ["required": ["username"]]],
+                ],
+            ]),
             "RefreshRequest": object([
                 ("refresh", string("A refresh token from `POST /api/token/` or `POST /api/token/refresh/`.", minLength: 1)),
             ]),

@@ -28,6 +28,7 @@ struct PageRoutes {
         NotificationPages(pages: pages).register(on: &router)
         AccountPages(pages: pages).register(on: &router)
         AdminPages(pages: pages).register(on: &router)
+        BulkPages(pages: pages).register(on: &router)
     }
 
     /// Outermost for the pages: security headers, and errors as pages in the layout.

@@ -22,7 +22,7 @@ struct Pages: Sendable {
         "layout", "partials/csrf", "partials/time", "partials/message", "partials/field-errors",
         "pages/landing", "pages/login", "pages/signup", "pages/inbox", "pages/conversation-new",
         "pages/conversation", "pages/message-edit", "pages/message-history", "pages/notifications",
-        "pages/account", "pages/admin-users", "pages/error", "pages/throttled",
+        "pages/account", "pages/admin-users", "pages/error", "pages/throttled", "pages/admin-stats",
     ]
 
     init(templates: TemplateLibrary, services: AppServices) {

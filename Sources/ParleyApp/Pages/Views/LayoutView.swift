@@ -26,6 +26,7 @@ struct NavView {
     var notifications = false
     var account = false
     var admin = false
+    var adminStats = false
     var login = false
     var signup = false
 }

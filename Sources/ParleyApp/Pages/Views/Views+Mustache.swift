@@ -46,6 +46,7 @@ extension NavView: MustacheObject {
         case "notifications": .bool(notifications)
         case "account": .bool(account)
         case "admin": .bool(admin)
+        case "adminStats": .bool(adminStats)
         case "login": .bool(login)
         case "signup": .bool(signup)
         default: nil
