@@ -17,7 +17,7 @@
 #
 # Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (3: runs per
 # server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
-# BENCH_ONLY (any of "te app growth bulk"; default "te app growth"; bulk runs bench/bulk.sh; "cluster" alone runs bench/cluster.sh), BENCH_TESTS (TechEmpower subset, e.g.
+# BENCH_ONLY (any of "te app growth bulk", or "live" alone for bench/live.sh, or "cluster" alone for bench/cluster.sh; default "te app growth"; bulk runs bench/bulk.sh), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
 # log, as TechEmpower requires; info to include it), BENCH_HOLD=SECONDS (start and check, then
@@ -44,6 +44,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 APP_ROUNDS=${BENCH_APP_ROUNDS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
 ONLY=${BENCH_ONLY:-te app growth}
+# The live-update bench has a stack of its own (bench/live.sh): BENCH_ONLY=live runs just it.
+if [[ $ONLY == live ]]; then exec "$PARLEY_ROOT/bench/live.sh"; fi
 # "bulk" (BENCH_ONLY=bulk make bench): the bulk data bench, bench/bulk.sh, on a stack of its own.
 if [[ " $ONLY " == *" bulk "* ]]; then
     "$BENCH/bulk.sh"

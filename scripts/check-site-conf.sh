@@ -12,10 +12,13 @@ set -euo pipefail
 work=${1:?usage: check-site-conf.sh WORKDIR TLSDIR}
 tls=${2:?usage: check-site-conf.sh WORKDIR TLSDIR}
 mkdir -p "$work/logs" "$work/tmp"
+# nginx -t binds the unix sockets it listens on (Nchan's publisher and auth hop): into WORKDIR.
+live_sockets_into() { printf 's|listen unix:/run/[^;]*/\\([^/;]*\\.sock\\);|listen unix:%s/\\1;|' "$(sed_escape "$1")"; }
 
 sed -e "s|/etc/letsencrypt/live/example.com/fullchain.pem|$(sed_escape "$tls/cert.pem")|g" \
     -e "s|/etc/letsencrypt/live/example.com/privkey.pem|$(sed_escape "$tls/key.pem")|g" \
     -e "s|/var/log/nginx/|$(sed_escape "$work/logs/")|g" \
+    -e "$(live_sockets_into "$work")" \
     "$PARLEY_ROOT/deploy/nginx-site.conf" >"$work/site.conf"
 
 mime=/etc/nginx/mime.types
@@ -25,7 +28,10 @@ if [[ ! -r $mime ]]; then
 fi
 
 # Debian 12's /etc/nginx/nginx.conf, with paths moved into WORKDIR.
+# (Debian's includes /etc/nginx/modules-enabled/*.conf, where libnginx-mod-nchan enables
+# Nchan by a path relative to Debian's prefix; here it is loaded by its absolute path.)
 cat >"$work/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
 worker_processes auto;
 pid $work/nginx.pid;
 error_log $work/logs/error.log;
@@ -51,7 +57,7 @@ CONF
 
 "$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"
 
-sed -e 's|server parley:9000;|server 127.0.0.1:9000;|' \
+sed -e 's|server parley:9000;|server 127.0.0.1:9000;|' -e "$(live_sockets_into "$work")" \
     "$PARLEY_ROOT/deploy/nginx-docker.conf" >"$work/site.conf"
 "$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"
 

@@ -14,7 +14,8 @@ PARLEY_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 # The environment `parley serve` runs with (scripts/stack.sh, make bench; deploy/ sets the same):
 # glibc's per-thread malloc cache with 64 chunks per size class instead of 7.
 PARLEY_GLIBC_TUNABLES=glibc.malloc.tcache_count=64
-PARLEY_DEPS=(libfcgi-dev libpq-dev libsodium-dev pkg-config nginx postgresql openssl ssl-cert curl wrk)
+# libnginx-mod-nchan: live updates (subscribers held by nginx, see docs/decisions/0008-live-updates-with-nchan.md).
+PARLEY_DEPS=(libfcgi-dev libpq-dev libsodium-dev pkg-config nginx libnginx-mod-nchan postgresql openssl ssl-cert curl wrk)
 package_apt_providers() {
     [[ -r $PARLEY_ROOT/Package.swift ]] || return 0
     grep -o '\.apt(\[[^]]*\])' "$PARLEY_ROOT/Package.swift" | grep -o '"[^"]*"' | tr -d '"' | sort -u
@@ -26,8 +27,10 @@ done
 unset _p _parley_apt
 # And for `make test`: Debian's docker-compose validates docker-compose.yml
 # offline (`config -q`); python3 finds free ports; pip brings openapi-spec-validator
-# (ensure_openapi_validator) when python3 lacks it; PgBouncer for the cluster tests (scripts/cluster-test.sh).
-PARLEY_TEST_DEPS=(docker-compose python3 python3-pip pgbouncer)
+# (ensure_openapi_validator) when python3 lacks it. chromium: the live-update browser
+# test (Tests/live/, driven by PyPI's playwright against this system chromium). PgBouncer: the
+# cluster tests (scripts/cluster-test.sh).
+PARLEY_TEST_DEPS=(docker-compose python3 python3-pip chromium pgbouncer)
 
 IS_ROOT=0
 [[ $EUID -eq 0 ]] && IS_ROOT=1
@@ -518,7 +521,36 @@ render_stack_nginx() {
         "HTTPS_PORT=$https" \
         "RATE=${PARLEY_RATE_LIMIT:-50r/s}" \
         "BURST=${PARLEY_RATE_BURST:-100}" \
-        "CONN=${PARLEY_CONN_LIMIT:-50}"
+        "CONN=${PARLEY_CONN_LIMIT:-50}" \
+        "NOFILE=$(nofile_limit)" \
+        "LIVE_AUTH_SOCKET=$(live_auth_socket "$socket")" \
+        "LIVE_PUBLISH_SOCKET=$(live_publish_socket "$socket")"
+    ensure_live_dir "$socket"
+    # A killed nginx leaves its unix sockets behind, and the next one could not bind them.
+    if ! pid_alive "$pidfile"; then
+        rm -f -- "$(live_auth_socket "$socket")" "$(live_publish_socket "$socket")"
+    fi
+}
+
+# Live updates (Nchan), derived from parley's socket SOCKET so that two stacks (make bench's
+# parley and C reference) never share one: the auth hop's socket beside it (nginx's
+# workers connect to it), and the publisher's in a directory of its own, mode 0700, that
+# only parley's user (and root's nginx master, which binds it) can enter.
+# The descriptors nginx's workers may ask for: the hard limit, at most 65536.
+nofile_limit() {
+    local hard
+    hard=$(ulimit -Hn)
+    if [[ $hard == unlimited ]] || ((hard > 65536)); then hard=65536; fi
+    printf '%s\n' "$hard"
+}
+live_auth_socket() { printf '%s\n' "${1%.sock}-live-auth.sock"; }
+live_publish_dir() { printf '%s\n' "${1%.sock}-live"; }
+live_publish_socket() { printf '%s\n' "$(live_publish_dir "$1")/publish.sock"; }
+ensure_live_dir() {
+    local dir
+    dir=$(live_publish_dir "$1")
+    mkdir -p "$dir"
+    chmod 0700 "$dir"
 }
 
 # nginx_user_line PUBLIC_DIR SOCKET_DIR: the `user` directive for the rendered

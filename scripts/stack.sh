@@ -283,6 +283,8 @@ start_stack() {
     # glibc's per-thread cache holds 64 chunks per size instead of 7: fewer trips to the
     # shared arenas and malloc_consolidate (callgrind: /queries −8%); see README, Design notes.
     local tunables=${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}
+    # Where nginx's Nchan publisher listens (live updates; nginx.conf).
+    export PARLEY_LIVE_SOCKET=${PARLEY_LIVE_SOCKET:-$(live_publish_socket "$SOCK")}
     if [[ $mode == fg ]]; then
         # Own session: Ctrl-C reaches this script only, which then stops the
         # pieces in order. Logs still go to this terminal.

@@ -27,8 +27,9 @@
 #   PARLEY_TEST_NGINX_PREFIX           nginx's prefix (conf/, logs/ inside)
 #   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
 #
-# Knobs: PARLEY_TEST_CHAOS=0 (skip the short chaos run), PARLEY_TEST_CLUSTER=0 (skip the
-# cluster tests), PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
+# Knobs: PARLEY_TEST_CHAOS=0 (skip the short chaos run), PARLEY_TEST_LIVE=0 (skip the
+# live-update browser test) or =only (run just that), PARLEY_TEST_CLUSTER=0 (skip the cluster
+# tests), PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
 # (seconds for `swift test`, default 900), PARLEY_KEEP_TEST_DIR=1 (keep the
 # temp dir), extra arguments are passed to `swift test` (e.g. --filter X).
 set -euo pipefail
@@ -54,6 +55,8 @@ export PARLEY_LOGIN_FAILURES_PER_ADDRESS=${PARLEY_LOGIN_FAILURES_PER_ADDRESS:-10
 ensure_openapi_validator
 ensure_pip_module prometheus_client prometheus-client
 ensure_pip_module schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
+# The live-update browser test drives Debian's chromium with playwright (no browser download).
+ensure_pip_module playwright playwright
 
 # ---------------------------------------------------------------- the temp dir
 T=$(mktemp -d /tmp/parley-test.XXXXXX)
@@ -182,6 +185,9 @@ DATABASE_URL=$DATABASE_URL "$PARLEY_BIN" migrate || die "parley migrate failed"
 ensure_secret "$T/jwt.key"
 export PARLEY_JWT_SECRET_FILE=$T/jwt.key
 
+# Where nginx's Nchan publisher listens (live updates; nginx.conf).
+export PARLEY_LIVE_SOCKET=$(live_publish_socket "$SOCK")
+
 phase "parley serve on $SOCK"
 mapfile -t serve_args < <(parley_serve_args "$SOCK")
 DATABASE_URL=$DATABASE_URL setsid "$PARLEY_BIN" "${serve_args[@]}" </dev/null >"$LOG_DIR/parley.log" 2>&1 &
@@ -210,6 +216,8 @@ export PARLEY_TEST_HTTP_URL=$HTTP_URL
 export PARLEY_TEST_HTTPS_URL=$HTTPS_URL
 export PARLEY_TEST_DIR=$T
 export PARLEY_TEST_NGINX_PREFIX=$NGINX_PREFIX
+export PARLEY_TEST_NGINX_CONF=$NGINX_CONF
+export PARLEY_TEST_NGINX_PIDFILE=$NGINX_PIDFILE
 export PARLEY_TEST_LOG_DIR=$LOG_DIR
 
 test_args=()
@@ -235,12 +243,28 @@ run_swift_test() {
     trap 'exit 143' TERM
 }
 
-if (($# > 0)); then
+# The live-update test (Tests/Browser/live_test.py): headless Chromium through this stack's
+# nginx, which it stops, starts and reloads; so it runs alone, between the swift test runs.
+run_live_test() {
+    phase "live updates in a browser (Tests/Browser/live_test.py)"
+    set +e
+    PARLEY_CHROMIUM=${PARLEY_CHROMIUM:-$(command -v chromium)} timeout --kill-after=10 300 \
+        python3 "$PARLEY_ROOT/Tests/Browser/live_test.py"
+    rc=$?
+    set -e
+}
+
+if [[ ${PARLEY_TEST_LIVE:-} == only ]]; then
+    run_live_test
+elif (($# > 0)); then
     run_swift_test "${test_args[@]}" "$@"
 else
     # The Postgres layer's suite restarts the cluster and kills backends on purpose;
     # it runs on its own after everything else, so no other suite's writes meet it.
     run_swift_test "${test_args[@]}" --skip PostgresTests
+    if ((rc == 0)) && [[ ${PARLEY_TEST_LIVE:-1} != 0 ]]; then
+        run_live_test
+    fi
     if ((rc == 0)); then
         run_swift_test "${test_args[@]}" --filter PostgresTests
     fi
@@ -249,7 +273,9 @@ fi
 
 # schemathesis through nginx on the whole API, a fixed seed and a few examples per operation
 # (the full run only, after the Swift tests pass): any finding fails the run.
-if ((rc == 0 && $# == 0)); then
+full_run=0
+(($# == 0)) && [[ ${PARLEY_TEST_LIVE:-} != only ]] && full_run=1
+if ((rc == 0 && full_run)); then
     phase "schemathesis (scripts/schemathesis.sh)"
     SCHEMATHESIS_BASE_URL=$HTTPS_URL SCHEMATHESIS_SEED=13 SCHEMATHESIS_DATABASE_URL=$DATABASE_URL \
         SCHEMATHESIS_MAX_EXAMPLES=${PARLEY_TEST_SCHEMATHESIS_EXAMPLES:-10} \
@@ -258,13 +284,13 @@ fi
 
 # Issue 13's short chaos run, on a stack of its own: a worker killed under load with the ledger
 # checked, a PostgreSQL restart under load, the CVE record and a short FastCGI fuzz.
-if ((rc == 0 && $# == 0)) && [[ ${PARLEY_TEST_CHAOS:-1} == 1 ]]; then
+if ((rc == 0 && full_run)) && [[ ${PARLEY_TEST_CHAOS:-1} == 1 ]]; then
     phase "scripts/chaos.sh --short"
     PARLEY_BIN=$PARLEY_BIN "$PARLEY_ROOT/scripts/chaos.sh" --short || rc=$?
 fi
 
 # Issue 16: two instances, a primary and a replica, behind one nginx (scripts/cluster-test.sh).
-if ((rc == 0 && $# == 0)) && [[ ${PARLEY_TEST_CLUSTER:-1} == 1 ]]; then
+if ((rc == 0 && full_run)) && [[ ${PARLEY_TEST_CLUSTER:-1} == 1 ]]; then
     phase "cluster tests (scripts/cluster-test.sh)"
     scripts/cluster-test.sh "$T/cluster" "$PARLEY_BIN" || rc=$?
 fi

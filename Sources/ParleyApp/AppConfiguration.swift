@@ -11,6 +11,8 @@ public struct AppConfiguration: Sendable {
     public var sessions = SessionConfiguration()
     /// A read replica (`PARLEY_DATABASE_REPLICA_URL`); nil: every statement goes to the primary.
     public var replica: ReplicaConfiguration?
+    /// Live updates: where nginx's Nchan publisher listens.
+    public var live = LiveConfiguration()
 
     public init(auth: AuthConfiguration, messaging: MessagingConfiguration = MessagingConfiguration()) {
         self.auth = auth
@@ -23,6 +25,7 @@ public struct AppConfiguration: Sendable {
             auth: try AuthConfiguration.fromEnvironment(environment),
             messaging: try MessagingConfiguration.fromEnvironment(environment))
         configuration.sessions = try SessionConfiguration.fromEnvironment(environment)
+        configuration.live = try LiveConfiguration.fromEnvironment(environment)
         return configuration
     }
 

@@ -65,6 +65,11 @@ final class AppServices: Sendable {
         try repositories.accounts(context.database).authenticatedUser(id: id, family: family)
     }
 
+    /// The subscription check of live updates (`LiveController`).
+    func live(_ context: AppContext) -> any LiveRepository {
+        repositories.live(context.database)
+    }
+
     /// The TechEmpower tables, for the bench routes.
     func bench(_ context: AppContext) -> any BenchRepository {
         repositories.bench(context.database)

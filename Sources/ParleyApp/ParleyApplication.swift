@@ -35,6 +35,7 @@ public enum ParleyApplication {
         AccountsRoutes.register(on: &router, services: services)
         BulkRoutes.register(on: &router, services: services)
         OpenAPIController(configuration: configuration).register(on: &router)
+        LiveController(services: services).register(on: &router)
         return Application(
             router: router,
             middleware: [pageRoutes.pageMiddleware, DatabaseUnavailableMiddleware()] + pageRoutes.sessionMiddleware

@@ -37,6 +37,11 @@ struct WorkerProcess {
         let appConfiguration = try settings.appConfiguration()
         let replica = appConfiguration.replica
         let application = ParleyApplication.build(configuration: appConfiguration, extraRoutes: Serve.extraRoutes)
+        // One live publisher per pool, in the first worker process (a replacement restarts it;
+        // during a reload the old and new first workers share the outbox, see decision 0008).
+        if index == 0 {
+            LivePublisher(database: databaseConfiguration, live: appConfiguration.live, logger: logger).start()
+        }
         let routes = application.router.registeredRoutes.map(\.pattern)
         if routes.count > board.layout.routes {
             logger.warning("more routes than the metrics can tell apart; the rest count as (none)", metadata: ["routes": "\(routes.count)"])

@@ -110,6 +110,12 @@ final class LowLimitNginx {
         conf = conf.replacing(/rate=[0-9]+r\/s;/, with: "rate=1r/s;")
         conf = conf.replacing(#/burst=[0-9]+ /#, with: "burst=1 ")
         conf = conf.replacing(/limit_conn parley_conn [0-9]+;/, with: "limit_conn parley_conn 1;")
+        // The unix sockets the stack's nginx listens on (Nchan's publisher, the live auth hop)
+        // are its own: this one gets its own, everywhere they are named.
+        for match in conf.matches(of: /listen unix:([^;]+);/) {
+            let path = String(match.output.1)
+            conf = conf.replacingOccurrences(of: path, with: directory + "/" + (path.split(separator: "/").last.map(String.init) ?? "live.sock"))
+        }
         guard conf.contains("rate=1r/s;"), conf.contains("127.0.0.1:\(httpsPort) ") else {
             throw NginxTestError("could not rewrite \(prefix)/conf/nginx.conf")
         }

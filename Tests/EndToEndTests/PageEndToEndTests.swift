@@ -28,7 +28,7 @@ struct PageEndToEndTests {
         #expect(inbox.status == 200)
         #expect(inbox.bodyText.contains("Welcome to Parley"))
         for (name, value) in [
-            ("Content-Security-Policy", "script-src 'none'"), ("X-Frame-Options", "DENY"),
+            ("Content-Security-Policy", "script-src 'self'"), ("X-Frame-Options", "DENY"),
             ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
         ] {
             #expect(inbox.header(name)?.contains(value) == true, "\(name)")

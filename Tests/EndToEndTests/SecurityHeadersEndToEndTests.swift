@@ -8,7 +8,7 @@ import Testing
 @Suite("Security headers on every response, end to end", .serialized, .enabled(if: TestEnvironment.runsIntegration))
 struct SecurityHeadersEndToEndTests {
     static let pageHeaders = [
-        ("Content-Security-Policy", "script-src 'none'"), ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", "script-src 'self'"), ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
         ("Strict-Transport-Security", "max-age="),
     ]

@@ -296,7 +296,7 @@ struct PageSecurityTests {
         let browser = PageBrowser(h)
         for uri in ["/", "/login", "/no/such/page"] {
             let response = try browser.get(uri)
-            #expect(response.header("Content-Security-Policy")?.contains("script-src 'none'") == true, "\(uri)")
+            #expect(response.header("Content-Security-Policy")?.contains("script-src 'self'") == true, "\(uri)")
             #expect(response.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
             #expect(response.header("Content-Security-Policy")?.contains("form-action 'self'") == true)
             #expect(response.header("X-Frame-Options") == "DENY")

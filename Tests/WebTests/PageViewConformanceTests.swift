@@ -38,7 +38,7 @@ struct PageViewConformanceTests {
         let time = TimeView(now.addingTimeInterval(-90), now: now)
         let field = FieldView("message_body", value: "hi <b>", errors: ["message_body": ["Too long.", "Bad."]])
         let nav = NavView(inbox: true, notifications: true)
-        let user = NavUserView(username: "ada", isAdmin: true, unreadNotifications: 3, hasUnread: true)
+        let user = NavUserView(userID: "00000000-0000-4000-8000-000000000001", username: "ada", isAdmin: true, unreadNotifications: 3, hasUnread: true)
         let flash = FlashView(kind: "error", text: "Nope", isError: true)
         let reply = MessageView(
             id: "r", conversationID: "c", sender: "bob", body: "reply", sent: time, isEdited: false, edited: time, isOwn: false,

@@ -47,4 +47,8 @@ struct PostgresRepositories: Repositories {
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository {
         PostgresDemoTimelineRepository(database: database)
     }
+
+    func live(_ database: PostgresDatabase) -> any LiveRepository {
+        PostgresLiveRepository(database: database)
+    }
 }

@@ -22,4 +22,6 @@ protocol Repositories: Sendable {
     func statistics(_ database: PostgresDatabase) -> any StatisticsRepository
     /// The demo data's clock (`parley seed` only).
     func demoTimeline(_ database: PostgresDatabase) -> any DemoTimelineRepository
+    /// The subscription check of live updates.
+    func live(_ database: PostgresDatabase) -> any LiveRepository
 }

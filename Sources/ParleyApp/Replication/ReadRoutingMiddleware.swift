@@ -4,7 +4,7 @@ import Web
 /// Sends lag-tolerant reads (lists, search, the inbox and notification pages) to the replica,
 /// and gives every successful write's client its position in the primary's WAL, so that its
 /// next reads wait for the replica to have replayed it (read-your-writes; see
-/// docs/decisions/0008-read-replica-routing.md). Innermost, so that sessions and tokens are
+/// docs/decisions/0009-read-replica-routing.md). Innermost, so that sessions and tokens are
 /// checked on the primary. Only in the chain when a replica is configured: the single-database
 /// path is unchanged.
 struct ReadRoutingMiddleware: Middleware {

@@ -65,6 +65,7 @@ enum OpenAPIDocument {
         ["name": "conversations", "description": "The caller's conversations."],
         ["name": "messages", "description": "Messages, edits, history and threads."],
         ["name": "notifications", "description": "New messages from others, read or unread."],
+        ["name": "live", "description": "Live events (server-sent events held by nginx) and their subscription check."],
         ["name": "meta", "description": "This document."],
     ]
 

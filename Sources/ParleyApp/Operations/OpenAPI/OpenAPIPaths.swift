@@ -78,7 +78,7 @@ enum OpenAPIPaths {
 
     static func all(_ configuration: AppConfiguration) -> Value {
         var paths: [String: Value] = [:]
-        for group in [accounts(), tokens(), admin(), conversations(), participants(), messages(), notifications(), meta(), export()] {
+        for group in [accounts(), tokens(), admin(), conversations(), participants(), messages(), notifications(), live(), meta(), export()] {
             paths.merge(group) { _, _ in preconditionFailure("a path is documented twice") }
         }
         return .object(paths)

@@ -3,7 +3,7 @@ import Web
 
 /// The outermost page middleware (every path outside `/api/`):
 ///
-/// - Security headers on every HTML page and redirect: a CSP that allows no script at all,
+/// - Security headers on every HTML page and redirect: a CSP that allows script from this site only (live.js),
 ///   no framing, no plugins, forms only to this site; `X-Frame-Options`, `nosniff`, a
 ///   referrer policy, and `Cache-Control: no-store` (pages carry CSRF tokens and private
 ///   data; the back button after log-out must not show them).
@@ -15,7 +15,7 @@ struct PageMiddleware: Middleware {
     let pages: Pages
 
     static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+        ("Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),

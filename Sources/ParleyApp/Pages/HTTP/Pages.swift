@@ -15,7 +15,7 @@ struct Pages: Sendable {
     var now: @Sendable () -> Date = { Date() }
 
     /// Bumped whenever public/static/style.css changes: nginx serves it as immutable for a year.
-    static let styleVersion = "8"
+    static let styleVersion = "9"
 
     /// Every template the pages render; checked at start-up.
     static let templateNames = [
@@ -89,7 +89,7 @@ struct Pages: Sendable {
 
     func htmlBytes(_ template: String, title: String, view: Any, visit: PageVisit, nav: NavView = NavView()) -> [UInt8] {
         let user = visit.user.map {
-            NavUserView(username: $0.username, isAdmin: $0.isAdmin, unreadNotifications: visit.unreadNotifications, hasUnread: visit.unreadNotifications > 0)
+            NavUserView(userID: $0.id.apiString, username: $0.username, isAdmin: $0.isAdmin, unreadNotifications: visit.unreadNotifications, hasUnread: visit.unreadNotifications > 0)
         }
         let flash = visit.flash.map { FlashView(kind: $0.kind.rawValue, text: $0.text, isError: $0.kind == .error) }
         let layout = LayoutView(

@@ -13,6 +13,8 @@ struct LayoutView {
 
 /// The signed-in visitor, for the navigation.
 struct NavUserView {
+    /// For live.js (`data-live-user`): the user channel to subscribe to.
+    let userID: String
     let username: String
     let isAdmin: Bool
     let unreadNotifications: Int

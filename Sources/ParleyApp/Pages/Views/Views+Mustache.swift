@@ -29,6 +29,7 @@ extension LayoutView: MustacheObject {
 extension NavUserView: MustacheObject {
     func mustacheValue(for key: String) -> MustacheValue? {
         switch key {
+        case "userID": .string(userID)
         case "username": .string(username)
         case "isAdmin": .bool(isAdmin)
         case "unreadNotifications": .int(unreadNotifications)

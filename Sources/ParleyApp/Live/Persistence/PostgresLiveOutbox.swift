@@ -1,0 +1,51 @@
+import Foundation
+import Postgres
+
+/// The outbox of migration 0015, as the publisher drains it on its own connection (not a
+/// request's): claim a batch, publish it, delete what was published, in one transaction.
+/// `FOR UPDATE SKIP LOCKED` lets several publishers (processes, hosts) drain it at once without
+/// taking the same rows.
+enum PostgresLiveOutbox {
+    /// The channel every outbox insert NOTIFYs (migration 0015).
+    static let notifyChannel = "parley_live"
+
+    static func listen(_ connection: PostgresConnection) throws {
+        try connection.execute("LISTEN parley_live")
+    }
+
+    /// Up to `limit` of the oldest unclaimed events, locked until the transaction ends, with
+    /// their messages and counts as they are now.
+    static func claim(_ connection: PostgresConnection, limit: Int) throws -> [LiveEvent] {
+        let rows = try connection.query("""
+            WITH o AS (
+                SELECT * FROM live_outbox ORDER BY event_id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            )
+            SELECT o.event_id, o.channel_kind, o.channel_id, o.event, o.conversation_id, o.message_id,
+                   p.unread_count,
+                   CASE WHEN o.channel_kind = 'user' THEN
+                       (SELECT count(*) FROM notifications n WHERE n.recipient_id = o.channel_id AND n.read_at IS NULL) END,
+                   \(unsafeRaw: MessageRow.columns.description)
+            FROM o
+            LEFT JOIN messages m ON m.message_id = o.message_id AND o.event <> 'message.deleted'
+            LEFT JOIN users u ON u.user_id = m.sender_id
+            LEFT JOIN conversation_participants p
+                   ON o.channel_kind = 'user' AND p.conversation_id = o.conversation_id AND p.user_id = o.channel_id
+            ORDER BY o.event_id
+            """)
+        return try rows.compactMap { row in
+            guard let channel = LiveChannel(kind: try row.decode(String.self, at: 1), id: try row.decode(UUID.self, at: 2)) else { return nil }
+            let hasMessage = try row.decode(UUID?.self, at: 8) != nil
+            return LiveEvent(
+                eventID: try row.decode(Int64.self, at: 0), channel: channel, name: try row.decode(String.self, at: 3),
+                conversationID: try row.decode(UUID.self, at: 4), messageID: try row.decode(UUID?.self, at: 5),
+                message: hasMessage ? try MessageRow.message(row, from: 8) : nil,
+                unreadCount: try row.decode(Int64?.self, at: 6).map(Int.init),
+                unreadNotifications: try row.decode(Int64?.self, at: 7).map(Int.init))
+        }
+    }
+
+    static func delete(_ connection: PostgresConnection, eventIDs: [Int64]) throws {
+        guard !eventIDs.isEmpty else { return }
+        try connection.execute("DELETE FROM live_outbox WHERE event_id = ANY(\(eventIDs))")
+    }
+}

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import Postgres
+import Web
+
+/// The one thread that publishes the outbox (migration 0015) to Nchan: woken by `NOTIFY
+/// parley_live` (sent at COMMIT, so only committed changes), it claims a batch, posts each
+/// event to nginx's publisher socket, and deletes what nginx took in the same transaction. If
+/// nginx is down the rows stay and are posted once it is back: delivery is at least once, never
+/// lost. It runs on its own connection beside the request threads (see
+/// docs/decisions/0008-live-updates-with-nchan.md), so publishing never blocks a request.
+///
+/// An nginx reload (or restart) drops every channel, and an event that an old worker accepted
+/// while the reload went on is lost with them. So the publisher keeps what it published in the
+/// last ``replayWindow`` and a marker channel in Nchan; when the marker is gone, nginx has lost
+/// its state, and the kept events are published again (clients drop repeats by `event_id`).
+// @unchecked: the mutable state (``recent``) is touched by the publisher thread only.
+public final class LivePublisher: @unchecked Sendable {
+    let database: PostgresConfiguration
+    let client: NchanClient?
+    let logger: Logger
+    /// Events per transaction; also bounds how long the claimed rows stay locked.
+    let batchSize = 100
+    /// The poll when no NOTIFY comes (a publisher that missed one while reconnecting).
+    let idleWait: Duration = .seconds(1)
+    /// How long published events are kept for a replay after nginx lost its channels: longer
+    /// than a reload takes to show (the marker is checked at least every ``idleWait``).
+    let replayWindow: Duration = .seconds(30)
+    /// Published events, oldest first, for the replay.
+    var recent: [(at: ContinuousClock.Instant, path: String, event: String, body: [UInt8])] = []
+    /// The marker: a user channel no user has (nobody can subscribe to it).
+    static let markerPath = LiveChannel.user(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))).publishPath
+
+    public init(database: PostgresConfiguration, live: LiveConfiguration, logger: Logger) {
+        self.database = database
+        self.client = live.client
+        var logger = logger
+        logger[metadataKey: "thread"] = "live-publisher"
+        self.logger = logger
+    }
+
+    /// Starts the thread; it runs until the process exits.
+    public func start() {
+        let thread = Thread { [self] in self.run() }
+        thread.name = "live-publisher"
+        thread.start()
+    }
+
+    enum Outcome { case drained, more, nginxUnavailable }
+
+    func run() {
+        // Signals are for the server's sigwait thread: this thread may be started before the
+        // server blocks them, and a SIGTERM delivered here would be lost (the worker never
+        // drained, its master waited for ever).
+        var signals = sigset_t()
+        sigfillset(&signals)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        if client == nil {
+            logger.info("live updates off (PARLEY_LIVE_SOCKET unset): the outbox is drained without publishing")
+        }
+        var reconnectDelay = 0.1
+        while true {
+            do {
+                let connection = try PostgresConnection(configuration: database, logger: logger)
+                try PostgresLiveOutbox.listen(connection)
+                reconnectDelay = 0.1
+                var nginxDelay = 0.1
+                while true {
+                    switch try drain(connection) {
+                    case .more:
+                        continue
+                    case .drained:
+                        nginxDelay = 0.1
+                        replayIfNginxLostItsChannels()
+                        _ = try connection.waitForNotifications(timeout: idleWait)
+                    case .nginxUnavailable:
+                        // Retried soon: an nginx reload or restart takes about a second.
+                        Thread.sleep(forTimeInterval: nginxDelay)
+                        nginxDelay = min(nginxDelay * 2, 2)
+                    }
+                }
+            } catch {
+                logger.warning("live publisher: database unavailable, retrying", metadata: ["error": "\(logDescription(of: error))"])
+                Thread.sleep(forTimeInterval: reconnectDelay)
+                reconnectDelay = min(reconnectDelay * 2, 5)
+            }
+        }
+    }
+
+    /// One batch: claims it, publishes it in order, deletes what nginx accepted (or refused
+    /// for good), commits.
+    func drain(_ connection: PostgresConnection) throws -> Outcome {
+        try connection.withTransaction { connection in
+            let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
+            var done: [Int64] = []
+            var outcome: Outcome = events.count == batchSize ? .more : .drained
+            for event in events {
+                if try publish(event) {
+                    done.append(event.eventID)
+                } else {
+                    outcome = .nginxUnavailable
+                    break
+                }
+            }
+            try PostgresLiveOutbox.delete(connection, eventIDs: done)
+            return outcome
+        }
+    }
+
+    /// Publishes the kept events again if the marker channel is gone (nginx reloaded or
+    /// restarted since it was set), then sets it again. nginx unreachable: nothing to do yet.
+    func replayIfNginxLostItsChannels() {
+        guard let client else { return }
+        let horizon = ContinuousClock.now - replayWindow
+        recent.removeAll { $0.at < horizon }
+        do {
+            guard try client.storedMessages(path: Self.markerPath) == 0 else { return }
+            if !recent.isEmpty {
+                logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
+                            metadata: ["events": "\(recent.count)"])
+            }
+            for kept in recent {
+                _ = try client.publish(path: kept.path, event: kept.event, body: kept.body)
+            }
+            _ = try client.publish(path: Self.markerPath, event: "marker", body: Array("{}".utf8))
+        } catch {
+            logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// True when the event is done with (published, or refused by Nchan for good); false when
+    /// nginx could not be reached and it should be tried again.
+    func publish(_ event: LiveEvent) throws -> Bool {
+        guard let client else { return true }
+        // An edit of a message deleted since has nothing to show; its deletion follows.
+        if event.name != "message.deleted", event.messageID != nil, event.message == nil, case .conversation = event.channel {
+            return true
+        }
+        let body = try JSON.encode(LiveEventJSON(event: event))
+        do {
+            let status = try client.publish(path: event.channel.publishPath, event: event.name, body: body)
+            if status >= 500 { return false }
+            if status < 300 { recent.append((ContinuousClock.now, event.channel.publishPath, event.name, body)) }
+            if status >= 300 {
+                logger.error("live publisher: nginx refused an event", metadata: ["status": "\(status)", "event": "\(event.name)"])
+            }
+            return true
+        } catch {
+            logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}
