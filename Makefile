@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
 .PHONY: help deps build build-debug run up down reload status env psql seed logs test \
-        nginx-test compose-check lint screenshots bench chaos clean
+        nginx-test compose-check lint screenshots bench chaos clean cluster cluster-down cluster-status
 
 help: ## Show this list
 	@printf 'Parley: make TARGET\n\n'
@@ -56,6 +56,15 @@ seed: ## Run `parley seed` against the dev database (if parley has it)
 
 logs: ## Follow the dev stack's logs
 	@tail -n 50 -F .data/log/parley.log .data/log/nginx-error.log .data/log/nginx-access.log .data/pg/postgres.log
+
+cluster: ## Two parley instances behind nginx, a PostgreSQL primary + streaming replica (CLUSTER_PGBOUNCER=1: PgBouncer) in .data/cluster
+	@scripts/cluster.sh up
+
+cluster-down: ## Stop what `make cluster` started
+	@scripts/cluster.sh down
+
+cluster-status: ## Show the cluster's parts and the replica's lag
+	@scripts/cluster.sh status
 
 test: ## Build debug, start a throwaway stack, run `swift test` (the CI entry point)
 	@scripts/test.sh

@@ -17,7 +17,7 @@
 #
 # Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (3: runs per
 # server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
-# BENCH_ONLY (any of "te app growth bulk", or "live" alone for bench/live.sh; default "te app growth"; bulk runs bench/bulk.sh), BENCH_TESTS (TechEmpower subset, e.g.
+# BENCH_ONLY (any of "te app growth bulk", or "live" alone for bench/live.sh, or "cluster" alone for bench/cluster.sh; default "te app growth"; bulk runs bench/bulk.sh), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
 # log, as TechEmpower requires; info to include it), BENCH_HOLD=SECONDS (start and check, then
@@ -26,6 +26,9 @@
 # second run, with its own BENCH_SCRATCH and BENCH_PG_PORT, go on beside the first).
 # bench/profile.sh sets BENCH_PROFILE* (callgrind of one scenario). See bench/README.md.
 set -euo pipefail
+
+# BENCH_ONLY=cluster: the cluster bench alone (bench/cluster.sh, issue 16).
+if [[ ${BENCH_ONLY:-} == cluster ]]; then exec "$(dirname -- "${BASH_SOURCE[0]}")/cluster.sh"; fi
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"

@@ -60,3 +60,10 @@ CONF
 sed -e 's|server parley:9000;|server 127.0.0.1:9000;|' -e "$(live_sockets_into "$work")" \
     "$PARLEY_ROOT/deploy/nginx-docker.conf" >"$work/site.conf"
 "$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"
+
+# deploy/nginx-cluster-site.conf (two parley hosts over TCP), the same way.
+sed -e "s|/etc/letsencrypt/live/example.com/fullchain.pem|$(sed_escape "$tls/cert.pem")|g" \
+    -e "s|/etc/letsencrypt/live/example.com/privkey.pem|$(sed_escape "$tls/key.pem")|g" \
+    -e "s|/var/log/nginx/|$(sed_escape "$work/logs/")|g" \
+    "$PARLEY_ROOT/deploy/nginx-cluster-site.conf" >"$work/site.conf"
+"$(nginx_bin)" -t -q -p "$work/" -c "$work/nginx.conf" -e "$work/logs/error.log"

@@ -28,8 +28,9 @@ unset _p _parley_apt
 # And for `make test`: Debian's docker-compose validates docker-compose.yml
 # offline (`config -q`); python3 finds free ports; pip brings openapi-spec-validator
 # (ensure_openapi_validator) when python3 lacks it. chromium: the live-update browser
-# test (Tests/live/, driven by PyPI's playwright against this system chromium).
-PARLEY_TEST_DEPS=(docker-compose python3 python3-pip chromium)
+# test (Tests/live/, driven by PyPI's playwright against this system chromium). PgBouncer: the
+# cluster tests (scripts/cluster-test.sh).
+PARLEY_TEST_DEPS=(docker-compose python3 python3-pip chromium pgbouncer)
 
 IS_ROOT=0
 [[ $EUID -eq 0 ]] && IS_ROOT=1

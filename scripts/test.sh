@@ -10,7 +10,8 @@
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
 #     unix socket, and nginx on free loopback ports;
 #  5. runs `swift test` with the stack described in the environment;
-#  6. runs schemathesis on the API through nginx (scripts/schemathesis.sh; full runs only);
+#  6. runs schemathesis on the API through nginx (scripts/schemathesis.sh; full runs only),
+#     then the short chaos run and the cluster tests (scripts/cluster-test.sh; full runs only);
 #  7. stops everything it started (by pid) and exits with the tests' status.
 #
 # Environment handed to the tests (see README.md, "Tests"):
@@ -27,7 +28,8 @@
 #   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
 #
 # Knobs: PARLEY_TEST_CHAOS=0 (skip the short chaos run), PARLEY_TEST_LIVE=0 (skip the
-# live-update browser test) or =only (run just that), PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
+# live-update browser test) or =only (run just that), PARLEY_TEST_CLUSTER=0 (skip the cluster
+# tests), PARLEY_TEST_PARALLEL=1 (swift test --parallel), PARLEY_TEST_TIMEOUT
 # (seconds for `swift test`, default 900), PARLEY_KEEP_TEST_DIR=1 (keep the
 # temp dir), extra arguments are passed to `swift test` (e.g. --filter X).
 set -euo pipefail
@@ -285,6 +287,12 @@ fi
 if ((rc == 0 && full_run)) && [[ ${PARLEY_TEST_CHAOS:-1} == 1 ]]; then
     phase "scripts/chaos.sh --short"
     PARLEY_BIN=$PARLEY_BIN "$PARLEY_ROOT/scripts/chaos.sh" --short || rc=$?
+fi
+
+# Issue 16: two instances, a primary and a replica, behind one nginx (scripts/cluster-test.sh).
+if ((rc == 0 && full_run)) && [[ ${PARLEY_TEST_CLUSTER:-1} == 1 ]]; then
+    phase "cluster tests (scripts/cluster-test.sh)"
+    scripts/cluster-test.sh "$T/cluster" "$PARLEY_BIN" || rc=$?
 fi
 
 if ! kill -0 "$parley_pid" 2>/dev/null; then

@@ -40,6 +40,8 @@ public final class Scoreboard: @unchecked Sendable {
         case masterPID, masterRSS, reloads, reloading, masterPSS, listenQueue
         /// What the workers' PostgreSQL connections sent (see `PostgresObserver.roundTrip`).
         case databaseStatements, databaseRoundTrips
+        /// Read routing to a replica (`PARLEY_DATABASE_REPLICA_URL`).
+        case replicaReads, replicaFallbacks, replicaWaits
     }
 
     static let magic: UInt64 = 0x5041_524C_4559_0001  // "PARLEY", version 1

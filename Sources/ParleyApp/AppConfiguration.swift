@@ -9,6 +9,8 @@ public struct AppConfiguration: Sendable {
     public var messaging: MessagingConfiguration
     /// Browser sessions of the pages.
     public var sessions = SessionConfiguration()
+    /// A read replica (`PARLEY_DATABASE_REPLICA_URL`); nil: every statement goes to the primary.
+    public var replica: ReplicaConfiguration?
     /// Live updates: where nginx's Nchan publisher listens.
     public var live = LiveConfiguration()
 

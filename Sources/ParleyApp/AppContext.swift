@@ -31,7 +31,11 @@ public final class AppContext: RequestContext {
     /// The logger's level, without tagging it.
     public var logLevel: Logger.Level { taggedLogger?.logLevel ?? baseLogLevel ?? baseLogger.logLevel }
 
-    public let database: PostgresDatabase
+    /// The database this request's statements use: the worker thread's primary connection, or
+    /// its replica for a lag-tolerant read (``ReadRoutingMiddleware``).
+    public internal(set) var database: PostgresDatabase
+    /// The worker thread's way to the replica, when one is configured.
+    public let replicaRoute: ReplicaRoute?
     public let requestID: String
     /// The authenticated user, set by the authentication middleware.
     public var user: AuthenticatedUser? {
@@ -47,10 +51,13 @@ public final class AppContext: RequestContext {
     /// What the context takes from the request: its id (the server's per-request path, which
     /// so copies and destroys no request).
     /// - Parameter logLevel: `logger.logLevel`, if the caller has it at hand (it must be that).
-    public init(requestID: String, database: PostgresDatabase, logger: Logger, logLevel: Logger.Level? = nil) {
+    public init(
+        requestID: String, database: PostgresDatabase, logger: Logger, logLevel: Logger.Level? = nil, replicaRoute: ReplicaRoute? = nil
+    ) {
         self.baseLogger = logger
         self.baseLogLevel = logLevel
         self.database = database
+        self.replicaRoute = replicaRoute
         self.requestID = requestID
     }
 

@@ -39,7 +39,8 @@ public enum ParleyApplication {
         return Application(
             router: router,
             middleware: [pageRoutes.pageMiddleware, DatabaseUnavailableMiddleware()] + pageRoutes.sessionMiddleware
-                + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging),
+                + [AuthenticationMiddleware(services: services)] + messagingMiddleware(configuration.messaging)
+                + (configuration.replica == nil ? [] : [ReadRoutingMiddleware()]),
             errorPages: pageRoutes.errorPages,
             jsonErrorPathPrefixes: ["/api"]
         )

@@ -4,7 +4,9 @@ import Postgres
 extension PostgresConfiguration {
     /// Parley's database settings from the environment: `DATABASE_URL` (required) and the
     /// optional `PARLEY_DB_STATEMENT_TIMEOUT_MS`, `PARLEY_DB_LOCK_TIMEOUT_MS`,
-    /// `PARLEY_DB_IDLE_TX_TIMEOUT_MS` and `PARLEY_DB_SLOW_QUERY_MS`; sessions are named `parley`.
+    /// `PARLEY_DB_IDLE_TX_TIMEOUT_MS`, `PARLEY_DB_SLOW_QUERY_MS` and `PARLEY_DB_PREPARED_STATEMENTS`
+    /// (statements kept prepared per connection; 0 sends unnamed ones, for PgBouncer's transaction
+    /// pooling before 1.21); sessions are named `parley`.
     package static func fromEnvironment(
         _ env: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> PostgresConfiguration {
@@ -25,6 +27,12 @@ extension PostgresConfiguration {
         if let value = try milliseconds("PARLEY_DB_LOCK_TIMEOUT_MS") { configuration.lockTimeout = value }
         if let value = try milliseconds("PARLEY_DB_IDLE_TX_TIMEOUT_MS") { configuration.idleInTransactionSessionTimeout = value }
         if let value = try milliseconds("PARLEY_DB_SLOW_QUERY_MS") { configuration.slowQueryThreshold = value }
+        if let text = env["PARLEY_DB_PREPARED_STATEMENTS"], !text.isEmpty {
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (0...100_000).contains(value) else {
+                throw PostgresError.configuration("PARLEY_DB_PREPARED_STATEMENTS must be a whole number between 0 and 100000, got \"\(text)\"")
+            }
+            configuration.preparedStatementCacheSize = value
+        }
         return configuration
     }
 }

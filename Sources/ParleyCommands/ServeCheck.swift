@@ -56,6 +56,9 @@ struct ServeCheck {
                 }
             }
         }
+        if let replica = appConfiguration?.replica {
+            check("replica") { try ReplicaCheck.run(replica, logger: logger) }
+        }
         print(failures == 0 ? "parley serve --check: the configuration is valid" : "parley serve --check: \(failures) problem(s)")
         return failures == 0 ? 0 : 1
     }

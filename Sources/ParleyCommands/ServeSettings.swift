@@ -83,6 +83,7 @@ struct ServeSettings {
     func appConfiguration() throws -> AppConfiguration {
         var configuration = try AppConfiguration.fromEnvironment()
         if bench { configuration.benchRoutes = true }
+        configuration.replica = try ReplicaConfiguration.fromEnvironment()
         return configuration
     }
 

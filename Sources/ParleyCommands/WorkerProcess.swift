@@ -35,6 +35,7 @@ struct WorkerProcess {
 
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
         let appConfiguration = try settings.appConfiguration()
+        let replica = appConfiguration.replica
         let application = ParleyApplication.build(configuration: appConfiguration, extraRoutes: Serve.extraRoutes)
         // One live publisher per pool, in the first worker process (a replacement restarts it;
         // during a reload the old and new first workers share the outbox, see decision 0008).
@@ -71,8 +72,13 @@ struct WorkerProcess {
                     cancellers.withLock { $0[thread] = canceller }
                 }
                 let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger, observer: observer)
+                let replicaRoute = replica.map { replica in
+                    ReplicaRoute(configuration: replica, primary: database, logger: logger, observer: observer) { event in
+                        board.add(event.counter)
+                    }
+                }
                 return WebResponder(application: application, maxBodySize: maxBodySize, slot: slot, status: status) { request in
-                    AppContext(requestID: request.id, database: database, logger: logger, logLevel: logLevel)
+                    AppContext(requestID: request.id, database: database, logger: logger, logLevel: logLevel, replicaRoute: replicaRoute)
                 }
             }
         } catch let error as FastCGIError {
@@ -114,5 +120,16 @@ final class SlotDatabaseObserver: PostgresObserver {
     func roundTrip(statements: Int) {
         board.add(.databaseRoundTrips)
         board.add(.databaseStatements, UInt64(statements))
+    }
+}
+
+extension ReplicaEvent {
+    /// The scoreboard word that counts it.
+    var counter: Scoreboard.Counter {
+        switch self {
+        case .replicaRead: .replicaReads
+        case .primaryFallback: .replicaFallbacks
+        case .waitedForReplay: .replicaWaits
+        }
     }
 }

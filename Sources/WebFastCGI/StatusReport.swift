@@ -286,6 +286,9 @@ public struct StatusReport: Sendable {
         ("database_statement_errors", .databaseStatementErrors, "Statements that PostgreSQL or the connection failed."),
         ("database_statements", .databaseStatements, "Statements sent to PostgreSQL, each of a pipeline and BEGIN and COMMIT included."),
         ("database_round_trips", .databaseRoundTrips, "Round trips to PostgreSQL: a statement, a pipeline of several, or a PREPARE of its own."),
+        ("replica_reads", .replicaReads, "Lag-tolerant reads served by the read replica."),
+        ("replica_fallbacks", .replicaFallbacks, "Lag-tolerant reads the primary served: replica down, lagging, or behind the client's last write."),
+        ("replica_waits", .replicaWaits, "Reads that waited for the replica to replay their client's last write."),
     ]
 
     /// Route rows grouped by template (one template may be registered for several methods);
