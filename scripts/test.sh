@@ -292,11 +292,11 @@ fi
 # Issue 16: two instances, a primary and a replica, behind one nginx (scripts/cluster-test.sh).
 if ((rc == 0 && full_run)) && [[ ${PARLEY_TEST_CLUSTER:-1} == 1 ]]; then
     phase "cluster tests (scripts/cluster-test.sh)"
-    scripts/cluster-test.sh "$T/cluster" "$PARLEY_BIN" || rc=$?
+    "$PARLEY_ROOT/scripts/cluster-test.sh" "$T/cluster" "$PARLEY_BIN" || rc=$?
 fi
 
 if ! kill -0 "$parley_pid" 2>/dev/null; then
     warn "the stack's parley serve is no longer running (it should have outlived the tests)"
 fi
-phase "tests exited $rc (swift test, then schemathesis and the short chaos run)"
+phase "tests exited $rc (swift test, the live browser test, schemathesis, the short chaos run, the cluster tests)"
 exit "$rc"
