@@ -51,6 +51,10 @@ public final class LivePublisher: @unchecked Sendable {
 
     enum Outcome { case drained, more, nginxUnavailable }
 
+    // Not optimised: the optimizer's loop-invariant code motion over these two endless loops
+    // ran for over fifteen minutes in release builds (Swift 6.3), and the loop only waits
+    // and hands each batch to drain(), which is optimised as usual.
+    @_optimize(none)
     func run() {
         // Signals are for the server's sigwait thread: this thread may be started before the
         // server blocks them, and a SIGTERM delivered here would be lost (the worker never
@@ -92,6 +96,7 @@ public final class LivePublisher: @unchecked Sendable {
 
     /// One batch: claims it, publishes it in order, deletes what nginx accepted (or refused
     /// for good), commits.
+    @inline(never)
     func drain(_ connection: PostgresConnection) throws -> Outcome {
         try connection.withTransaction { connection in
             let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
@@ -112,6 +117,7 @@ public final class LivePublisher: @unchecked Sendable {
 
     /// Publishes the kept events again if the marker channel is gone (nginx reloaded or
     /// restarted since it was set), then sets it again. nginx unreachable: nothing to do yet.
+    @inline(never)
     func replayIfNginxLostItsChannels() {
         guard let client else { return }
         let horizon = ContinuousClock.now - replayWindow
