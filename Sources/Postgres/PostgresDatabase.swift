@@ -157,7 +157,7 @@ public final class PostgresDatabase {
         }
         self.consecutiveFailures += 1
         // Capped at 2 s: after an outage each thread waits out its cool-down before it tries
-        // again, so the cap bounds recovery (make chaos, scenario d: 4.9 s with a 5 s cap).
+        // again, so the cap bounds recovery (docs/chaos.md, scenario d).
         let coolDown = min(self.configuration.reconnectMaxDelay * self.consecutiveFailures, .seconds(2))
         self.retryNotBefore = ContinuousClock.now + coolDown
         self.lastConnectError = lastError

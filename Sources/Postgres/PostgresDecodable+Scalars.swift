@@ -150,8 +150,7 @@ extension Date: PostgresDecodable {
 extension Array: PostgresDecodable where Element: PostgresDecodable {
     /// One-dimensional arrays (and the empty array). NULL elements need an optional element
     /// type: `[Int?]`. Inlinable, so that it is specialised where it is used: unspecialised, each
-    /// element asked the runtime for generic metadata (a conversation list's four arrays per row
-    /// cost ~70k instructions per request).
+    /// element asked the runtime for generic metadata (bench/README.md, "API requests").
     @inlinable
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         let dimensions = try bytes.readBigEndian(Int32.self, at: 0)

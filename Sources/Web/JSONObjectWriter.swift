@@ -4,8 +4,8 @@ import Foundation
 ///
 /// The API's hottest shapes (a page of messages) take this path: `Encodable` through keyed
 /// containers costs a container box, a generic metadata lookup and a key's `stringValue` per
-/// field (bench/README.md, "API requests"). The value stays `Encodable`, and its bytes through
-/// `writeJSONObject` must equal those of its `encode(to:)` (its tests compare the two).
+/// field (bench/README.md, "API requests"). The value stays `Encodable`, and `writeJSONObject`
+/// must write the same JSON as its `encode(to:)` (its tests compare the two).
 public protocol JSONObjectWritable: Encodable {
     func writeJSONObject(to object: inout JSONObjectWriter)
 }
@@ -14,7 +14,7 @@ public protocol JSONObjectWritable: Encodable {
 ///
 /// Public with package members, as ``ByteBuffer`` is: the generic members are `@inlinable` so
 /// that they are specialised in the caller's module. Unspecialised, each call asked the runtime
-/// for `Optional<T>` or `Array<T>` metadata (~450 instructions a time).
+/// for `Optional<T>` or `Array<T>` metadata (bench/README.md, "API requests").
 public struct JSONObjectWriter {
     @usableFromInline let output: JSONOutput
     @usableFromInline var isFirst = true

@@ -4,7 +4,7 @@ extension JWTClaims {
     /// The claims of a payload written as ``JWTSigner`` writes them: one flat object, no
     /// whitespace, integers and strings without escapes. Anything else is nil, and the caller
     /// falls back to `JSONDecoder` (so what is accepted never differs). Foundation's decoder cost
-    /// about 100k instructions per API request, more than the rest of the token's check.
+    /// more than the rest of the token's check (bench/README.md, "API requests").
     init?(compact bytes: [UInt8]) {
         var scanner = CompactObjectScanner(bytes)
         var exp: Int?, iat: Int?, jti: String?, family: String?, tokenType: TokenType?, userID: UUID?

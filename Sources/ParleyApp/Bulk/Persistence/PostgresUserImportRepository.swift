@@ -38,7 +38,8 @@ struct PostgresUserImportRepository: UserImportRepository {
     /// most 64 bytes, without leading, trailing or doubled dots; then `localhost`, or a domain of
     /// two or more labels of letters, digits and inner hyphens (any non-ASCII character counts as
     /// a letter here), at most 63 characters each, the last of two or more and not all digits.
-    /// Split into simple expressions: one regular expression with the whole rule took 40 µs a row.
+    /// Split into simple expressions: one regular expression with the whole rule was the import's
+    /// largest cost per row (bench/README.md, "Bulk data").
     static let emailShape = #"""
         (email ~ '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*@[^@]+$'
          AND octet_length(split_part(email, '@', 1)) <= 64

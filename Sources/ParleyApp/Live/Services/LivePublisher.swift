@@ -51,9 +51,9 @@ public final class LivePublisher: @unchecked Sendable {
 
     enum Outcome { case drained, more, nginxUnavailable }
 
-    // Not optimised: the optimizer's loop-invariant code motion over these two endless loops
-    // ran for over fifteen minutes in release builds (Swift 6.3), and the loop only waits
-    // and hands each batch to drain(), which is optimised as usual.
+    // Not optimised: Swift 6.3's loop-invariant code motion over these two endless loops kept
+    // release builds from finishing (bench/README.md, "Build time"); the loop only waits and
+    // hands each batch to drain(), which is optimised as usual.
     @_optimize(none)
     func run() {
         // Signals are for the server's sigwait thread: this thread may be started before the
