@@ -22,12 +22,12 @@ enum PostgresLiveOutbox {
             )
             SELECT o.event_id, o.channel_kind, o.channel_id, o.event, o.conversation_id, o.message_id,
                    p.unread_count,
-                   CASE WHEN o.channel_kind = 'user' THEN
-                       (SELECT count(*) FROM notifications n WHERE n.recipient_id = o.channel_id AND n.read_at IS NULL) END,
+                   ru.unread_notification_count,
                    \(unsafeRaw: MessageRow.columns.description)
             FROM o
             LEFT JOIN messages m ON m.message_id = o.message_id AND o.event <> 'message.deleted'
             LEFT JOIN users u ON u.user_id = m.sender_id
+            LEFT JOIN users ru ON o.channel_kind = 'user' AND ru.user_id = o.channel_id
             LEFT JOIN conversation_participants p
                    ON o.channel_kind = 'user' AND p.conversation_id = o.conversation_id AND p.user_id = o.channel_id
             ORDER BY o.event_id

@@ -42,9 +42,19 @@ struct PostgresNotificationRepository: NotificationRepository {
         try Self.total(connection.query(Self.countQuery(recipientID: recipientID, read: read)))
     }
 
-    /// The statement `count` runs (the conversation page sends it in its pipeline).
+    /// The statement `count` runs (the conversation page sends it in its pipeline): the user's
+    /// counters of migration 0016, one row however many notifications there are.
     static func countQuery(recipientID: UUID, read: Bool?) -> PostgresQuery {
-        "SELECT count(*) AS total FROM notifications n WHERE n.recipient_id = \(recipientID) \(unsafeRaw: readCondition(read))"
+        "SELECT coalesce((SELECT \(unsafeRaw: countExpression(read)) FROM users WHERE user_id = \(recipientID)), 0) AS total"
+    }
+
+    /// Fixed text: which of the counters, or their difference for the read ones.
+    private static func countExpression(_ read: Bool?) -> String {
+        switch read {
+        case nil: "notification_count"
+        case false?: "unread_notification_count"
+        case true?: "notification_count - unread_notification_count"
+        }
     }
 
     static func total(_ rows: PostgresRows) throws -> Int {
