@@ -108,4 +108,16 @@ struct JSONWriterParityTests {
             #expect(written == (try Self.foundationAPI(ConversationJSON(summary)) as? NSDictionary))
         }
     }
+
+    @Test("the TechEmpower bodies written member by member are the JSON their Encodable gives, in the order TechEmpower shows")
+    func techEmpowerBodies() throws {
+        for world in [World(id: 1, randomNumber: 10_000), World(id: Int32.max, randomNumber: Int32.min)] {
+            let written = try JSONSerialization.jsonObject(with: Data(JSON.encode(world))) as? NSDictionary
+            #expect(written == (try Self.foundationAPI(world) as? NSDictionary))
+        }
+        #expect(String(decoding: try JSON.encode(World(id: 42, randomNumber: 7)), as: UTF8.self) == #"{"id":42,"randomNumber":7}"#)
+        let hello = HelloMessage(message: "Hello, World!")
+        #expect(String(decoding: try JSON.encode(hello), as: UTF8.self) == #"{"message":"Hello, World!"}"#)
+        #expect((try JSONSerialization.jsonObject(with: Data(JSON.encode(hello))) as? NSDictionary) == (try Self.foundationAPI(hello) as? NSDictionary))
+    }
 }
