@@ -182,4 +182,31 @@ struct MustacheRenderingTests {
         do { try library.validate() } catch { #expect(error.description == "template page includes nope, which does not exist") }
         #expect(library.render(.null, template: "other") == nil)
     }
+
+    @Test("escaping a long value: entities at and across the 512-byte chunk edges, multi-byte text kept whole")
+    func escapingLongValues() throws {
+        let pieces = ["a", "&", "<", ">", "\"", "'", "é", "フ", "🎉", " ", "\n"]
+        var text = ""
+        var index = 0
+        while text.utf8.count < 3_000 {
+            text += pieces[index % pieces.count]
+            index += 7  // walks every piece, in an order that puts different ones at the edges
+        }
+        for length in [0, 1, 511, 512, 513, 1_024, 1_025, text.count] {
+            let value = String(text.prefix(length))
+            var expected = ""
+            for character in value {
+                switch character {
+                case "&": expected += "&amp;"
+                case "<": expected += "&lt;"
+                case ">": expected += "&gt;"
+                case "\"": expected += "&quot;"
+                case "'": expected += "&#39;"
+                default: expected.append(character)
+                }
+            }
+            #expect(try Self.render("[{{v}}]", .object(["v": .string(value)])) == "[\(expected)]", "length \(length)")
+            #expect(try Self.render("[{{{v}}}]", .object(["v": .string(value)])) == "[\(value)]")
+        }
+    }
 }
