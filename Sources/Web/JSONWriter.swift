@@ -23,4 +23,23 @@ struct JSONWriter {
         output.close(downTo: 0)
         return output.bytes.array
     }
+
+    static func encode<T: JSONObjectWritable>(writable value: T) -> [UInt8] {
+        let output = JSONOutput.forThisThread()
+        defer { JSONOutput.returnToThisThread(output) }
+        JSONObjectWriter.write(value, to: output)
+        return output.bytes.array
+    }
+
+    static func encode<T: JSONObjectWritable>(writables values: [T]) -> [UInt8] {
+        let output = JSONOutput.forThisThread()
+        defer { JSONOutput.returnToThisThread(output) }
+        output.bytes.append(UInt8(ascii: "["))
+        for index in values.indices {
+            if index > 0 { output.bytes.append(UInt8(ascii: ",")) }
+            JSONObjectWriter.write(values[index], to: output)
+        }
+        output.bytes.append(UInt8(ascii: "]"))
+        return output.bytes.array
+    }
 }

@@ -84,7 +84,7 @@ struct JSONWriterParityTests {
         let writtenPage = try JSONSerialization.jsonObject(with: Data(JSON.encode(page))) as? NSDictionary
         #expect(writtenPage == (try Self.foundationAPI(page) as? NSDictionary))
         // Member order is the Encodable's: message_id first, member last.
-        let text = String(decoding: try JSON.encode(MessageJSON(added)), as: UTF8.self)
+        let text = String(decoding: JSON.encode(MessageJSON(added)), as: UTF8.self)
         #expect(text.hasPrefix(#"{"message_id":""#))
         #expect(text.hasSuffix(#""member":{"user_id":"\#(bob.userID.apiString)","username":"bob \"the builder\""}}"#))
     }
@@ -115,9 +115,9 @@ struct JSONWriterParityTests {
             let written = try JSONSerialization.jsonObject(with: Data(JSON.encode(world))) as? NSDictionary
             #expect(written == (try Self.foundationAPI(world) as? NSDictionary))
         }
-        #expect(String(decoding: try JSON.encode(World(id: 42, randomNumber: 7)), as: UTF8.self) == #"{"id":42,"randomNumber":7}"#)
+        #expect(String(decoding: JSON.encode(World(id: 42, randomNumber: 7)), as: UTF8.self) == #"{"id":42,"randomNumber":7}"#)
         let hello = HelloMessage(message: "Hello, World!")
-        #expect(String(decoding: try JSON.encode(hello), as: UTF8.self) == #"{"message":"Hello, World!"}"#)
+        #expect(String(decoding: JSON.encode(hello), as: UTF8.self) == #"{"message":"Hello, World!"}"#)
         #expect((try JSONSerialization.jsonObject(with: Data(JSON.encode(hello))) as? NSDictionary) == (try Self.foundationAPI(hello) as? NSDictionary))
     }
 }

@@ -43,12 +43,12 @@ struct ConversationController {
         }
         if !malformed.isEmpty { throw HTTPError.validation(["participant_ids": malformed]) }
         let summary = try services.conversations(context).create(by: user, participantIDs: ids, title: input.title)
-        return try .json(ConversationJSON(summary), status: .created)
+        return .json(ConversationJSON(summary), status: .created)
     }
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(ConversationJSON(try services.conversations(context).detail(try request.uuidParameter(), for: user)))
+        return .json(ConversationJSON(try services.conversations(context).detail(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {

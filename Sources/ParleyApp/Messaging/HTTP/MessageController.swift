@@ -79,7 +79,7 @@ struct MessageController {
         let result = try services.messages(context).send(
             MessageDraft(body: input.messageBody, parentMessageID: parent), to: conversationID, by: user, idempotencyKey: key
         ) { message in
-            StoredResponse(status: HTTPStatus.created.code, body: try JSON.encode(MessageJSON(message)))
+            StoredResponse(status: HTTPStatus.created.code, body: JSON.encode(MessageJSON(message)))
         }
         var response = Response(
             status: HTTPStatus(code: result.response.status), headers: ["Content-Type": "application/json"], body: result.response.body)
@@ -89,7 +89,7 @@ struct MessageController {
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(MessageJSON(try services.messages(context).get(try request.uuidParameter(), for: user)))
+        return .json(MessageJSON(try services.messages(context).get(try request.uuidParameter(), for: user)))
     }
 
     @Sendable func edit(_ request: Request, _ context: AppContext) throws -> Response {
@@ -98,8 +98,8 @@ struct MessageController {
         let input = try request.decode(EditInput.self)
         let service = services.messages(context)
         // PATCH is partial: without message_body there is nothing to change (DRF answers 200).
-        guard let body = input.messageBody else { return try .json(MessageJSON(try service.get(id, for: user))) }
-        return try .json(MessageJSON(try service.edit(id, body: body, by: user)))
+        guard let body = input.messageBody else { return .json(MessageJSON(try service.get(id, for: user))) }
+        return .json(MessageJSON(try service.edit(id, body: body, by: user)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {
@@ -115,6 +115,6 @@ struct MessageController {
 
     @Sendable func thread(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
-        return try .json(MessageThreadJSON(try services.messages(context).thread(of: try request.uuidParameter(), for: user)))
+        return .json(MessageThreadJSON(try services.messages(context).thread(of: try request.uuidParameter(), for: user)))
     }
 }

@@ -30,7 +30,7 @@ struct ParticipantController {
             if let userID = UUID(apiString: text) { ids.append(userID) } else { malformed.append("“\(text)” is not a valid UUID.") }
         }
         if !malformed.isEmpty { throw HTTPError.validation(["user_ids": malformed]) }
-        return try .json(ConversationJSON(try services.conversations(context).addParticipants(ids, to: id, by: user).conversation))
+        return .json(ConversationJSON(try services.conversations(context).addParticipants(ids, to: id, by: user).conversation))
     }
 
     /// 204, whether someone was removed, the caller left, or the caller was the last one in
