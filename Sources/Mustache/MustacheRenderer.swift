@@ -168,32 +168,57 @@ struct MustacheRenderer {
         }
     }
 
-    /// The five bytes HTML escaping replaces, as bits of a mask over the bytes below 64.
-    private static let specialBytes: UInt64 = (1 << 0x26) | (1 << 0x3C) | (1 << 0x3E) | (1 << 0x22) | (1 << 0x27)
-
     /// Writes `count` bytes from `source` to `out` escaped (room for 6 bytes each); returns the
-    /// length written.
+    /// length written. Eight bytes at a time while none of them needs escaping (most text): a
+    /// byte at a time cost about 7 instructions per byte.
     private static func escape(_ source: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var at = 0
-        for index in 0..<count {
-            let byte = source[index]
-            guard byte < 64, specialBytes & (1 &<< UInt64(byte)) != 0 else {
-                out[at] = byte
-                at &+= 1
-                continue
+        var index = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+            if !hasSpecialByte(word) {
+                UnsafeMutableRawPointer(out + at).storeBytes(of: word, as: UInt64.self)
+                at &+= 8
+            } else {
+                for offset in 0..<8 { at = escapeByte(source[index + offset], into: out, at: at) }
             }
-            let entity: StaticString
-            switch byte {
-            case UInt8(ascii: "&"): entity = "&amp;"
-            case UInt8(ascii: "<"): entity = "&lt;"
-            case UInt8(ascii: ">"): entity = "&gt;"
-            case UInt8(ascii: "\""): entity = "&quot;"
-            default: entity = "&#39;"
-            }
-            (out + at).initialize(from: entity.utf8Start, count: entity.utf8CodeUnitCount)
-            at &+= entity.utf8CodeUnitCount
+            index &+= 8
+        }
+        while index < count {
+            at = escapeByte(source[index], into: out, at: at)
+            index &+= 1
         }
         return at
+    }
+
+    /// Whether any byte of `word` is `& < > " '` (the zero-byte test on `word` xor each of them).
+    @inline(__always)
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        @inline(__always) func zeroBytes(_ special: UInt8) -> UInt64 {
+            let x = word ^ (ones &* UInt64(special))
+            return (x &- ones) & ~x
+        }
+        let found = zeroBytes(UInt8(ascii: "&")) | zeroBytes(UInt8(ascii: "<")) | zeroBytes(UInt8(ascii: ">"))
+            | zeroBytes(UInt8(ascii: "\"")) | zeroBytes(UInt8(ascii: "'"))
+        return found & 0x8080_8080_8080_8080 != 0
+    }
+
+    @inline(__always)
+    private static func escapeByte(_ byte: UInt8, into out: UnsafeMutablePointer<UInt8>, at: Int) -> Int {
+        let entity: StaticString
+        switch byte {
+        case UInt8(ascii: "&"): entity = "&amp;"
+        case UInt8(ascii: "<"): entity = "&lt;"
+        case UInt8(ascii: ">"): entity = "&gt;"
+        case UInt8(ascii: "\""): entity = "&quot;"
+        case UInt8(ascii: "'"): entity = "&#39;"
+        default:
+            out[at] = byte
+            return at &+ 1
+        }
+        (out + at).initialize(from: entity.utf8Start, count: entity.utf8CodeUnitCount)
+        return at &+ entity.utf8CodeUnitCount
     }
 
     /// Template text inside an indented partial: the indentation goes before each line.
