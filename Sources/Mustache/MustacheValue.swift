@@ -15,7 +15,7 @@ public enum MustacheValue {
     /// A section renders once per element, with the element on top of the context stack.
     case list([MustacheValue])
     /// Named children, looked up by `{{name}}` and `{{parent.child}}`.
-    case object(any MustacheObject)
+    indirect case object(any MustacheObject)
 
     /// The child named `name`, or nil when this value has none (the lookup then climbs the stack).
     @inlinable
