@@ -2,18 +2,42 @@
 public struct Cookies: Sendable {
     private var values: [String: String] = [:]
 
+    /// Parsed on the UTF-8 bytes (cookie names and values are bytes, RFC 6265): splitting and
+    /// trimming through Characters cost ~40k instructions for a browser's two cookies, most of it
+    /// in run-time conformance checks (bench/README.md, "Pages and templates").
     public init(header: String?) {
-        guard let header else { return }
-        for part in header.split(separator: ";") {
-            guard let equals = part.firstIndex(of: "=") else { continue }
-            let name = part[..<equals].trimmingSpaces()
-            var value = part[part.index(after: equals)...].trimmingSpaces()
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast())
+        guard var header else { return }
+        header.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+                add(part: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                start = end + 1
             }
-            // The first occurrence wins, as in browsers' most-specific-path-first order.
-            if !name.isEmpty, values[name] == nil { values[name] = value }
         }
+    }
+
+    private mutating func add(part: UnsafeBufferPointer<UInt8>) {
+        guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else { return }
+        let name = Self.trimmed(UnsafeBufferPointer(rebasing: part[..<equals]))
+        var value = Self.trimmed(UnsafeBufferPointer(rebasing: part[(equals + 1)...]))
+        if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+            value = UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)])
+        }
+        guard !name.isEmpty else { return }
+        let key = String(decoding: name, as: UTF8.self)
+        // The first occurrence wins, as in browsers' most-specific-path-first order.
+        if values[key] == nil { values[key] = String(decoding: value, as: UTF8.self) }
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     public subscript(name: String) -> String? { values[name] }

@@ -14,6 +14,10 @@ struct CookiesTests {
         ("empty=; x=1", ["empty": "", "x": "1"]),
         ("garbage; ; =x;;noequals; a=1", ["a": "1"]),
         ("q=\"", ["q": "\""]),
+        ("q=\"\"", ["q": ""]),
+        ("a=é ; b=\"x y\" ;", ["a": "é", "b": "x y"]),
+        (";;;", [:]),
+        ("sessionid=s3cr3t; csrftoken=Tok-_09; flash=%7B%22info%22%7D", ["sessionid": "s3cr3t", "csrftoken": "Tok-_09", "flash": "%7B%22info%22%7D"]),
         ("", [:]),
     ])
     func parses(header: String, expected: [String: String]) {
