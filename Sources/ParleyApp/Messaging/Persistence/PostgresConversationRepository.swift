@@ -128,20 +128,25 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int) {
-        var sql = SQLBuilder(Self.listHead)
+        let rows = try connection.query(Self.listQuery(for: userID, offset: offset, limit: limit)).map(SummaryRow.init)
+        // Every row carries the count; a page past the end has no row to carry it.
+        let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
+        return (rows.map(\.summary), total)
+    }
+
+    /// The statement `summaries` runs (a test reads its plan).
+    static func listQuery(for userID: UUID, offset: Int, limit: Int) -> PostgresQuery {
+        var sql = SQLBuilder(listHead)
         sql.bind(userID)
-        sql.append(Self.listPage)
+        sql.append(listPage)
         sql.bind(userID)
         sql.append(" ORDER BY p.conversation_last_message_at DESC, p.conversation_id DESC LIMIT ")
         sql.bind(limit)
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(") p JOIN conversations c ON c.conversation_id = p.conversation_id")
-        sql.append(Self.pageTail)
-        let rows = try connection.query(sql.query).map(SummaryRow.init)
-        // Every row carries the count; a page past the end has no row to carry it.
-        let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
-        return (rows.map(\.summary), total)
+        sql.append(pageTail)
+        return sql.query
     }
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
