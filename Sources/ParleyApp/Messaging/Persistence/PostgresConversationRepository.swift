@@ -3,14 +3,15 @@ import Postgres
 
 /// conversations and conversation_participants in PostgreSQL.
 ///
-/// The list is one statement whatever the page size: it counts the viewer's participant rows
-/// (a window over them) and picks the page first (a top-N sort of the viewer's
-/// conversations by last activity, in a MATERIALIZED CTE) and only then adds, per page row,
-/// the participants (`array_agg`s over the participants primary key), the last message (LATERAL,
-/// one backward step on messages_conversation_sent_idx) and the viewer's unread count (the
-/// counter of migration 0009). So the per-row work is done for the rows shown only, and no
-/// count grows with the viewer's unread messages. Timings, and the forms rejected:
-/// docs/decisions/0002-lists-over-large-tables.md.
+/// The list is one statement whatever the page size: it picks the page first (a range scan of
+/// the viewer's participant rows in last-activity order, migration 0017's copy and index, cut
+/// by LIMIT, in a MATERIALIZED CTE), counts those rows (an index-only scan) and only then adds,
+/// per page row, the participants (one ordered `array_agg` of rows over the participants
+/// primary key), the last message (LATERAL, one backward step on
+/// messages_conversation_sent_idx) and the viewer's unread count (the counter of migration
+/// 0009). So the per-row work is done for the rows shown only, and no count grows with the
+/// viewer's unread messages. Timings, and the forms rejected:
+/// docs/decisions/0002-lists-over-large-tables.md and 0011-conversation-list.md.
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 
@@ -31,10 +32,7 @@ struct PostgresConversationRepository: ConversationRepository {
         var createdBy: UUID?
         var createdAt: Date
         var lastMessageAt: Date
-        var participantIds: [UUID]
-        var participantUsernames: [String]
-        var participantFirstNames: [String]
-        var participantLastNames: [String]
+        var participants: [UserSummary]
         var lastId: UUID?
         var lastSenderId: UUID?
         var lastSenderUsername: String?
@@ -57,22 +55,19 @@ struct PostgresConversationRepository: ConversationRepository {
             createdAt = try row.decode(Date.self, at: 3)
             lastMessageAt = try row.decode(Date.self, at: 4)
             unreadCount = try row.decode(Int.self, at: 5)
-            participantIds = try row.decode([UUID].self, at: 6)
-            participantUsernames = try row.decode([String].self, at: 7)
-            participantFirstNames = try row.decode([String].self, at: 8)
-            participantLastNames = try row.decode([String].self, at: 9)
-            lastId = try row.decode(UUID?.self, at: 10)
-            lastSenderId = try row.decode(UUID?.self, at: 11)
-            lastSenderUsername = try row.decode(String?.self, at: 12)
-            lastParentId = try row.decode(UUID?.self, at: 13)
-            lastBody = try row.decode(String?.self, at: 14)
-            lastSentAt = try row.decode(Date?.self, at: 15)
-            lastEditedAt = try row.decode(Date?.self, at: 16)
-            lastKind = lastId == nil ? nil : try MessageRow.kind(row, at: 17)
-            lastMemberId = try row.decode(UUID?.self, at: 18)
-            lastMemberUsername = try row.decode(String?.self, at: 19)
-            total = try row.decode(Int.self, at: 20)
-            isParticipant = try row.decode(Bool.self, at: 21)
+            participants = try row.decode([UserSummary].self, at: 6)
+            lastId = try row.decode(UUID?.self, at: 7)
+            lastSenderId = try row.decode(UUID?.self, at: 8)
+            lastSenderUsername = try row.decode(String?.self, at: 9)
+            lastParentId = try row.decode(UUID?.self, at: 10)
+            lastBody = try row.decode(String?.self, at: 11)
+            lastSentAt = try row.decode(Date?.self, at: 12)
+            lastEditedAt = try row.decode(Date?.self, at: 13)
+            lastKind = lastId == nil ? nil : try MessageRow.kind(row, at: 14)
+            lastMemberId = try row.decode(UUID?.self, at: 15)
+            lastMemberUsername = try row.decode(String?.self, at: 16)
+            total = try row.decode(Int.self, at: 17)
+            isParticipant = try row.decode(Bool.self, at: 18)
         }
 
         var summary: ConversationSummary {
@@ -88,11 +83,7 @@ struct PostgresConversationRepository: ConversationRepository {
                 conversation: Conversation(
                     conversationID: conversationId, title: title, createdBy: createdBy, createdAt: createdAt,
                     lastMessageAt: lastMessageAt),
-                participants: participantIds.indices.map { index in
-                    UserSummary(
-                        userID: participantIds[index], username: participantUsernames[index],
-                        firstName: participantFirstNames[index], lastName: participantLastNames[index])
-                },
+                participants: participants,
                 lastMessage: last, unreadCount: unreadCount)
         }
     }
@@ -137,17 +128,25 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int) {
-        var sql = SQLBuilder(Self.pageHead)
-        sql.bind(userID)
-        sql.append(" ORDER BY c.last_message_at DESC, c.conversation_id DESC LIMIT ")
-        sql.bind(limit)
-        sql.append(" OFFSET ")
-        sql.bind(offset)
-        sql.append(Self.pageTail)
-        let rows = try connection.query(sql.query).map(SummaryRow.init)
+        let rows = try connection.query(Self.listQuery(for: userID, offset: offset, limit: limit)).map(SummaryRow.init)
         // Every row carries the count; a page past the end has no row to carry it.
         let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
         return (rows.map(\.summary), total)
+    }
+
+    /// The statement `summaries` runs (a test reads its plan).
+    static func listQuery(for userID: UUID, offset: Int, limit: Int) -> PostgresQuery {
+        var sql = SQLBuilder(listHead)
+        sql.bind(userID)
+        sql.append(listPage)
+        sql.bind(userID)
+        sql.append(" ORDER BY p.conversation_last_message_at DESC, p.conversation_id DESC LIMIT ")
+        sql.bind(limit)
+        sql.append(" OFFSET ")
+        sql.bind(offset)
+        sql.append(") p JOIN conversations c ON c.conversation_id = p.conversation_id")
+        sql.append(pageTail)
+        return sql.query
     }
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
@@ -159,10 +158,24 @@ struct PostgresConversationRepository: ConversationRepository {
         return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
-    // The page of the viewer's conversations is chosen first (`page`, a top-N sort of their
-    // participant rows, counted by a window over all of them on the way); only its rows then
-    // get participants, last message and sender. The caller completes the head with its
-    // conditions, order and limit, then appends the tail.
+    // The list's page of the viewer's conversations is chosen first (`page`: LIMIT on a range
+    // scan of conversation_participants_user_activity_idx, whose order is the list's, so no
+    // conversation outside the page is read); only its rows then get participants, last
+    // message and sender. The total counts the viewer's participant rows on their own.
+    private static let listHead: StaticString = """
+        WITH page AS MATERIALIZED (
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
+                   (SELECT count(*) FROM conversation_participants t WHERE t.user_id = 
+        """
+
+    private static let listPage: StaticString = """
+        ) AS total, true AS is_participant
+            FROM (SELECT p.conversation_id, p.unread_count, p.conversation_last_message_at
+                  FROM conversation_participants p WHERE p.user_id = 
+        """
+
+    // One conversation (`summary`): the same page and tail over one participant row. The
+    // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
             SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
@@ -176,11 +189,10 @@ struct PostgresConversationRepository: ConversationRepository {
 
         )
         SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
-               -- Four parallel arrays in one pass over the participants (binary uuid[] and
-               -- text[]: json_agg's text went through Foundation's JSONDecoder and a UUID
-               -- string parse per participant).
-               pa.ids AS participant_ids, pa.usernames AS participant_usernames,
-               pa.first_names AS participant_first_names, pa.last_names AS participant_last_names,
+               -- One binary record[] (json_agg's text went through Foundation's JSONDecoder
+               -- and a UUID string parse per participant), ordered by one sort (PostgreSQL 15
+               -- sorts each ordered aggregate on its own: four parallel arrays were four).
+               pa.participants,
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
                lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
@@ -190,10 +202,8 @@ struct PostgresConversationRepository: ConversationRepository {
                page.total, page.is_participant
         FROM page
         CROSS JOIN LATERAL (
-            SELECT coalesce(array_agg(u.user_id ORDER BY pp.joined_at, u.username), '{}') AS ids,
-                   coalesce(array_agg(u.username ORDER BY pp.joined_at, u.username), '{}') AS usernames,
-                   coalesce(array_agg(u.first_name ORDER BY pp.joined_at, u.username), '{}') AS first_names,
-                   coalesce(array_agg(u.last_name ORDER BY pp.joined_at, u.username), '{}') AS last_names
+            SELECT coalesce(array_agg((u.user_id, u.username, u.first_name, u.last_name) ORDER BY pp.joined_at, u.username),
+                            '{}') AS participants
               FROM conversation_participants pp JOIN users u ON u.user_id = pp.user_id
              WHERE pp.conversation_id = page.conversation_id
         ) pa

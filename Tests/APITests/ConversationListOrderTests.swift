@@ -1,0 +1,233 @@
+import Foundation
+@testable import ParleyApp
+@testable import ParleyAppTesting
+import ParleyTesting
+import Postgres
+import Testing
+import Web
+
+/// The conversation list's order and totals, which read migration 0017's per-participant copy
+/// of each conversation's last activity: the copy must follow every change of
+/// conversations.last_message_at, and the list must read as it did when it sorted conversations.
+@Suite("Conversation list order", .enabled(if: TestEnvironment.runsIntegration))
+struct ConversationListOrderTests {
+    @Test("posts in several conversations reorder every participant's list; pages split it without gaps")
+    func orderFollowsPosts() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let c1 = try h.conversation(alice, with: [bob], title: "1")
+        let c2 = try h.conversation(alice, with: [carol], title: "2")
+        let c3 = try h.conversation(alice, with: [bob, carol], title: "3")
+        let c4 = try h.conversation(bob, with: [carol], title: "4")
+        // Newest first before any message: creation order.
+        #expect(try listed(h, alice) == [c3, c2, c1])
+        try h.post("to 2", in: c2, as: carol)
+        try h.post("to 1", in: c1, as: alice)
+        try h.post("to 4", in: c4, as: bob)
+        #expect(try listed(h, alice) == [c1, c2, c3])
+        #expect(try listed(h, bob) == [c4, c1, c3])
+        #expect(try listed(h, carol) == [c4, c2, c3])
+        try h.post("to 3", in: c3, as: bob)
+        #expect(try listed(h, alice) == [c3, c1, c2])
+        #expect(try listed(h, carol) == [c3, c4, c2])
+        // Pages of one: the same order, one at a time, and the count on each.
+        var paged: [String] = []
+        for page in 1...3 {
+            let response = try h.request(.get, "/api/conversations/?page_size=1&page=\(page)", token: alice.token)
+            #expect(response.count == 3)
+            paged += response.results.compactMap { $0["conversation_id"] as? String }
+        }
+        #expect(paged == [c3, c1, c2])
+        // The last message is the one just posted, with its sender.
+        let top = try h.request(.get, "/api/conversations/", token: carol.token).results.first
+        let last = top?["last_message"] as? [String: Any]
+        #expect(last?["message_body"] as? String == "to 3")
+        #expect(last?.senderID == bob.idString)
+        try expectCopiesMatch(h, [c1, c2, c3, c4])
+    }
+
+    @Test("equal last activity: the higher conversation id first, on every page")
+    func tieBreak() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let ids = try (0..<4).map { _ in try h.conversation(alice, with: []) }
+        let same = Date(timeIntervalSince1970: 1_800_000_000)
+        try h.database.write { connection in
+            try connection.execute("UPDATE conversations SET last_message_at = \(same) WHERE conversation_id = ANY(\(ids.compactMap(UUID.init(uuidString:))))")
+        }
+        // PostgreSQL orders uuids by their bytes, which is the order of their lowercase hex text.
+        let expected = ids.sorted(by: >)
+        #expect(try listed(h, alice) == expected)
+        let second = try h.request(.get, "/api/conversations/?page_size=2&page=2", token: alice.token)
+        #expect(second.results.compactMap { $0["conversation_id"] as? String } == Array(expected.suffix(2)))
+        try expectCopiesMatch(h, ids)
+    }
+
+    @Test("a member added or leaving moves the conversation up; the new member's list has it, the leaver's not")
+    func orderFollowsMembership() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let old = try h.conversation(alice, with: [bob], title: "old")
+        let newer = try h.conversation(alice, with: [bob], title: "newer")
+        let carols = try h.conversation(carol, with: [], title: "carol's")
+        try h.post("latest", in: newer, as: bob)
+        #expect(try listed(h, alice) == [newer, old])
+        // Adding carol writes a system line in `old`: it is the latest activity everywhere.
+        #expect(try h.addParticipants([carol], to: old, as: alice).status == 200)
+        #expect(try listed(h, alice) == [old, newer])
+        #expect(try listed(h, bob) == [old, newer])
+        #expect(try listed(h, carol) == [old, carols])
+        try expectCopiesMatch(h, [old, newer, carols])
+        // Then a post elsewhere, and bob leaving `newer` (another system line) brings it back up.
+        try h.post("after the add", in: carols, as: carol)
+        #expect(try listed(h, carol) == [carols, old])
+        #expect(try h.removeParticipant(bob, from: newer, as: bob).status == 204)
+        #expect(try listed(h, alice) == [newer, old])
+        #expect(try listed(h, bob) == [old])
+        let bobs = try h.request(.get, "/api/conversations/", token: bob.token)
+        #expect(bobs.count == 1)
+        let top = try h.request(.get, "/api/conversations/", token: alice.token).results.first
+        #expect((top?["last_message"] as? [String: Any])?.kind == "member_left")
+        try expectCopiesMatch(h, [old, newer, carols])
+    }
+
+    @Test("participants in the order they joined, then by username, in the list and the detail")
+    func participantOrder() throws {
+        let h = try messagingHarness()
+        let users = try (0..<4).map { _ in try h.makeUser() }
+        let byName = users.sorted { $0.username < $1.username }
+        let creator = byName[3]
+        let created = try h.request(.post, "/api/conversations/", json: NewConversation(participant_ids: [byName[1], byName[0], byName[2]].map(\.idString)), token: creator.token)
+        #expect(created.status == 201)
+        let id = try #require(created.object["conversation_id"] as? String)
+        let conversationID = try #require(UUID(uuidString: id))
+        // Joined in reverse name order: the join time decides.
+        let joinOrder = [byName[3], byName[2], byName[1], byName[0]]
+        try h.database.write { connection in
+            for (index, user) in joinOrder.enumerated() {
+                try connection.execute("""
+                    UPDATE conversation_participants SET joined_at = '2026-01-01T00:00:00Z'::timestamptz + \(index) * interval '1 minute'
+                    WHERE conversation_id = \(conversationID) AND user_id = \(user.id)
+                    """)
+            }
+        }
+        try expectParticipants(h, id, as: creator, joinOrder.map(\.idString))
+        // All joined at once: by username.
+        try h.database.write { connection in
+            try connection.execute("UPDATE conversation_participants SET joined_at = '2026-01-01T00:00:00Z' WHERE conversation_id = \(conversationID)")
+        }
+        try expectParticipants(h, id, as: creator, byName.map(\.idString))
+        // Names and ids stay together.
+        let first = try h.request(.get, "/api/conversations/\(id)/", token: creator.token).object["participants"] as? [[String: Any]]
+        #expect(first?.first?["username"] as? String == byName[0].username)
+        #expect(first?.first?["first_name"] as? String == "Test" && first?.first?["last_name"] as? String == "User")
+    }
+
+    @Test("the copy follows every path that sets last_message_at: post, delete, system lines, demo timeline, any UPDATE; new rows take it")
+    func copyStaysRight() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let a = try h.conversation(alice, with: [bob])
+        let b = try h.conversation(alice, with: [bob])
+        let ids = [a, b]
+        try expectCopiesMatch(h, ids)  // creation (the rows are inserted after the conversation)
+        let posted = try h.post("one", in: a, as: alice)
+        try expectCopiesMatch(h, ids)
+        // A delete leaves last_message_at (the last activity) as it was; the copy with it.
+        #expect(try h.request(.delete, "/api/messages/\(posted["message_id"] as? String ?? "")", token: alice.token).status == 204)
+        try expectCopiesMatch(h, ids)
+        _ = try h.addParticipants([carol], to: b, as: alice)
+        try expectCopiesMatch(h, ids)
+        _ = try h.removeParticipant(carol, from: b, as: alice)
+        try expectCopiesMatch(h, ids)
+        // The demo seed's timeline rewrites last_message_at straight in SQL.
+        let aID = try #require(UUID(uuidString: a))
+        try PostgresDemoTimelineRepository(database: h.database).spread(DemoTimeline(conversations: [(aID, 600)]))
+        try expectCopiesMatch(h, ids)
+        #expect(try listed(h, alice) == [b, a], "a was moved ten hours back")
+        // Any UPDATE, and one that moves several conversations at once.
+        try h.database.write { connection in
+            try connection.execute("UPDATE conversations SET last_message_at = last_message_at + interval '1 day' WHERE conversation_id = ANY(\(ids.compactMap(UUID.init(uuidString:))))")
+        }
+        try expectCopiesMatch(h, ids)
+        #expect(try listed(h, alice) == [b, a])
+        // A participant row inserted by hand (not through the service) takes its conversation's value.
+        let dave = try h.makeUser()
+        try h.database.write { connection in
+            try connection.execute("INSERT INTO conversation_participants (conversation_id, user_id) VALUES (\(aID), \(dave.id))")
+        }
+        try expectCopiesMatch(h, ids)
+        #expect(try listed(h, dave) == [a])
+    }
+
+    @Test("the list's plan reads the viewer's rows in order from the activity index: no sort picks the page")
+    func planUsesTheIndex() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        // A table shaped like a real one: alice in 200 conversations, bob in 2,000, analysed.
+        let plan = try h.database.write { connection -> String in
+            try connection.execute("""
+                WITH c AS (
+                    INSERT INTO conversations (title, created_by, last_message_at)
+                    SELECT 'plan ' || n, \(bob.id), now() - n * interval '1 minute' FROM generate_series(1, 2000) AS n
+                    RETURNING conversation_id, title
+                )
+                INSERT INTO conversation_participants (conversation_id, user_id)
+                SELECT conversation_id, \(bob.id) FROM c
+                UNION ALL
+                SELECT conversation_id, \(alice.id) FROM c WHERE substr(title, 6)::int % 10 = 0
+                """)
+            try connection.execute("ANALYZE conversation_participants")
+            let query = PostgresConversationRepository.listQuery(for: alice.id, offset: 0, limit: 20)
+            return try connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds))
+                .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+        }
+        #expect(plan.contains("Index Scan using conversation_participants_user_activity_idx"), "\(plan)")
+        // The only sort is the final one, of the page's 20 rows.
+        #expect(plan.components(separatedBy: "Sort Key").count - 1 == 1, "\(plan)")
+        #expect(!plan.contains("WindowAgg"), "\(plan)")
+        let list = try h.request(.get, "/api/conversations/?page_size=3", token: alice.token)
+        #expect(list.count == 200)
+        #expect(list.results.compactMap { $0["title"] as? String } == ["plan 10", "plan 20", "plan 30"])
+    }
+
+    // MARK: - Helpers
+
+    private func listed(_ h: APIHarness, _ user: TestUser) throws -> [String] {
+        let response = try h.request(.get, "/api/conversations/?page_size=100", token: user.token)
+        guard response.status == 200 else { throw MessagingTestFailure("listing failed: \(response.status) \(response.text)") }
+        return response.results.compactMap { $0["conversation_id"] as? String }
+    }
+
+    /// Every participant row of `conversations` carries its conversation's last activity.
+    private func expectCopiesMatch(_ h: APIHarness, _ conversations: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let ids = conversations.compactMap(UUID.init(uuidString:))
+        let (rows, wrong) = try h.database.read { connection in
+            try connection.query("""
+                SELECT count(*), count(*) FILTER (WHERE p.conversation_last_message_at IS DISTINCT FROM c.last_message_at)
+                FROM conversation_participants p JOIN conversations c ON c.conversation_id = p.conversation_id
+                WHERE c.conversation_id = ANY(\(ids))
+                """)[0].decode((Int, Int).self)
+        }
+        #expect(rows > 0, sourceLocation: sourceLocation)
+        #expect(wrong == 0, "\(wrong) of \(rows) participant rows have a stale copy", sourceLocation: sourceLocation)
+    }
+
+    /// The participants' ids as the list and the detail show them.
+    private func expectParticipants(_ h: APIHarness, _ conversation: String, as viewer: TestUser, _ expected: [String],
+                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let list = try h.request(.get, "/api/conversations/", token: viewer.token).results.first { $0["conversation_id"] as? String == conversation }
+        let detail = try h.request(.get, "/api/conversations/\(conversation)/", token: viewer.token).object
+        for object in [list, detail] {
+            let ids = (object?["participants"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String }
+            #expect(ids == expected, sourceLocation: sourceLocation)
+        }
+    }
+}
