@@ -29,7 +29,7 @@ struct BenchController {
             Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array("Hello, World!".utf8))
         }
         router.get("/json") { _, _ in
-            try .json(HelloMessage(message: "Hello, World!"))
+            .json(HelloMessage(message: "Hello, World!"))
         }
         router.get("/db") { _, context in
             var random = BenchRandom()
