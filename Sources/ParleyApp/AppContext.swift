@@ -42,6 +42,9 @@ public final class AppContext: RequestContext {
         didSet { userID = user?.id.apiString }
     }
     public var userID: String?
+    /// The session user's unread notifications as the session check read them (browser
+    /// sessions only): the pages' badge, unless the page changed them since.
+    var sessionUnreadNotifications: Int?
     public var route: Int?
 
     public convenience init(request: Request, database: PostgresDatabase, logger: Logger) {

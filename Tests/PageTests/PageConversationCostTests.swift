@@ -14,6 +14,7 @@ struct PageConversationCostTests {
     /// second, so Alice has three unread messages and three unread notifications.
     struct Scene {
         let alice: PageBrowser
+        let bob: PageBrowser
         let aliceID: UUID
         let first: String
         let firstID: UUID
@@ -37,7 +38,7 @@ struct PageConversationCostTests {
             for body in bodies { #expect(try bob.post(path + "/messages", [("message_body", body)]).status == 303) }
         }
         let firstID = try #require(UUID(uuidString: String(paths[0].dropFirst("/conversations/".count))))
-        return Scene(alice: alice, aliceID: try h.userID(aliceName), first: paths[0], firstID: firstID, second: paths[1])
+        return Scene(alice: alice, bob: bob, aliceID: try h.userID(aliceName), first: paths[0], firstID: firstID, second: paths[1])
     }
 
     /// The row versions a view of `conversationID` by `userID` could write: their participant
@@ -128,5 +129,39 @@ struct PageConversationCostTests {
         let other = try #require(try s.alice.get(s.second).messageIDs.first)
         #expect(try s.alice.get("\(s.first)?before=\(other)").status == 404)
         #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+    }
+
+    @Test("a viewer with no unread notification: the page neither marks nor counts them, and the badge comes from the session check")
+    func noUnreadNotifications() throws {
+        let counter = RoundTripCounter()
+        let h = try APIHarness.pages(observer: counter)
+        let s = try scene(h)
+        _ = try s.alice.get(s.first)
+        _ = try s.alice.get(s.second)  // both read: nothing of Alice's is unread now
+        #expect(try h.count("SELECT count(*)::int FROM notifications WHERE recipient_id = \(s.aliceID) AND read_at IS NULL") == 0)
+        _ = try s.alice.get(s.first)  // the statements without the notifications' half, prepared
+        counter.reset()
+        let page = try s.alice.get(s.first)
+        #expect(page.status == 200)
+        #expect(counter.roundTrips == 2, "\(counter.sql)")
+        #expect(counter.statements == 4, "the session, then the conversation, its read mark and the thread page: \(counter.sql)")
+        #expect(!page.text.contains("<span class=\"badge\">"), "no badge with nothing unread")
+
+        // A new message from Bob notifies Alice: the next view marks it read and counts again.
+        _ = try s.bob.get(s.first)
+        #expect(try s.bob.post(s.first + "/messages", [("message_body", "four")]).status == 303)
+        counter.reset()
+        let fresh = try s.alice.get(s.first)
+        #expect(counter.statements == 5, "\(counter.sql)")
+        #expect(fresh.messageIDs.count == 3)
+        #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+        #expect(!fresh.text.contains("<span class=\"badge\">"), "marked read in the same view")
+
+        // Another page's badge is the session check's: no statement of its own.
+        _ = try s.alice.get("/inbox")
+        counter.reset()
+        let inbox = try s.alice.get("/inbox")
+        #expect(inbox.status == 200)
+        #expect(!counter.sql.contains { $0.contains("unread_notification_count), 0) AS total") }, "\(counter.sql)")
     }
 }

@@ -6,9 +6,19 @@ extension ConversationService {
     /// before the message `before` (404 when it is not a message of this conversation), and the
     /// viewer's unread notifications. Opening the page marks the conversation and its
     /// notifications read when something in it is unread, and writes nothing otherwise.
-    func openPage(_ conversationID: UUID, for viewer: AuthenticatedUser, before: UUID?, limit: Int) throws -> ConversationPage {
+    ///
+    /// `knownUnreadNotifications`: the viewer's unread notifications as their session check read
+    /// them. When that is 0 there are none to mark or count: the page leaves them out (the
+    /// statement that marks them was planned afresh on every view, bench/README.md,
+    /// "Notification counters").
+    func openPage(
+        _ conversationID: UUID, for viewer: AuthenticatedUser, before: UUID?, limit: Int, knownUnreadNotifications: Int? = nil
+    ) throws -> ConversationPage {
+        let notifications = knownUnreadNotifications != 0
         let rows = try store.write { repositories in
-            try repositories.conversationPages.open(conversationID, viewerID: viewer.id, before: before, limit: limit, maxDepth: MessageThread.maxDepth)
+            try repositories.conversationPages.open(
+                conversationID, viewerID: viewer.id, before: before, limit: limit, maxDepth: MessageThread.maxDepth,
+                notifications: notifications)
         }
         guard let summary = rows.summary else { throw MessagingError.conversationNotFound }
         guard rows.isParticipant else { throw MessagingError.notParticipant }

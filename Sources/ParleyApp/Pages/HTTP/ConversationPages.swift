@@ -162,7 +162,8 @@ struct ConversationPages {
     ) throws -> Response {
         let id = try request.uuidParameter()
         let before = try Self.cursor(request.query["before"])
-        let opened = try pages.services.conversations(context).openPage(id, for: user, before: before, limit: Self.threadsPerPage)
+        let opened = try pages.services.conversations(context).openPage(
+            id, for: user, before: before, limit: Self.threadsPerPage, knownUnreadNotifications: context.sessionUnreadNotifications)
         let summary = opened.summary
         let page = opened.threads
         let label = ConversationNaming.label(summary, viewer: user)

@@ -51,7 +51,8 @@ struct Pages: Sendable {
     }
 
     /// Who is visiting, their forms' CSRF token, and their waiting flash message.
-    /// `unreadNotifications`: the badge, when the page has read it already (else one more query).
+    /// `unreadNotifications`: the badge, when the page has read it after changing it; else the
+    /// session check's (else, without a session check, one more query).
     func visit(_ request: Request, _ context: AppContext, unreadNotifications: Int? = nil) throws -> PageVisit {
         var cookies: [SetCookie] = []
         let token: String
@@ -66,7 +67,9 @@ struct Pages: Sendable {
         }
         let flash = flashes.read(request)
         if request.cookies[SessionCookies.flash] != nil { cookies.append(SessionCookies.expired(SessionCookies.flash)) }
-        let unread = try context.user.map { try unreadNotifications ?? services.notifications(context).unreadCount(for: $0) } ?? 0
+        let unread = try context.user.map {
+            try unreadNotifications ?? context.sessionUnreadNotifications ?? services.notifications(context).unreadCount(for: $0)
+        } ?? 0
         return PageVisit(user: context.user, csrfToken: token, flash: flash, unreadNotifications: unread, cookies: cookies)
     }
 

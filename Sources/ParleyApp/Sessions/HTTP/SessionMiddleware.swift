@@ -15,8 +15,9 @@ struct SessionMiddleware: Middleware {
             return try next(request, context)
         }
         let service = services.sessions(context)
-        if let user = try service.resume(token: token) {
-            context.user = user
+        if let session = try service.resume(token: token) {
+            context.user = session.user
+            context.sessionUnreadNotifications = session.unreadNotifications
             return try next(request, context)
         }
         var response = try next(request, context)

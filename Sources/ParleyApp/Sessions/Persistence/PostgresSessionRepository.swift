@@ -15,13 +15,13 @@ struct PostgresSessionRepository: SessionRepository {
         }
     }
 
-    func resume(tokenHash: String, idleTimeout: Duration, touchInterval: Duration) throws -> AuthenticatedUser? {
+    func resume(tokenHash: String, idleTimeout: Duration, touchInterval: Duration) throws -> ResumedSession? {
         try database.write { connection in
             // The UPDATE in the WITH runs whether or not the SELECT reads it; the SELECT sees
             // the row as it was before.
             let rows = try connection.query("""
                 WITH live AS (
-                    SELECT s.token_hash, s.last_seen_at, u.user_id, u.username, u.role
+                    SELECT s.token_hash, s.last_seen_at, u.user_id, u.username, u.role, u.unread_notification_count
                     FROM web_sessions s JOIN users u ON u.user_id = s.user_id
                     WHERE s.token_hash = \(tokenHash)
                       AND s.expires_at > now()
@@ -33,11 +33,11 @@ struct PostgresSessionRepository: SessionRepository {
                       AND live.last_seen_at < now() - make_interval(secs => \(Double(touchInterval.wholeSeconds)))
                     RETURNING w.token_hash
                 )
-                SELECT user_id, username, role FROM live
+                SELECT user_id, username, role, unread_notification_count FROM live
                 """)
             guard let row = rows.first else { return nil }
-            let (id, username, role) = try row.decode((UUID, String, String).self)
-            return AuthenticatedUser(id: id, username: username, role: Role(rawValue: role) ?? .guest)
+            let (id, username, role, unread) = try row.decode((UUID, String, String, Int).self)
+            return ResumedSession(user: AuthenticatedUser(id: id, username: username, role: Role(rawValue: role) ?? .guest), unreadNotifications: unread)
         }
     }
 

@@ -28,9 +28,9 @@ struct SessionService {
         return token
     }
 
-    /// The user whose live session `token` is; nil for anything else (unknown, expired, idle,
-    /// malformed, or the account is gone).
-    func resume(token: String) throws -> AuthenticatedUser? {
+    /// The user whose live session `token` is, with their unread notifications; nil for
+    /// anything else (unknown, expired, idle, malformed, or the account is gone).
+    func resume(token: String) throws -> ResumedSession? {
         guard Self.isWellFormed(token) else { return nil }
         return try sessions.resume(tokenHash: Self.hash(token), idleTimeout: configuration.idleTimeout, touchInterval: configuration.touchInterval)
     }
