@@ -26,6 +26,11 @@ public final class LivePublisher: @unchecked Sendable {
     let batchSize = 100
     /// The poll when no NOTIFY comes (a publisher that missed one while reconnecting).
     let idleWait: Duration = .seconds(1)
+    /// Under a steady stream of changes, how long the publisher lets events gather before it
+    /// claims the next batch: one claim per post cost PostgreSQL ~260 µs a post in the bench's
+    /// post scenario (bench/README.md, "Live updates (issue 14)"). After a quiet spell the
+    /// first event is published at once.
+    let gatherWhileBusy: TimeInterval = 0.010
     /// How long published events are kept for a replay after nginx lost its channels: longer
     /// than a reload takes to show (the marker is checked at least every ``idleWait``).
     let replayWindow: Duration = .seconds(30)
@@ -49,7 +54,8 @@ public final class LivePublisher: @unchecked Sendable {
         thread.start()
     }
 
-    enum Outcome { case drained, more, nginxUnavailable }
+    /// `drained(published:)`: whether the batch held any event.
+    enum Outcome { case drained(Bool), more, nginxUnavailable }
 
     // Not optimised: Swift 6.3's loop-invariant code motion over these two endless loops kept
     // release builds from finishing (bench/README.md, "Build time"); the loop only waits and
@@ -72,13 +78,20 @@ public final class LivePublisher: @unchecked Sendable {
                 try PostgresLiveOutbox.listen(connection)
                 reconnectDelay = 0.1
                 var nginxDelay = 0.1
+                var busy = false
                 while true {
                     switch try drain(connection) {
                     case .more:
                         continue
-                    case .drained:
+                    case .drained(let published):
                         nginxDelay = 0.1
                         replayIfNginxLostItsChannels()
+                        // Events came in the last batch: more are likely on their way, so wait a
+                        // moment and take them together.
+                        if busy, published {
+                            Thread.sleep(forTimeInterval: gatherWhileBusy)
+                        }
+                        busy = published
                         _ = try connection.waitForNotifications(timeout: idleWait)
                     case .nginxUnavailable:
                         // Retried soon: an nginx reload or restart takes about a second.
@@ -101,7 +114,7 @@ public final class LivePublisher: @unchecked Sendable {
         try connection.withTransaction { connection in
             let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
             var done: [Int64] = []
-            var outcome: Outcome = events.count == batchSize ? .more : .drained
+            var outcome: Outcome = events.count == batchSize ? .more : .drained(!events.isEmpty)
             for event in events {
                 if try publish(event) {
                     done.append(event.eventID)
