@@ -28,8 +28,8 @@ public final class LivePublisher: @unchecked Sendable {
     let idleWait: Duration = .seconds(1)
     /// Under a steady stream of changes, how long the publisher lets events gather before it
     /// claims the next batch: one claim per post cost PostgreSQL ~260 µs a post in the bench's
-    /// post scenario (bench/README.md, "Live updates (issue 14)"). After a quiet spell the
-    /// first event is published at once.
+    /// post scenario (bench/README.md, "Notification counters, and what live updates cost a
+    /// post"). After a quiet spell the first event is published at once.
     let gatherWhileBusy: TimeInterval = 0.010
     /// How long published events are kept for a replay after nginx lost its channels: longer
     /// than a reload takes to show (the marker is checked at least every ``idleWait``).

@@ -9,8 +9,8 @@ extension ConversationService {
     ///
     /// `knownUnreadNotifications`: the viewer's unread notifications as their session check read
     /// them. When that is 0 there are none to mark or count: the page leaves them out (the
-    /// statement that marks them was planned afresh on every view, bench/README.md,
-    /// "Notification counters").
+    /// statement that marks them was planned afresh on every view, bench/README.md, "Parley's
+    /// routes at database speed (issue 12)").
     func openPage(
         _ conversationID: UUID, for viewer: AuthenticatedUser, before: UUID?, limit: Int, knownUnreadNotifications: Int? = nil
     ) throws -> ConversationPage {
