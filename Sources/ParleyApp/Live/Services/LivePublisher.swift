@@ -34,8 +34,21 @@ public final class LivePublisher: @unchecked Sendable {
     /// How long published events are kept for a replay after nginx lost its channels: longer
     /// than a reload takes to show (the marker is checked at least every ``idleWait``).
     let replayWindow: Duration = .seconds(30)
-    /// Published events, oldest first, for the replay.
-    var recent: [(at: ContinuousClock.Instant, path: String, event: String, body: [UInt8])] = []
+    /// Published events for the replay, by channel path, oldest first: at most as many per
+    /// channel as Nchan keeps (`nchan_message_buffer_length 50`), since it would drop older ones
+    /// anyway. One list of every event of the window held ~50k events under the bench's posts,
+    /// and was filtered whole after every batch.
+    var recent: [String: [KeptEvent]] = [:]
+    struct KeptEvent {
+        let at: ContinuousClock.Instant
+        let event: String
+        let body: [UInt8]
+    }
+    static let keptPerChannel = 50
+    /// When the kept events were last pruned, and when the marker was last checked: each at most
+    /// once per ``idleWait``, not after every batch (the check is a request to nginx).
+    var lastPrune = ContinuousClock.now
+    var lastMarkerCheck = ContinuousClock.now - .seconds(3600)
     /// The marker: a user channel no user has (nobody can subscribe to it).
     static let markerPath = LiveChannel.user(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))).publishPath
 
@@ -130,23 +143,54 @@ public final class LivePublisher: @unchecked Sendable {
 
     /// Publishes the kept events again if the marker channel is gone (nginx reloaded or
     /// restarted since it was set), then sets it again. nginx unreachable: nothing to do yet.
+    /// Checked at most once per ``idleWait``.
     @inline(never)
     func replayIfNginxLostItsChannels() {
         guard let client else { return }
-        let horizon = ContinuousClock.now - replayWindow
-        recent.removeAll { $0.at < horizon }
+        let now = ContinuousClock.now
+        guard now - lastMarkerCheck >= idleWait else { return }
+        lastMarkerCheck = now
+        pruneKeptEvents(now: now)
         do {
             guard try client.storedMessages(path: Self.markerPath) == 0 else { return }
-            if !recent.isEmpty {
+            let count = recent.values.reduce(0) { $0 + $1.count }
+            if count > 0 {
                 logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
-                            metadata: ["events": "\(recent.count)"])
+                            metadata: ["events": "\(count)"])
             }
-            for kept in recent {
-                _ = try client.publish(path: kept.path, event: kept.event, body: kept.body)
+            let horizon = now - replayWindow
+            for (path, kept) in recent {
+                for event in kept where event.at >= horizon {
+                    _ = try client.publish(path: path, event: event.event, body: event.body)
+                }
             }
             _ = try client.publish(path: Self.markerPath, event: "marker", body: Array("{}".utf8))
         } catch {
             logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps a published event for the replay (the channel's oldest goes past the cap).
+    func keep(path: String, event: String, body: [UInt8]) {
+        recent[path, default: []].append(KeptEvent(at: .now, event: event, body: body))
+        if let count = recent[path]?.count, count > Self.keptPerChannel {
+            recent[path]?.removeFirst(count - Self.keptPerChannel)
+        }
+    }
+
+    /// Drops events older than the replay window, and channels left with none.
+    func pruneKeptEvents(now: ContinuousClock.Instant) {
+        guard now - lastPrune >= idleWait else { return }
+        lastPrune = now
+        let horizon = now - replayWindow
+        for path in Array(recent.keys) {
+            guard let kept = recent[path] else { continue }
+            let old = kept.prefix { $0.at < horizon }.count
+            if old == kept.count {
+                recent[path] = nil
+            } else if old > 0 {
+                recent[path]?.removeFirst(old)
+            }
         }
     }
 
@@ -162,7 +206,7 @@ public final class LivePublisher: @unchecked Sendable {
         do {
             let status = try client.publish(path: event.channel.publishPath, event: event.name, body: body)
             if status >= 500 { return false }
-            if status < 300 { recent.append((ContinuousClock.now, event.channel.publishPath, event.name, body)) }
+            if status < 300 { keep(path: event.channel.publishPath, event: event.name, body: body) }
             if status >= 300 {
                 logger.error("live publisher: nginx refused an event", metadata: ["status": "\(status)", "event": "\(event.name)"])
             }
