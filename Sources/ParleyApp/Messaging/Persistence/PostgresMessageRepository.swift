@@ -117,8 +117,14 @@ struct PostgresMessageRepository: MessageRepository {
             appendCursor(cursor, direction, to: &sql)
         }
         appendOrder(direction, to: &sql)
-        sql.append(" LIMIT ")
+        // `(SELECT $n)`, here and for the conversation in appendConditions: a value the planner
+        // cannot see, so a custom plan is estimated as the generic one and PostgreSQL keeps the
+        // generic plan. With the values visible, a small conversation's custom plan looked
+        // cheaper (the same plan), and the page was planned afresh on every request: 0.3 ms of
+        // its 0.35 (bench/README.md, "Issue 12 on 2026-12-06").
+        sql.append(" LIMIT (SELECT ")
         sql.bind(limit)
+        sql.append(")")
         if offset > 0 {
             sql.append(" OFFSET ")
             sql.bind(offset)
@@ -160,8 +166,9 @@ struct PostgresMessageRepository: MessageRepository {
 
     private static func appendConditions(_ filter: MessageFilter, to sql: inout SQLBuilder) {
         if let conversationID = filter.conversationID {
-            sql.append(" AND m.conversation_id = ")
+            sql.append(" AND m.conversation_id = (SELECT ")
             sql.bind(conversationID)
+            sql.append(")")
         }
         if let viewer = filter.visibleTo {
             sql.append(" AND EXISTS (SELECT 1 FROM conversation_participants vp WHERE vp.conversation_id = m.conversation_id AND vp.user_id = ")
