@@ -14,14 +14,11 @@ enum PostgresLiveOutbox {
     }
 
     /// Up to `limit` of the oldest unclaimed events, locked until the transaction ends, with
-    /// their messages and counts as they are now. The LIMIT is `(SELECT $1)`, a value the planner
-    /// cannot see, so PostgreSQL keeps the generic plan: with it visible, the claim was planned
-    /// afresh on every batch under load (0.6 ms of its bind; bench/README.md, "Notification
-    /// counters, and what live updates cost a post").
+    /// their messages and counts as they are now.
     static func claim(_ connection: PostgresConnection, limit: Int) throws -> [LiveEvent] {
         let rows = try connection.query("""
             WITH o AS (
-                SELECT * FROM live_outbox ORDER BY event_id LIMIT (SELECT \(limit)) FOR UPDATE SKIP LOCKED
+                SELECT * FROM live_outbox ORDER BY event_id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             )
             SELECT o.event_id, o.channel_kind, o.channel_id, o.event, o.conversation_id, o.message_id,
                    p.unread_count,
