@@ -117,14 +117,17 @@ struct PostgresMessageRepository: MessageRepository {
             appendCursor(cursor, direction, to: &sql)
         }
         appendOrder(direction, to: &sql)
-        // `(SELECT $n)`, here and for the conversation in appendConditions: a value the planner
-        // cannot see, so a custom plan is estimated as the generic one and PostgreSQL keeps the
-        // generic plan. With the values visible, a small conversation's custom plan looked
-        // cheaper (the same plan), and the page was planned afresh on every request: 0.3 ms of
-        // its 0.35 (bench/README.md, "Issue 12 on 2026-12-06").
-        sql.append(" LIMIT (SELECT ")
+        // One conversation's page: `(SELECT $n)`, here and for the conversation in
+        // appendConditions, a value the planner cannot see, so a custom plan is estimated as the
+        // generic one and PostgreSQL keeps the generic plan (the index on the conversation gives
+        // the order, whatever the LIMIT). With the values visible, a small conversation's custom
+        // plan looked cheaper (the same plan), and the page was planned afresh on every request:
+        // 0.3 ms of its 0.35 (bench/README.md, "Issue 12 on 2026-12-06"). Across conversations
+        // the LIMIT stays visible: it shapes the plan there.
+        let hidesLimit = filter.conversationID != nil && (filter.visibleTo == nil || filter.senderID != nil)
+        sql.append(hidesLimit ? " LIMIT (SELECT " : " LIMIT ")
         sql.bind(limit)
-        sql.append(")")
+        if hidesLimit { sql.append(")") }
         if offset > 0 {
             sql.append(" OFFSET ")
             sql.bind(offset)
