@@ -153,8 +153,8 @@ struct MustacheRenderer {
     }
 
     /// Escaped into a stack buffer, up to 512 source bytes at a time, and appended once per
-    /// chunk: an append per run of plain bytes and per entity cost about 470 instructions per
-    /// fortune row (bench/README.md, "TechEmpower routes").
+    /// chunk: an append per run of plain bytes and per entity was the cost of a fortunes row
+    /// (bench/README.md, "TechEmpower routes").
     private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         var offset = 0
@@ -169,8 +169,8 @@ struct MustacheRenderer {
     }
 
     /// Writes `count` bytes from `source` to `out` escaped (room for 6 bytes each); returns the
-    /// length written. Eight bytes at a time while none of them needs escaping (most text): a
-    /// byte at a time cost about 7 instructions per byte.
+    /// length written. Eight bytes at a time while none of them needs escaping, as most text does
+    /// not (bench/README.md, "TechEmpower routes").
     private static func escape(_ source: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var at = 0
         var index = 0

@@ -3,8 +3,8 @@ public struct Cookies: Sendable {
     private var values: [String: String] = [:]
 
     /// Parsed on the UTF-8 bytes (cookie names and values are bytes, RFC 6265): splitting and
-    /// trimming through Characters cost ~40k instructions for a browser's two cookies, most of it
-    /// in run-time conformance checks (bench/README.md, "Pages and templates").
+    /// trimming through Characters went mostly to run-time conformance checks (bench/README.md,
+    /// "Pages and templates").
     public init(header: String?) {
         guard var header else { return }
         header.withUTF8 { bytes in

@@ -30,7 +30,7 @@ extension JSON {
     }
 
     /// An array of them (the `/queries` rows): no unkeyed container, and no dynamic cast per
-    /// element (about 100 instructions each, bench/README.md, "TechEmpower routes").
+    /// element (bench/README.md, "TechEmpower routes").
     public static func encode<T: JSONObjectWritable>(_ values: [T]) -> [UInt8] {
         JSONWriter.encode(writables: values)
     }

@@ -13,33 +13,37 @@
 /// writes nothing is `{}`.
 struct JSONWriter {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        // One output per thread, reset between uses (its buffer and stacks keep their
-        // capacity): a fresh one costs an allocation per buffer on every response. A nested
-        // encode (a value whose encode(to:) encodes JSON itself) gets a fresh one. An encode
-        // that throws leaves the output half-written; reset() clears it before reuse.
-        let output = JSONOutput.forThisThread()
-        defer { JSONOutput.returnToThisThread(output) }
-        try output.encodeValue(value, depth: 0)
-        output.close(downTo: 0)
-        return output.bytes.array
+        try withThreadOutput { output in
+            try output.encodeValue(value, depth: 0)
+            output.close(downTo: 0)
+        }
     }
 
     static func encode<T: JSONObjectWritable>(writable value: T) -> [UInt8] {
-        let output = JSONOutput.forThisThread()
-        defer { JSONOutput.returnToThisThread(output) }
-        JSONObjectWriter.write(value, to: output)
-        return output.bytes.array
+        withThreadOutput { JSONObjectWriter.write(value, to: $0) }
     }
 
     static func encode<T: JSONObjectWritable>(writables values: [T]) -> [UInt8] {
+        withThreadOutput { output in
+            output.bytes.append(UInt8(ascii: "["))
+            for index in values.indices {
+                if index > 0 { output.bytes.append(UInt8(ascii: ",")) }
+                JSONObjectWriter.write(values[index], to: output)
+            }
+            output.bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// Runs `body` on this thread's output and returns what it wrote. One output per thread,
+    /// reset between uses (its buffer and stacks keep their capacity): a fresh one costs an
+    /// allocation per buffer on every response. A nested encode (a value whose encode(to:)
+    /// encodes JSON itself) gets a fresh one. An encode that throws leaves the output
+    /// half-written; reset() clears it before reuse.
+    @inline(__always)
+    private static func withThreadOutput(_ body: (JSONOutput) throws -> Void) rethrows -> [UInt8] {
         let output = JSONOutput.forThisThread()
         defer { JSONOutput.returnToThisThread(output) }
-        output.bytes.append(UInt8(ascii: "["))
-        for index in values.indices {
-            if index > 0 { output.bytes.append(UInt8(ascii: ",")) }
-            JSONObjectWriter.write(values[index], to: output)
-        }
-        output.bytes.append(UInt8(ascii: "]"))
+        try body(output)
         return output.bytes.array
     }
 }

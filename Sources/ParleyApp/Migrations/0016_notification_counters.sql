@@ -1,8 +1,7 @@
 -- Each user's notification counts, kept by triggers like migration 0009's message counters, so
 -- the badge, the list's `count` and the live events' `unread_notifications` read one row instead
--- of counting: counting grew with the unread backlog (1.7 ms for 7,800 unread notifications),
--- and the live publisher counted once per event, which made a post cost 2.5 times the PostgreSQL
--- time (bench/README.md, "Notification counters").
+-- of counting: counting grew with the unread backlog, and the live publisher counted once per
+-- event (decision 0010 has the figures).
 --
 -- users.notification_count              all of the user's notifications;
 -- users.unread_notification_count       those with read_at IS NULL.

@@ -27,17 +27,17 @@ public final class LivePublisher: @unchecked Sendable {
     /// The poll when no NOTIFY comes (a publisher that missed one while reconnecting).
     let idleWait: Duration = .seconds(1)
     /// Under a steady stream of changes, how long the publisher lets events gather before it
-    /// claims the next batch: one claim per post cost PostgreSQL ~260 µs a post in the bench's
-    /// post scenario (bench/README.md, "Notification counters, and what live updates cost a
-    /// post"). After a quiet spell the first event is published at once.
+    /// claims the next batch, so that a stream of posts is not one claim each (bench/README.md,
+    /// "Notification counters, and what live updates cost a post"). After a quiet spell the
+    /// first event is published at once.
     let gatherWhileBusy: TimeInterval = 0.010
     /// How long published events are kept for a replay after nginx lost its channels: longer
     /// than a reload takes to show (the marker is checked at least every ``idleWait``).
     let replayWindow: Duration = .seconds(30)
     /// Published events for the replay, by channel path, oldest first: at most as many per
     /// channel as Nchan keeps (`nchan_message_buffer_length 50`), since it would drop older ones
-    /// anyway. One list of every event of the window held ~50k events under the bench's posts,
-    /// and was filtered whole after every batch.
+    /// anyway; the window alone let the list grow with the post rate (bench/README.md, same
+    /// section).
     var recent: [String: [KeptEvent]] = [:]
     struct KeptEvent {
         let at: ContinuousClock.Instant
@@ -45,9 +45,8 @@ public final class LivePublisher: @unchecked Sendable {
         let body: [UInt8]
     }
     static let keptPerChannel = 50
-    /// When the kept events were last pruned, and when the marker was last checked: each at most
-    /// once per ``idleWait``, not after every batch (the check is a request to nginx).
-    var lastPrune = ContinuousClock.now
+    /// When the marker was last checked and the kept events pruned: at most once per
+    /// ``idleWait``, not after every batch (the check is a request to nginx).
     var lastMarkerCheck = ContinuousClock.now - .seconds(3600)
     /// The marker: a user channel no user has (nobody can subscribe to it).
     static let markerPath = LiveChannel.user(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))).publishPath
@@ -180,8 +179,6 @@ public final class LivePublisher: @unchecked Sendable {
 
     /// Drops events older than the replay window, and channels left with none.
     func pruneKeptEvents(now: ContinuousClock.Instant) {
-        guard now - lastPrune >= idleWait else { return }
-        lastPrune = now
         let horizon = now - replayWindow
         for path in Array(recent.keys) {
             guard let kept = recent[path] else { continue }

@@ -30,7 +30,7 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
     /// unread in it, and writes nothing otherwise (no row version, no transaction id): a GET
     /// that changes nothing must not cost a write. The mark itself is
     /// ``PostgresConversationRepository/markRead(_:userID:)``'s.
-    static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool = true) -> PostgresQuery {
+    static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool) -> PostgresQuery {
         // The notifications are found through the viewer's participant row (`viewer`, one row
         // or none), so their plan is an index probe with that row's values whatever the
         // statistics say; keyed by binds of their own, the generic plan was a sequential scan

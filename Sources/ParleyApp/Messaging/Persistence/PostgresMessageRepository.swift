@@ -121,9 +121,9 @@ struct PostgresMessageRepository: MessageRepository {
         // appendConditions, a value the planner cannot see, so a custom plan is estimated as the
         // generic one and PostgreSQL keeps the generic plan (the index on the conversation gives
         // the order, whatever the LIMIT). With the values visible, a small conversation's custom
-        // plan looked cheaper (the same plan), and the page was planned afresh on every request:
-        // 0.3 ms of its 0.35 (bench/README.md, "Issue 12 on 2026-12-06"). Across conversations
-        // the LIMIT stays visible: it shapes the plan there.
+        // plan looked cheaper (the same plan), and the page was planned afresh on every request
+        // (bench/README.md, "Issue 12 on 2026-12-06"). Across conversations the LIMIT stays
+        // visible: it shapes the plan there.
         let hidesLimit = filter.conversationID != nil && (filter.visibleTo == nil || filter.senderID != nil)
         sql.append(hidesLimit ? " LIMIT (SELECT " : " LIMIT ")
         sql.bind(limit)

@@ -12,7 +12,7 @@ extension ConversationService {
     /// statement that marks them was planned afresh on every view, bench/README.md, "Parley's
     /// routes at database speed (issue 12)").
     func openPage(
-        _ conversationID: UUID, for viewer: AuthenticatedUser, before: UUID?, limit: Int, knownUnreadNotifications: Int? = nil
+        _ conversationID: UUID, for viewer: AuthenticatedUser, before: UUID?, limit: Int, knownUnreadNotifications: Int?
     ) throws -> ConversationPage {
         let notifications = knownUnreadNotifications != 0
         let rows = try store.write { repositories in

@@ -2,9 +2,8 @@ import Web
 
 /// A row of the TechEmpower `world` table, as `/db`, `/queries` and `/updates` return it.
 ///
-/// Written member by member through the JSON writer, as the API's hot shapes are: through
-/// `Encodable`'s keyed container its two numbers cost about 5k instructions of the route's 48k
-/// (bench/README.md, "TechEmpower routes").
+/// Written member by member through the JSON writer, as the API's hot shapes are: `Encodable`'s
+/// keyed container was a tenth of the route's cost (bench/README.md, "TechEmpower routes").
 struct World: JSONObjectWritable {
     var id: Int32
     var randomNumber: Int32
