@@ -15,7 +15,7 @@
 #  6. prints Markdown tables (also bench/out/latest.md) ending in
 #     `min ratio vs C reference: X.XX`; stops everything it started, by pid (trap EXIT).
 #
-# Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (3: runs per
+# Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (5: runs per
 # server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
 # BENCH_ONLY (any of "te app growth bulk", or "live" alone for bench/live.sh, or "cluster" alone for bench/cluster.sh; default "te app growth"; bulk runs bench/bulk.sh), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
@@ -40,7 +40,7 @@ DATA=$OUT/stack
 REF_DIR=$OUT/reference
 DURATION=${BENCH_DURATION:-4}
 WARMUP=${BENCH_WARMUP:-1}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 APP_ROUNDS=${BENCH_APP_ROUNDS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
 ONLY=${BENCH_ONLY:-te app growth}
@@ -577,9 +577,16 @@ if [[ " $ONLY " == *" te "* ]]; then
         for conns in $CONNECTIONS; do
             warm "$PARLEY_URL$path" "$conns"
             warm "$REF_URL$path" "$conns"
+            # The order alternates (parley first in odd rounds, C first in even ones) so that a
+            # machine getting busier or quieter through a pair does not favour one side.
             for ((round = 1; round <= ROUNDS; round++)); do
-                run_wrk te "$test" "$conns" parley "$round" "$PARLEY_URL$path"
-                run_wrk te "$test" "$conns" C "$round" "$REF_URL$path"
+                if ((round % 2)); then
+                    run_wrk te "$test" "$conns" parley "$round" "$PARLEY_URL$path"
+                    run_wrk te "$test" "$conns" C "$round" "$REF_URL$path"
+                else
+                    run_wrk te "$test" "$conns" C "$round" "$REF_URL$path"
+                    run_wrk te "$test" "$conns" parley "$round" "$PARLEY_URL$path"
+                fi
             done
         done
     done
@@ -654,7 +661,7 @@ fi
 phase "report"
 {
     printf '# make bench — %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, %s rounds of parley then C back to back (JWT and growth rows: %s);\n' "$THREADS" "$DURATION" "$ROUNDS" "$APP_ROUNDS"
+    printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, %s rounds of parley and C back to back, alternating which goes first (JWT and growth rows: %s);\n' "$THREADS" "$DURATION" "$ROUNDS" "$APP_ROUNDS"
     printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
     printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads). Load average at the end: %s.\n' \
         "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
