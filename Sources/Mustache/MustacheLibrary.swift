@@ -17,6 +17,29 @@ public struct MustacheLibrary: Sendable {
     /// Parses `text` as the template `name` (replacing one of that name).
     public mutating func register(_ text: String, named name: String) throws(MustacheError) {
         templates[name] = try MustacheTemplate(text)
+        link()
+    }
+
+    /// Points every partial tag at its template (``PartialLink``). Fresh links each time, so
+    /// that a copy of the library made before this registration keeps its own.
+    private mutating func link() {
+        let links = templates.mapValues { _ in PartialLink() }
+        func linked(_ nodes: [Node]) -> [Node] {
+            nodes.map { node in
+                switch node {
+                case .partial(let name, let indentation, _): .partial(name, indentation: indentation, link: links[name])
+                case .section(let path, let content): .section(path, linked(content))
+                case .inverted(let path, let content): .inverted(path, linked(content))
+                case .block(let name, let content): .block(name, linked(content))
+                case .parent(let name, let overrides): .parent(name, overrides: overrides.mapValues(linked))
+                case .text, .variable: node
+                }
+            }
+        }
+        for name in templates.keys {
+            templates[name]!.nodes = linked(templates[name]!.nodes)
+            links[name]!.nodes = templates[name]!.nodes
+        }
     }
 
     /// Fails when a template names a partial or parent that is not in the library.

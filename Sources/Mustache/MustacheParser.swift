@@ -197,7 +197,7 @@ struct MustacheParser {
                     nodes.append(.block(name, try self.nodes(closing: (name, line))))
                 case .partial:
                     references.insert(name)
-                    nodes.append(.partial(name, indentation: indentation))
+                    nodes.append(.partial(name, indentation: indentation, link: nil))
                 case .parent:
                     references.insert(name)
                     nodes.append(.parent(name, overrides: try overrides(try self.nodes(closing: (name, line)), parent: name, line: line)))

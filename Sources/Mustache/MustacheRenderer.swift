@@ -47,15 +47,16 @@ struct MustacheRenderer {
                 case .list(let elements) where elements.isEmpty: render(content, blocks: blocks)
                 default: continue
                 }
-            case .partial(let name, let indentation):
-                guard let template = templates[name] else { continue }  // MustacheLibrary.validate() refuses this at load
+            case .partial(let name, let indentation, let link):
+                // MustacheLibrary.validate() refuses a partial that does not exist at load.
+                guard let partial = link?.nodes ?? templates[name]?.nodes else { continue }
                 if indentation.isEmpty {
-                    render(template.nodes, blocks: blocks)
+                    render(partial, blocks: blocks)
                 } else {
                     let outer = (self.indentation, atLineStart)
                     self.indentation += indentation
                     atLineStart = true
-                    render(template.nodes, blocks: blocks)
+                    render(partial, blocks: blocks)
                     (self.indentation, atLineStart) = outer
                 }
             case .parent(let name, let overrides):

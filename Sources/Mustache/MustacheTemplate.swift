@@ -8,7 +8,7 @@
 /// their whole line with them, as the Mustache spec says. Not supported, and refused when
 /// parsing: set delimiters, pragmas, lambdas and swift-mustache's transforms.
 public struct MustacheTemplate: Sendable {
-    let nodes: [Node]
+    var nodes: [Node]
     /// Partials and parents this template names (checked by ``MustacheLibrary/validate()``).
     let references: Set<String>
 
@@ -36,7 +36,8 @@ enum Node: Sendable {
     case variable(MustachePath, escaped: Bool)
     case section(MustachePath, [Node])
     case inverted(MustachePath, [Node])
-    case partial(String, indentation: [UInt8])
+    /// `link` is the partial's template once the library has linked it (nil until then).
+    case partial(String, indentation: [UInt8], link: PartialLink?)
     case parent(String, overrides: [String: [Node]])
     case block(String, [Node])
 }
@@ -47,4 +48,13 @@ public struct MustacheError: Error, CustomStringConvertible, Sendable {
     public let line: Int
 
     public var description: String { line > 0 ? "line \(line): \(message)" : message }
+}
+
+/// A partial tag's template, found once when the library is built instead of by name on every
+/// render: a page's partials were a dictionary lookup each, per message (bench/README.md, "Pages
+/// and templates"). A class so that a partial may include itself.
+final class PartialLink: @unchecked Sendable {
+    // Written only while ``MustacheLibrary/register(_:named:)`` links the library; read-only once
+    // the library is shared.
+    var nodes: [Node] = []
 }

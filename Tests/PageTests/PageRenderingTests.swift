@@ -126,4 +126,31 @@ struct PageRenderingTests {
         #expect(node.replies.map(\.inReplyTo) == (MessageView.maxNesting - 1..<7).map { "u\($0)" })
         #expect(node.replies.allSatisfy { $0.replies.isEmpty })
     }
+
+    @Test("a page of threads: each root's own replies, by time then id, roots in the order asked, unknown roots left out")
+    func threadsOfAPage() throws {
+        let conversation = UUID()
+        let sender = UserReference(userID: UUID(), username: "u")
+        func message(_ id: String, parent: UUID?, at second: Double) -> Message {
+            Message(
+                messageID: UUID(uuidString: id)!, conversationID: conversation, sender: sender, parentMessageID: parent,
+                body: id, sentAt: Date(timeIntervalSince1970: second), editedAt: nil)
+        }
+        let first = message("00000000-0000-4000-8000-00000000000a", parent: nil, at: 1)
+        let second = message("00000000-0000-4000-8000-00000000000b", parent: nil, at: 2)
+        // Same time: the id decides, as its text sorts ("…0c" before "…f0").
+        let late = message("00000000-0000-4000-8000-0000000000f0", parent: first.messageID, at: 5)
+        let early = message("00000000-0000-4000-8000-00000000000c", parent: first.messageID, at: 5)
+        let oldest = message("00000000-0000-4000-8000-0000000000ff", parent: first.messageID, at: 3)
+        let other = message("00000000-0000-4000-8000-00000000000d", parent: second.messageID, at: 4)
+        let nested = message("00000000-0000-4000-8000-00000000000e", parent: early.messageID, at: 6)
+        let rows = [nested, late, other, second, early, first, oldest]
+        let threads = MessageThread.build(rootIDs: [second.messageID, UUID(), first.messageID], from: rows)
+        #expect(threads.map(\.message.messageID) == [second.messageID, first.messageID])
+        #expect(threads[0].replies.map(\.message.messageID) == [other.messageID])
+        #expect(threads[1].replies.map(\.message.messageID) == [oldest.messageID, early.messageID, late.messageID])
+        #expect(threads[1].replies[1].replies.map(\.message.messageID) == [nested.messageID])
+        #expect(threads[1].count == 5)
+        #expect(MessageThread.build(rootID: first.messageID, from: rows) == threads[1], "one root: the same tree")
+    }
 }

@@ -45,20 +45,35 @@ struct MessageThread: Sendable, Equatable {
     /// Builds the tree under `rootID` from a flat list (any order) that holds the root and its
     /// descendants, as the recursive query returns them.
     static func build(rootID: UUID, from messages: [Message]) -> MessageThread? {
-        var children: [UUID: [Message]] = [:]
-        var root: Message?
-        for message in messages {
-            if message.messageID == rootID { root = message }
-            if let parent = message.parentMessageID { children[parent, default: []].append(message) }
+        build(rootIDs: [rootID], from: messages).first
+    }
+
+    /// The trees under each of `rootIDs` (in that order, skipping roots not in `messages`), from
+    /// one pass over the list: a page of threads used to index the whole list once per root.
+    static func build(rootIDs: [UUID], from messages: [Message]) -> [MessageThread] {
+        var index: [UUID: Int] = [:]
+        var children: [UUID: [Int]] = [:]
+        index.reserveCapacity(messages.count)
+        for position in messages.indices {
+            let message = messages[position]
+            index[message.messageID] = position
+            if let parent = message.parentMessageID { children[parent, default: []].append(position) }
         }
-        guard let root else { return nil }
-        func node(_ message: Message, depth: Int) -> MessageThread {
-            let replies = (children[message.messageID] ?? [])
-                .sorted { ($0.sentAt, $0.messageID.apiString) < ($1.sentAt, $1.messageID.apiString) }
-            guard depth < maxDepth else { return MessageThread(message: message, replies: []) }
-            return MessageThread(message: message, replies: replies.map { node($0, depth: depth + 1) })
+        // Replies by time, then id: the id's bytes order as its text does (lowercase hex), and
+        // comparing them builds no strings.
+        func precedes(_ left: Int, _ right: Int) -> Bool {
+            let (a, b) = (messages[left], messages[right])
+            if a.sentAt != b.sentAt { return a.sentAt < b.sentAt }
+            return withUnsafeBytes(of: a.messageID.uuid) { l in
+                withUnsafeBytes(of: b.messageID.uuid) { r in l.lexicographicallyPrecedes(r) }
+            }
         }
-        return node(root, depth: 0)
+        func node(_ position: Int, depth: Int) -> MessageThread {
+            let message = messages[position]
+            guard depth < maxDepth, let replies = children[message.messageID] else { return MessageThread(message: message, replies: []) }
+            return MessageThread(message: message, replies: replies.sorted(by: precedes).map { node($0, depth: depth + 1) })
+        }
+        return rootIDs.compactMap { rootID in index[rootID].map { node($0, depth: 0) } }
     }
 
     /// Every message in the tree, depth first.

@@ -23,7 +23,7 @@ extension ConversationService {
         guard let summary = rows.summary else { throw MessagingError.conversationNotFound }
         guard rows.isParticipant else { throw MessagingError.notParticipant }
         guard rows.cursorFound else { throw MessagingError.invalidCursor }
-        let threads = rows.rootIDs.compactMap { MessageThread.build(rootID: $0, from: rows.messages) }
+        let threads = MessageThread.build(rootIDs: rows.rootIDs, from: rows.messages)
         return ConversationPage(
             summary: summary, threads: ConversationThreadPage(threads: threads, hasEarlier: rows.hasEarlier),
             unreadNotifications: rows.unreadNotifications)

@@ -97,7 +97,7 @@ struct Pages: Sendable {
         let flash = visit.flash.map { FlashView(kind: $0.kind.rawValue, text: $0.text, isError: $0.kind == .error) }
         let layout = LayoutView(
             title: title, styleVersion: Self.styleVersion, csrfToken: visit.csrfToken, user: user, nav: nav, flash: flash, page: view)
-        return templates.render(MustacheValue(reflecting: layout), template: template)
+        return templates.render(.object(layout), template: template)  // no dynamic cast: LayoutView answers lookups itself
     }
 
     /// An error page in the site's layout. Internal errors never show their detail.

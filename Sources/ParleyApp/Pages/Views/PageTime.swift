@@ -30,37 +30,37 @@ struct TimeView: Sendable, Equatable {
     }
 
     /// `YYYY-MM-DD` separator `hh:mm:ss` suffix, written into the string's own storage: one
-    /// allocation per text (padding and joining pieces made a dozen, twice per time).
+    /// allocation per text (padding and joining pieces made a dozen, twice per time). Straight
+    /// stores at fixed offsets: nested functions that advanced a shared count put that count in a
+    /// box with run-time exclusivity checks, 3k instructions per text (bench/README.md, "Pages and
+    /// templates").
     private static func text(
         _ fields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int), separator: UInt8, suffix: StaticString
     ) -> String {
         String(unsafeUninitializedCapacity: 19 + suffix.utf8CodeUnitCount) { output in
-            var count = 0
-            func put(_ value: Int, width: Int) {
+            @inline(__always) func digits(_ value: Int, _ width: Int, at offset: Int) {
                 var rest = value
-                for offset in stride(from: width - 1, through: 0, by: -1) {
-                    output[count + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                var index = offset + width - 1
+                while index >= offset {
+                    output[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
                     rest /= 10
+                    index -= 1
                 }
-                count += width
             }
-            func put(_ byte: UInt8) {
-                output[count] = byte
-                count += 1
-            }
-            put(fields.year, width: 4)  // 1600…9999: utcFields answers nothing else
-            put(UInt8(ascii: "-"))
-            put(fields.month, width: 2)
-            put(UInt8(ascii: "-"))
-            put(fields.day, width: 2)
-            put(separator)
-            put(fields.hour, width: 2)
-            put(UInt8(ascii: ":"))
-            put(fields.minute, width: 2)
-            put(UInt8(ascii: ":"))
-            put(fields.second, width: 2)
-            suffix.withUTF8Buffer { for byte in $0 { put(byte) } }
-            return count
+            digits(fields.year, 4, at: 0)  // 1600…9999: utcFields answers nothing else
+            output[4] = UInt8(ascii: "-")
+            digits(fields.month, 2, at: 5)
+            output[7] = UInt8(ascii: "-")
+            digits(fields.day, 2, at: 8)
+            output[10] = separator
+            digits(fields.hour, 2, at: 11)
+            output[13] = UInt8(ascii: ":")
+            digits(fields.minute, 2, at: 14)
+            output[16] = UInt8(ascii: ":")
+            digits(fields.second, 2, at: 17)
+            let tail = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
+            for (offset, byte) in tail.enumerated() { output[19 + offset] = byte }
+            return 19 + tail.count
         }
     }
 
