@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Parley: a FastCGI application server and messaging app.
 // The module list is the architecture: C shims → FastCGI / Postgres / Web → WebFastCGI adapter →
 // ParleyApp (controllers → services → repositories) → the `parley` executable that wires them.
@@ -22,6 +22,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // libsodium: argon2id password hashing, HMAC-SHA256 for JWTs, SHA-256, secure random bytes.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // utf8proc: Unicode NFKC for user names and passwords (Foundation's
+        // precomposedStringWithCompatibilityMapping, without Foundation).
+        .systemLibrary(name: "CUTF8Proc", pkgConfig: "libutf8proc", providers: [.apt(["libutf8proc-dev"])]),
 
         // The libfcgi responder: sockets, worker threads, signals. Knows nothing of HTTP routing.
         .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
@@ -43,11 +46,17 @@ let package = Package(
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
         .target(name: "WebFastCGI", dependencies: ["Web", "FastCGI", logging]),
         // The application: controllers → services → repositories, and its migrations.
+        // Its migrations, templates and password lists are built into the executable
+        // (EmbedResources), not copied beside it: SwiftPM's resource bundles need Foundation's Bundle.
         .target(
             name: "ParleyApp",
-            dependencies: ["Web", "Postgres", "CSodium", "Mustache", logging],
-            resources: [.copy("Migrations"), .copy("Templates"), .copy("Accounts/PasswordLists")]
+            dependencies: ["Web", "Postgres", "CivilTime", "FastCGI", "CSodium", "CUTF8Proc", "Mustache", logging],
+            exclude: ["Migrations", "Templates", "Accounts/PasswordLists"],
+            plugins: ["EmbedResources"]
         ),
+        // Writes one Swift file that holds those files' relative paths and contents.
+        .executableTarget(name: "EmbedResourcesTool"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
         // The command line; the composition root.
         .executableTarget(
             name: "parley",
@@ -57,7 +66,7 @@ let package = Package(
         // run the same `serve` with routes of its own.
         .target(
             name: "ParleyCommands",
-            dependencies: ["ParleyApp", "WebFastCGI", "FastCGI", "CFastCGI", "Supervisor", "Postgres", "Web", argumentParser, logging]
+            dependencies: ["ParleyApp", "WebFastCGI", "FastCGI", "CFastCGI", "Supervisor", "Postgres", "Web", "CivilTime", argumentParser, logging]
         ),
         // `parley` plus routes that exist only in tests (a sleep in PostgreSQL, a busy loop, a
         // crash), for the deadline and crash-isolation tests.

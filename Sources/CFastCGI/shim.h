@@ -69,6 +69,8 @@ static inline int parley_wtermsig(int s) { return WTERMSIG(s); }
 
 /// The worker asks to be sent `sig` when its master dies (prctl is variadic).
 static inline int parley_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
+/// Names the calling thread for `ps -L` and top (15 bytes at most).
+static inline int parley_set_thread_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
 
 /// Receive and send timeouts on a connection (setsockopt with a timeval).
 static inline int parley_set_socket_timeouts(int fd, int milliseconds) {

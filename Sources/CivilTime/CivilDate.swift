@@ -38,3 +38,24 @@ public struct CivilDate: Equatable, Sendable {
         return (quotient, remainder)
     }
 }
+
+extension CivilDate {
+    /// Days since 1970-01-01 of this date (Howard Hinnant's `days_from_civil`); the month and day
+    /// may run past their ends (day 32 of January is February 1).
+    @inlinable
+    public var daysSinceUnixEpoch: Int64 {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    @inlinable
+    public init(year: Int64, month: Int64, day: Int64) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+}

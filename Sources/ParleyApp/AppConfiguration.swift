@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything the application can be configured with, read once at start-up.
 /// Each area has its own part (`AuthConfiguration`, …) with its own environment variables.

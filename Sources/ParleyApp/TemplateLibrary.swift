@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Mustache
 
 /// The Mustache templates, loaded and parsed once at start-up: a missing or malformed template,
@@ -10,18 +10,18 @@ public struct TemplateLibrary: Sendable {
 
     /// Loads every `*.mustache` under `directory`; a template's name is its relative path
     /// without the extension (`pages/inbox`).
-    public init(directory: String = Resources.directory(named: "Templates", environmentKey: "PARLEY_TEMPLATES_DIR")) throws {
-        let root = URL(fileURLWithPath: directory)
+    public init(directory: ResourceDirectory = Resources.directory(named: "Templates", environmentKey: "PARLEY_TEMPLATES_DIR")) throws {
         var library = MustacheLibrary()
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
+        guard let files = directory.files() else {
             throw ConfigurationError("Template directory \(directory) cannot be read.")
         }
         library.initialCapacity = 16 * 1024
         var names: Set<String> = []
-        for case let url as URL in enumerator where url.pathExtension == "mustache" {
-            let relative = url.path.dropFirst(root.path.count).drop { $0 == "/" }
-            let name = String(relative.dropLast(".mustache".count))
-            let text = try String(contentsOf: url, encoding: .utf8)
+        for file in files where file.hasSuffix(".mustache") {
+            let name = String(file.dropLast(".mustache".count))
+            guard let bytes = directory.contents(of: file), let text = String(data: Data(bytes), encoding: .utf8) else {
+                throw ConfigurationError("Template \(name) cannot be read as UTF-8.")
+            }
             do {
                 try library.register(text, named: name)
             } catch {

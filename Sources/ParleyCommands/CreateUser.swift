@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import ParleyApp
 import Postgres
@@ -58,9 +58,9 @@ struct CreateUser: ParsableCommand {
             print("Created \(account.role.rawValue) \(account.username) (\(account.id.uuidString.lowercased())).")
         } catch let error as AccountError {
             for (field, messages) in (error.fieldErrors ?? [:]).sorted(by: { $0.key < $1.key }) {
-                for message in messages { FileHandle.standardError.write(Data("\(field): \(message)\n".utf8)) }
+                for message in messages { StandardStreams.writeError("\(field): \(message)\n") }
             }
-            if error.fieldErrors == nil { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)) }
+            if error.fieldErrors == nil { StandardStreams.writeError("Error: \(error)\n") }
             throw ExitCode(1)
         }
     }

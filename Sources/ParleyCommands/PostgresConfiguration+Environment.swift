@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Postgres
+import Web
 
 extension PostgresConfiguration {
     /// Parley's database settings from the environment: `DATABASE_URL` (required) and the
@@ -10,7 +11,7 @@ extension PostgresConfiguration {
     package static func fromEnvironment(
         _ env: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> PostgresConfiguration {
-        guard let url = env["DATABASE_URL"], !url.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let url = env["DATABASE_URL"], !url.trimmingWhitespace().isEmpty else {
             throw PostgresError.configuration(
                 "DATABASE_URL is not set; set it to a libpq URI such as postgresql://parley@localhost:5432/parley")
         }
@@ -18,7 +19,7 @@ extension PostgresConfiguration {
         configuration.applicationName = "parley"
         func milliseconds(_ name: String) throws -> Duration? {
             guard let text = env[name] else { return nil }
-            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+            guard let value = Int64(text.trimmingWhitespace()), value >= 0 else {
                 throw PostgresError.configuration("\(name) must be a whole number of milliseconds (0 or more), got \"\(text)\"")
             }
             return .milliseconds(value)
@@ -28,7 +29,7 @@ extension PostgresConfiguration {
         if let value = try milliseconds("PARLEY_DB_IDLE_TX_TIMEOUT_MS") { configuration.idleInTransactionSessionTimeout = value }
         if let value = try milliseconds("PARLEY_DB_SLOW_QUERY_MS") { configuration.slowQueryThreshold = value }
         if let text = env["PARLEY_DB_PREPARED_STATEMENTS"], !text.isEmpty {
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (0...100_000).contains(value) else {
+            guard let value = Int(text.trimmingWhitespace()), (0...100_000).contains(value) else {
                 throw PostgresError.configuration("PARLEY_DB_PREPARED_STATEMENTS must be a whole number between 0 and 100000, got \"\(text)\"")
             }
             configuration.preparedStatementCacheSize = value

@@ -1,4 +1,5 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Glibc
 
 /// Progress of a long command on standard error: on a terminal a bar redrawn in place (rows,
@@ -37,14 +38,14 @@ final class ProgressLine {
         if isTerminal {
             draw(rows: rows, bytes: bytes, now: .now, suffix: " · " + text + "…")
         } else if ContinuousClock.now - started >= .seconds(5) {
-            FileHandle.standardError.write(Data((text + "…\n").utf8))
+            StandardStreams.writeError(text + "…\n")
         }
     }
 
     /// Ends the bar's line, on a terminal.
     func finish() {
         guard !quiet, drewBar else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStreams.writeError("\n")
     }
 
     /// The final figures, on a line of their own.
@@ -52,7 +53,7 @@ final class ProgressLine {
         // A quick run off a terminal needs no progress line at all.
         guard !quiet, isTerminal || lastDrawn.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? false || ContinuousClock.now - started >= .seconds(5) else { return }
         draw(rows: rows, bytes: bytes, now: .now)
-        if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drewBar { StandardStreams.writeError("\n") }
     }
 
     private func draw(rows: Int, bytes: Int, now: ContinuousClock.Instant, suffix: String = "") {
@@ -72,20 +73,26 @@ final class ProgressLine {
                 let width = 30
                 let filled = Int((fraction * Double(width)).rounded(.down))
                 bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
-                    + String(format: "%3d%% ", Int((fraction * 100).rounded(.down)))
+                    + Self.rightAligned(Int((fraction * 100).rounded(.down)), width: 3) + "% "
             }
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + bar + text + suffix).utf8))
+            StandardStreams.writeError("\r\u{1B}[K" + bar + text + suffix)
             drewBar = true
         } else {
-            FileHandle.standardError.write(Data((text + suffix + "\n").utf8))
+            StandardStreams.writeError(text + suffix + "\n")
         }
     }
 
     static func clock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         return total >= 3600
-            ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
-            : String(format: "%d:%02d", total / 60, total % 60)
+            ? "\(total / 3600):" + String(total / 60 % 60, zeroPaddedTo: 2) + ":" + String(total % 60, zeroPaddedTo: 2)
+            : "\(total / 60):" + String(total % 60, zeroPaddedTo: 2)
+    }
+
+    /// `value` padded with spaces on the left to `width` characters (`%3d`).
+    static func rightAligned(_ value: Int, width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: " ", count: max(0, width - digits.count)) + digits
     }
 }
 

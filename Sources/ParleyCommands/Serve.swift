@@ -1,6 +1,6 @@
 import ArgumentParser
 import FastCGI
-import Foundation
+import FoundationEssentials
 import Logging
 import ParleyApp
 import Postgres

@@ -1,5 +1,5 @@
 import FastCGI
-import Foundation
+import FoundationEssentials
 import Logging
 import ParleyApp
 import Postgres

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FastCGI
-import Foundation
+import FoundationEssentials
+import Glibc
 import ParleyApp
 
 /// `parley serve`'s settings, read once from flags, then the environment, then defaults. The

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import ParleyApp
@@ -39,11 +39,11 @@ struct SetPassword: ParsableCommand {
             print("Password set for \(account.username). Their sessions and API log-ins have ended.")
         } catch let error as AccountError {
             if let fields = error.fieldErrors {
-                for message in fields.values.joined() { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+                for message in fields.values.joined() { StandardStreams.writeError("\(message)\n") }
             } else if error == .notFound {
-                FileHandle.standardError.write(Data("There is no user named \(username).\n".utf8))
+                StandardStreams.writeError("There is no user named \(username).\n")
             } else {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                StandardStreams.writeError("Error: \(error)\n")
             }
             throw ExitCode(1)
         }
@@ -64,7 +64,7 @@ struct SetPassword: ParsableCommand {
 
     /// One line from the terminal with echo off, restored even when reading fails.
     static func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.writeError(text)
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw ValidationError("Cannot read the terminal's settings.") }
         var quiet = saved
@@ -72,7 +72,7 @@ struct SetPassword: ParsableCommand {
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
         defer {
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            StandardStreams.writeError("\n")
         }
         guard let line = readLine(strippingNewline: true) else { throw ValidationError("No password was typed.") }
         return line

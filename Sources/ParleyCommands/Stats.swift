@@ -1,8 +1,10 @@
 import ArgumentParser
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Logging
 import ParleyApp
 import Postgres
+import Web
 
 /// `parley stats`: the figures of `/admin/stats` on the terminal.
 struct Stats: ParsableCommand {
@@ -35,24 +37,29 @@ struct Stats: ParsableCommand {
             "Users:          \(report.users)",
             "Conversations:  \(report.conversations)",
             "Messages:       \(report.messages)",
-            String(format: "Per conversation: average %.1f, p95 %.1f", report.averagePerConversation, report.p95PerConversation),
+            "Per conversation: average \(String(report.averagePerConversation, fractionDigits: 1)), p95 \(String(report.p95PerConversation, fractionDigits: 1))",
             "",
             "Most active hours (UTC, last \(SiteStatistics.days) days):",
         ]
-        lines += report.activeHours.isEmpty ? ["  no messages"] : report.activeHours.prefix(5).map { String(format: "  %02d:00  %d", $0.hour, $0.messages) }
+        lines += report.activeHours.isEmpty ? ["  no messages"] : report.activeHours.prefix(5).map { "  " + String($0.hour, zeroPaddedTo: 2) + ":00  \($0.messages)" }
         lines += ["", "Messages per day (UTC):"]
         lines += report.messagesPerDay.map { "  \($0.date)  \($0.messages)" }
         return lines.joined(separator: "\n")
     }
 
+    /// The text that Foundation's JSONSerialization wrote with `.sortedKeys`: keys in order, no
+    /// spaces, whole doubles without ".0", nothing at all for a number JSON cannot hold.
     static func json(_ report: SiteStatisticsReport) -> String {
-        let object: [String: Any] = [
-            "users": report.users, "conversations": report.conversations, "messages": report.messages,
-            "average_per_conversation": report.averagePerConversation, "p95_per_conversation": report.p95PerConversation,
-            "messages_per_day": report.messagesPerDay.map { ["date": $0.date, "messages": $0.messages] as [String: Any] },
-            "active_hours": report.activeHours.map { ["hour": $0.hour, "messages": $0.messages] },
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        guard report.averagePerConversation.isFinite, report.p95PerConversation.isFinite else { return "" }
+        func number(_ value: Double) -> String {
+            let text = value.description
+            return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        }
+        let days = report.messagesPerDay.map { #"{"date":\#(JSONString.quoted($0.date)),"messages":\#($0.messages)}"# }
+        let hours = report.activeHours.map { #"{"hour":\#($0.hour),"messages":\#($0.messages)}"# }
+        return #"{"active_hours":["# + hours.joined(separator: ",")
+            + #"],"average_per_conversation":\#(number(report.averagePerConversation)),"conversations":\#(report.conversations)"#
+            + #","messages":\#(report.messages),"messages_per_day":["# + days.joined(separator: ",")
+            + #"],"p95_per_conversation":\#(number(report.p95PerConversation)),"users":\#(report.users)}"#
     }
 }

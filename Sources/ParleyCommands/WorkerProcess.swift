@@ -4,7 +4,7 @@ import Glibc
 import ArgumentParser
 import CFastCGI
 import FastCGI
-import Foundation
+import FoundationEssentials
 import Logging
 import ParleyApp
 import Postgres
@@ -40,7 +40,7 @@ struct WorkerProcess {
         // One live publisher per pool, in the first worker process (a replacement restarts it;
         // during a reload the old and new first workers share the outbox, see decision 0008).
         if index == 0 {
-            LivePublisher(database: databaseConfiguration, live: appConfiguration.live, logger: logger).start()
+            try LivePublisher(database: databaseConfiguration, live: appConfiguration.live, logger: logger).start()
         }
         let routes = application.router.registeredRoutes.map(\.pattern)
         if routes.count > board.layout.routes {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One schema change: a numbered SQL file such as `0001_create_users.sql`.
 public struct Migration: Sendable, Hashable {
@@ -32,9 +32,17 @@ extension Migration {
         } catch {
             throw MigrationError.unreadable(path: directory.path, reason: "\(error)")
         }
+        return try load(fileNames: names, in: directory.path) { fileName in
+            fileManager.contents(atPath: directory.appendingPathComponent(fileName).path).map { [UInt8]($0) }
+        }
+    }
+
+    /// The migrations among `fileNames` (the files of the directory `location`), each read by
+    /// `read`; the same rules as ``load(directory:)``.
+    public static func load(fileNames: [String], in location: String, read: (String) -> [UInt8]?) throws -> [Migration] {
         var migrations: [Migration] = []
         var byVersion: [Int: String] = [:]
-        for fileName in names.sorted() where fileName.hasSuffix(".sql") && !fileName.hasPrefix(".") {
+        for fileName in fileNames.sorted() where fileName.hasSuffix(".sql") && !fileName.hasPrefix(".") {
             guard let (version, name) = parse(fileName: fileName) else {
                 throw MigrationError.badFileName(fileName)
             }
@@ -42,12 +50,12 @@ extension Migration {
                 throw MigrationError.duplicateVersion(version, files: [other, fileName])
             }
             byVersion[version] = fileName
-            let url = directory.appendingPathComponent(fileName)
-            guard let data = fileManager.contents(atPath: url.path) else {
-                throw MigrationError.unreadable(path: url.path, reason: "cannot read file")
+            let path = location + "/" + fileName
+            guard let bytes = read(fileName) else {
+                throw MigrationError.unreadable(path: path, reason: "cannot read file")
             }
-            guard let sql = String(data: data, encoding: .utf8) else {
-                throw MigrationError.unreadable(path: url.path, reason: "not UTF-8")
+            guard let sql = String(data: Data(bytes), encoding: .utf8) else {
+                throw MigrationError.unreadable(path: path, reason: "not UTF-8")
             }
             migrations.append(Migration(version: version, name: name, sql: sql, fileName: fileName))
         }

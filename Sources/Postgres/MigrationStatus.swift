@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where one migration stands in the database.
 public struct MigrationStatus: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Applies numbered SQL migrations and records them in `schema_migrations` (version, name,

@@ -1,5 +1,6 @@
-import Foundation
 import CLibPQ
+import FoundationEssentials
+import Glibc
 
 /// One bind parameter: its type and its binary bytes (`nil` for NULL).
 ///
@@ -281,7 +282,7 @@ extension String {
         guard !target.isEmpty, self.contains(target) else { return self }
         var result = ""
         var rest = self[...]
-        while let range = rest.range(of: target) {
+        while let range = rest.firstRange(of: target) {
             result += rest[..<range.lowerBound]
             result += replacement
             rest = rest[range.upperBound...]

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How to reach PostgreSQL and how each session behaves.
 ///
@@ -74,14 +74,14 @@ extension PostgresConfiguration: CustomStringConvertible {
     /// `postgresql://user:secret@host` → `postgresql://user:***@host`; `password=secret` → `password=***`.
     static func redactingPassword(_ url: String) -> String {
         var text = url
-        if let scheme = text.range(of: "://"),
+        if let scheme = text.firstRange(of: "://"),
            let at = text[scheme.upperBound...].firstIndex(of: "@"),
            let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {
             text.replaceSubrange(text.index(after: colon)..<at, with: "***")
         }
         var result = ""
         var rest = text[...]
-        while let range = rest.range(of: "password=") {
+        while let range = rest.firstRange(of: "password=") {
             result += rest[..<range.upperBound] + "***"
             rest = rest[range.upperBound...]
             let end = rest.firstIndex(where: { $0 == " " || $0 == "&" }) ?? rest.endIndex

@@ -1,5 +1,6 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension PostgresConnection {
     /// Waits up to `timeout` for a `NOTIFY` on a channel this connection LISTENs to, and

@@ -1,5 +1,6 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension PostgresConnection {
     /// Sends every query at once in pipeline mode (one round trip) and returns their outcomes

@@ -1,4 +1,6 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
+import Glibc
 
 extension PostgresConnection {
     /// Runs `body` in a transaction: BEGIN, the closure, then COMMIT — or ROLLBACK if it throws.
@@ -35,7 +37,7 @@ extension PostgresConnection {
                         "sqlstate": "\(error.postgresError?.code?.raw ?? "")", "attempt": "\(attempt + 1)",
                         "delay_ms": "\(Self.format(delay))",
                     ])
-                Thread.sleep(forTimeInterval: delay.milliseconds / 1000)
+                sleepThread(seconds: delay.milliseconds / 1000)
                 attempt += 1
             }
         }

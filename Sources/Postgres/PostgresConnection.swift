@@ -1,5 +1,7 @@
+import CivilTime
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// One libpq connection, owned by one thread.
@@ -283,7 +285,7 @@ public final class PostgresConnection {
     }
 
     static func format(_ duration: Duration) -> String {
-        String(format: "%.3f", duration.milliseconds)
+        String(duration.milliseconds, fractionDigits: 3)
     }
 }
 

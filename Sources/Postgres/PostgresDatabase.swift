@@ -1,4 +1,5 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Logging
 
 /// What a worker thread owns: one connection, opened lazily and re-opened after it breaks.
@@ -151,7 +152,7 @@ public final class PostgresDatabase {
                 guard attempt < attempts else { break }
                 self.logger.debug("connect failed; backing off", metadata: ["attempt": "\(attempt)", "error": "\(postgresLogDescription(error))"])
                 let jittered = Double.random(in: 0.5...1.0) * delay.milliseconds / 1000
-                Thread.sleep(forTimeInterval: jittered)
+                sleepThread(seconds: jittered)
                 delay = min(delay * 2, self.configuration.reconnectMaxDelay)
             }
         }

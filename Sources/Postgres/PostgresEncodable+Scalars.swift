@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Bool: PostgresArrayEncodable {
     public static var postgresType: PostgresDataType { .bool }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension PostgresError {
     /// A one-line description for logs that carries no data: the kind, the SQLSTATE, where the
@@ -83,7 +83,7 @@ extension PostgresError {
     }
 
     private static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import CLibPQ
 
 /// An error from this module: a failed connection, an error the server reported, or a value that
@@ -227,8 +227,14 @@ extension PostgresError {
 
     /// libpq messages end in a newline and sometimes repeat "ERROR:  "; keep them one line.
     static func cleaned(_ message: String) -> String {
-        message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        message.split(whereSeparator: \.isNewline).map { line in
+            // What Foundation's trimmingCharacters(in: .whitespaces) removed: general category Zs and tabs.
+            let isSpace = { (scalar: Unicode.Scalar) in scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+            let scalars = line.unicodeScalars
+            guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+            return String(scalars[first...last])
+        }
+        .filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A `Codable` value stored as `jsonb`: `INSERT … VALUES (\(PostgresJSON(preferences)))`, and
 /// `row.decode(PostgresJSON<Preferences>.self, column: "preferences").value`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension PostgresRow {
     /// Decodes a `Decodable` type by column name.

@@ -1,5 +1,5 @@
 import CivilTime
-import Foundation
+import FoundationEssentials
 
 /// Conversions between `Date` and PostgreSQL's timestamp representation: a signed count of
 /// microseconds since 2000-01-01 00:00:00 UTC, with `Int64.max`/`min` meaning ±infinity.

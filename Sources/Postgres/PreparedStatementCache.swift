@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The statements prepared on one connection, keyed by SQL text and parameter types, bounded
 /// and evicting the least recently used.

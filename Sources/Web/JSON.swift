@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// JSON in and out. Dates are ISO 8601 with fractional seconds and a time zone.
 public enum JSON {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value that writes its JSON object straight into ``JSONWriter``'s output.
 ///

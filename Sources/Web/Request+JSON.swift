@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Request {
     /// Decodes the JSON body. Malformed JSON, bytes that are not UTF-8, or a body of the wrong

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Web
 
 /// Token, password and log-in settings, from the environment.
 ///
@@ -76,7 +77,7 @@ public struct AuthConfiguration: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError("PARLEY_JWT_SECRET_FILE \(path) cannot be read.")
             }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
             if let weakness = SigningKeyCheck.weakness(of: Array(text.utf8)) {
                 throw ConfigurationError("The key in PARLEY_JWT_SECRET_FILE \(path) is refused: \(weakness); \(SigningKeyCheck.howToMake) > \(path).")
             }

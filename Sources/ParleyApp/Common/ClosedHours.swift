@@ -1,4 +1,6 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
+import Web
 
 /// Hours of the day during which the chat is closed, in one time zone: `21-6` is closed from
 /// 21:00 up to (not including) 06:00 the next morning; `13-14` is the hour after 13:00.
@@ -9,9 +11,9 @@ struct ClosedHours: Sendable, Equatable, CustomStringConvertible {
     let start: Int
     /// First open hour again, 0–23; different from `start`.
     let end: Int
-    let timeZone: TimeZone
+    let timeZone: ZoneRules
 
-    init?(start: Int, end: Int, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    init?(start: Int, end: Int, timeZone: ZoneRules = .utc) {
         guard (0...23).contains(start), (0...23).contains(end), start != end else { return nil }
         self.start = start
         self.end = end
@@ -19,23 +21,23 @@ struct ClosedHours: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `"21-6"`, `"21:00-06:00"`.
-    init?(parsing text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    init?(parsing text: String, timeZone: ZoneRules = .utc) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let start = Self.hour(parts[0]), let end = Self.hour(parts[1]) else { return nil }
         self.init(start: start, end: end, timeZone: timeZone)
     }
 
     private static func hour(_ text: Substring) -> Int? {
-        var text = text.trimmingCharacters(in: .whitespaces)
+        var text = text.trimmingWhitespace()
         if text.hasSuffix(":00") { text = String(text.dropLast(3)) }
         guard !text.isEmpty, text.count <= 2, text.allSatisfy(\.isASCII), let value = Int(text) else { return nil }
         return value
     }
 
     func contains(_ date: Date) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let hour = calendar.component(.hour, from: date)
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let local = seconds + Int64(timeZone.secondsFromGMT(at: seconds))
+        let hour = Int(CivilDate.floorDivide(local, 86_400).remainder / 3600)
         return start < end ? (start <= hour && hour < end) : (hour >= start || hour < end)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Answers `403 {"detail": "The chat is closed between 21:00 and 06:00 (UTC)."}` to every

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Conditional GET for JSON resources: every `200` answer to a GET or HEAD under one of

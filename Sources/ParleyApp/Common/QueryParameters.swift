@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Typed reads of query parameters, with DRF/django-filter's 400s (`{"sender": ["Enter a valid
@@ -58,7 +58,7 @@ enum QueryDates {
     }
 
     private static func parseAnyYear(_ text: String, endOfDay: Bool) -> Date? {
-        var text = text.trimmingCharacters(in: .whitespaces)
+        var text = text.trimmingWhitespace()
         if let space = text.lastIndex(of: " "), text[text.index(after: space)...].first?.isNumber == true {
             text.replaceSubrange(space...space, with: "+")
         }
@@ -69,7 +69,7 @@ enum QueryDates {
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         let components = DateComponents(year: year, month: month, day: day)
         guard components.isValidDate(in: calendar), let start = calendar.date(from: components) else { return nil }
         return endOfDay ? start.addingTimeInterval(86_400 - 0.000_001) : start

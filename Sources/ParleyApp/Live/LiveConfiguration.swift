@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Live updates (Nchan in nginx), from the environment:
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import CivilTime
 
 /// Limits of the messaging API, from the environment:
 ///
@@ -23,9 +23,9 @@ public struct MessagingConfiguration: Sendable {
         if let value = try positiveInt(environment, "PARLEY_MESSAGE_MAX_LENGTH") { configuration.maxBodyLength = value }
         if let value = try positiveInt(environment, "PARLEY_MESSAGE_RATE_LIMIT") { configuration.messageRateLimit = value }
         if let value = try positiveInt(environment, "PARLEY_MESSAGE_RATE_WINDOW_SECONDS") { configuration.messageRateWindow = .seconds(value) }
-        var timeZone = TimeZone(identifier: "UTC")!
+        var timeZone = ZoneRules.utc
         if let name = environment["PARLEY_CHAT_TIMEZONE"], !name.isEmpty {
-            guard let zone = TimeZone(identifier: name) else {
+            guard let zone = ZoneRules(identifier: name) else {
                 throw ConfigurationError("PARLEY_CHAT_TIMEZONE must be an IANA time zone such as UTC or Europe/Paris, got \"\(name)\".")
             }
             timeZone = zone

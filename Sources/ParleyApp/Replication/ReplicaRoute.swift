@@ -1,4 +1,5 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Logging
 import Postgres
 import Synchronization
@@ -92,7 +93,7 @@ public final class ReplicaRoute {
                     waited = true
                     count(.waitedForReplay)
                 }
-                Thread.sleep(forTimeInterval: 0.002)
+                sleepThread(seconds: 0.002)
             }
         } catch {
             avoid(reason: "the replica cannot be reached", metadata: ["error": "\(logDescription(of: error))"])

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How long a browser session lasts, from the environment:
 ///

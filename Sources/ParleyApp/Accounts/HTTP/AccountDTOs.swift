@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `POST /api/register/`. Every field optional here so the service can report all missing
 /// ones at once, as DRF does.

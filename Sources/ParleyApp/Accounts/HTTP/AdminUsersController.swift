@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `GET /api/admin/users/` (paginated, `?search=` as for `/api/users/`) and

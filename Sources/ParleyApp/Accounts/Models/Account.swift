@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A user account as the application sees it; never its password hash.
 public struct Account: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A username or email that another account already has (a unique index said so).
 public struct DuplicateAccountError: Error, Equatable {

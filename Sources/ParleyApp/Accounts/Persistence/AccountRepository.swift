@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where accounts are kept. The PostgreSQL implementation is the only place with their SQL.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A `users` row as the account queries select it, in the order `AccountRow.columns` lists them.
 struct AccountRow: Decodable {

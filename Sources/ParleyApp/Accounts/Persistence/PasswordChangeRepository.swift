@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A password change as one unit: the new hash, the end of every browser session of the user
 /// and the revocation of every API refresh-token family of theirs. Done apart, a failure between

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// Accounts in the `users` table (migrations 0001 and 0004).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// `users`, `web_sessions` and `refresh_tokens` in one PostgreSQL transaction.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AccountService {
     /// Stores `newPassword` for `userID`, whose current password the caller has just verified

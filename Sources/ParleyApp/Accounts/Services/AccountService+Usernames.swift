@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AccountService {
     /// The accounts whose usernames are among `usernames` (case-insensitive, exact: no

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Registration, profiles, deletion, finding people, and roles: the rules, with no HTTP.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Web
 
 /// Field rules and messages, as Django and DRF word them. Each function returns the normalised
 /// value, or records its messages in `errors` under the field's name and returns nil.
@@ -30,7 +31,7 @@ struct AccountValidation {
     /// `AbstractBaseUser.normalize_username`; at most 150 characters.
     mutating func username(_ value: String?, field: String = "username") -> String? {
         guard let text = text(value, field: field, allowBlank: false, maxLength: 150) else { return nil }
-        let normalized = text.precomposedStringWithCompatibilityMapping
+        let normalized = text.nfkcNormalized
         guard normalized.count <= 150 else { fail(field, Self.tooLong(150)); return nil }
         guard normalized.unicodeScalars.allSatisfy(Self.isUsernameScalar) else {
             fail(field, Self.invalidUsername)
@@ -81,7 +82,7 @@ struct AccountValidation {
     /// optional leading `+`, 4 to 20 digits, at most 32 characters.
     mutating func phoneNumber(_ value: String?, field: String = "phone_number") -> String?? {
         guard let value else { return .some(nil) }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingWhitespaceAndNewlines()
         if trimmed.isEmpty { return .some(nil) }
         guard !trimmed.unicodeScalars.contains("\u{0}") else { fail(field, Self.nullCharacters); return nil }
         guard trimmed.count <= 32 else { fail(field, Self.tooLong(32)); return nil }
@@ -98,7 +99,7 @@ struct AccountValidation {
     private mutating func text(_ value: String?, field: String, allowBlank: Bool, maxLength: Int) -> String? {
         guard let value else { fail(field, Self.required); return nil }
         guard !value.unicodeScalars.contains("\u{0}") else { fail(field, Self.nullCharacters); return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingWhitespaceAndNewlines()
         if trimmed.isEmpty, !allowBlank { fail(field, Self.blank); return nil }
         guard trimmed.count <= maxLength else { fail(field, Self.tooLong(maxLength)); return nil }
         return trimmed

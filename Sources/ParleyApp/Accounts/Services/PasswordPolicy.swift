@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Django's four default password validators, in the order a new Django project lists them:
 /// similarity to the user's attributes, minimum length, common passwords, all digits. Every

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Bearer-token authentication for `/api/`: a valid access token puts its user in the context;

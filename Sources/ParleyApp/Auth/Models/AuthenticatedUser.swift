@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A user's role. Guests and hosts use the messaging; admins also manage users.
 public enum Role: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One API log-in (a refresh-token family) as the account page lists it.
 struct RefreshTokenFamily: Sendable, Equatable {

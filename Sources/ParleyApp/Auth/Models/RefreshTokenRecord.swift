@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One issued refresh token, as stored: the SHA-256 (hex) of its jti, never the token.
 struct RefreshTokenRecord: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// Refresh tokens in the `refresh_tokens` table (migration 0003).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where refresh tokens are kept. Rotation happens inside ``withLockedToken(hash:_:)``: the
 /// service decides (rotate, or revoke the family on reuse) while the token's row is locked, and

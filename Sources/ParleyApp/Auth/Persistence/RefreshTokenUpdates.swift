@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The writes allowed while a token is locked.
 protocol RefreshTokenUpdates {

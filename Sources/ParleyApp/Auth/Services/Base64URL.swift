@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JWTs use. Byte by byte:
 /// Foundation's Base64 plus three `replacingOccurrences` showed in the profiles, and every

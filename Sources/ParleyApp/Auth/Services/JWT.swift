@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// The claims Parley puts in its JSON Web Tokens, named as djangorestframework-simplejwt names
@@ -86,11 +86,11 @@ public struct JWTSigner: Sendable {
         else { throw JWTError(reason: "not three parts") }
         let header = bytes[..<firstDot]
         // The header parsed only when it is not the one this signer writes (every token it
-        // issued): JSONSerialization of a header known in advance, on every API request, is waste.
+        // issued): decoding a header known in advance, on every API request, is waste.
         if !header.elementsEqual(Self.headerBytes) {
             guard let headerBytes = Base64URL.decode(bytes: header),
-                  let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
-                  header["alg"] as? String == "HS256"
+                  let header = try? JSONDecoder().decode(JWTHeader.self, from: Data(headerBytes)),
+                  header.alg == "HS256"
             else { throw JWTError(reason: "algorithm is not HS256") }
         }
         guard let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]) else { throw JWTError(reason: "signature is not base64url") }
@@ -104,4 +104,9 @@ public struct JWTSigner: Sendable {
     }
 
     private static let headerBytes = Array(header.utf8)
+}
+
+/// The JOSE header field that ``JWTSigner/verify(_:)`` checks.
+private struct JWTHeader: Decodable {
+    let alg: String
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JWTClaims {
     /// The claims of a payload written as ``JWTSigner`` writes them: one flat object, no

@@ -1,5 +1,5 @@
 import CSodium
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// argon2id password hashes through libsodium (`crypto_pwhash_str_alg`), in the PHC string
@@ -83,7 +83,7 @@ public final class PasswordHasher: Sendable {
     }
 
     static func normalized(_ password: String) -> [UInt8] {
-        Array(password.precomposedStringWithCompatibilityMapping.utf8)
+        Array(password.nfkcNormalized.utf8)
     }
 
     private static func argon2id(_ password: [UInt8], _ parameters: PasswordHashingParameters) throws(PasswordHashingError) -> String {

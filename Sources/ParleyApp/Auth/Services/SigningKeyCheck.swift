@@ -1,4 +1,6 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
+import Glibc
 
 /// The rules a token signing key must pass before `parley serve` signs anything with it.
 ///
@@ -63,7 +65,7 @@ public enum SigningKeyCheck {
         let mode = UInt32(info.st_mode) & 0o777
         guard mode & 0o077 == 0 else {
             throw ConfigurationError("""
-                \(variable) \(path) is readable by others than its owner (mode \(String(format: "%04o", mode))): \
+                \(variable) \(path) is readable by others than its owner (mode \(String(mode, zeroPaddedTo: 4, radix: 8))): \
                 anyone who can read it can sign tokens. Run: chmod 0600 \(path) (owned by the user parley runs as).
                 """)
         }

@@ -1,5 +1,5 @@
 import CSodium
-import Foundation
+import FoundationEssentials
 
 /// The libsodium primitives Parley uses, behind Swift signatures: random bytes, SHA-256,
 /// HMAC-SHA256 and constant-time comparison. `sodium_init` runs once, before first use.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Web
 
 /// What the pages need of log-in, with the API's rules and counters: the same failed-log-in
 /// limits per account and per client address (the same rate-limit keys, so failures through
@@ -13,11 +14,11 @@ extension TokenService {
     /// when over a limit (checked before any hashing).
     func authenticate(identifier: String?, password: String?, clientAddress: String?) throws -> Account {
         var errors: [String: [String]] = [:]
-        if identifier == nil { errors["username"] = [AccountValidation.required] } else if identifier!.trimmingCharacters(in: .whitespaces).isEmpty { errors["username"] = [AccountValidation.blank] }
+        if identifier == nil { errors["username"] = [AccountValidation.required] } else if identifier!.trimmingWhitespace().isEmpty { errors["username"] = [AccountValidation.blank] }
         if password == nil { errors["password"] = [AccountValidation.required] } else if password!.isEmpty { errors["password"] = [AccountValidation.blank] }
         guard errors.isEmpty, var identifier, let password else { throw AccountError.validation(errors) }
         guard PasswordHasher.normalized(password).count <= configuration.maxPasswordBytes else { throw AccountError.invalidCredentials }
-        identifier = identifier.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCompatibilityMapping
+        identifier = identifier.trimmingWhitespaceAndNewlines().nfkcNormalized
         guard !identifier.unicodeScalars.contains("\u{0}"), identifier.count <= 254 else { throw AccountError.invalidCredentials }
         let credentials = try accounts.credentials(login: identifier, emailOnly: false)
         let accountKey = "login-failures:account:" + (credentials.map { $0.account.id.apiString } ?? "name:" + identifier.lowercased())

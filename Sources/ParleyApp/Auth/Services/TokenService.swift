@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 import Logging
 
@@ -41,7 +41,7 @@ struct TokenService {
         guard PasswordHasher.normalized(password).count <= configuration.maxPasswordBytes else {
             throw AccountError.validation("password", "Ensure this password has no more than \(configuration.maxPasswordBytes) bytes.")
         }
-        identifier = identifier.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCompatibilityMapping
+        identifier = identifier.trimmingWhitespaceAndNewlines().nfkcNormalized
         guard !identifier.unicodeScalars.contains("\u{0}"), identifier.count <= 254 else { throw AccountError.invalidCredentials }
 
         let credentials = try accounts.credentials(login: identifier, emailOnly: emailOnly)

@@ -1,4 +1,5 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Web
 
 /// `/account/export` (the account page's "Export my data": the API's export, for the signed-in
@@ -44,11 +45,11 @@ struct BulkPages {
         let busiest = max(1, report.messagesPerDay.map(\.messages).max() ?? 1)
         let view = StatsView(
             users: Self.number(report.users), conversations: Self.number(report.conversations), messages: Self.number(report.messages),
-            average: String(format: "%.1f", report.averagePerConversation), p95: String(format: "%.1f", report.p95PerConversation),
+            average: String(report.averagePerConversation, fractionDigits: 1), p95: String(report.p95PerConversation, fractionDigits: 1),
             days: report.messagesPerDay.reversed().map {
                 DayView(date: $0.date, messages: Self.number($0.messages), percent: $0.messages * 100 / busiest)
             },
-            hours: report.activeHours.prefix(5).map { HourView(hour: String(format: "%02d:00–%02d:59", $0.hour, $0.hour), messages: Self.number($0.messages)) },
+            hours: report.activeHours.prefix(5).map { HourView(hour: String($0.hour, zeroPaddedTo: 2) + ":00–" + String($0.hour, zeroPaddedTo: 2) + ":59", messages: Self.number($0.messages)) },
             hasHours: !report.activeHours.isEmpty, windowDays: SiteStatistics.days)
         var nav = NavView()
         nav.adminStats = true

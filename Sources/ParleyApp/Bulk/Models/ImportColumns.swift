@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Web
 
 /// Where each known column sits in the CSV header. `username`, `email`, `first_name` and
 /// `last_name` are required; `role` and `password` optional; any other name is refused.
@@ -15,7 +16,7 @@ struct ImportColumns {
     let password: Int?
 
     init(header: [String]) throws(UserImportError) {
-        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = header.map { $0.trimmingWhitespace().lowercased() }
         let known = Set(Self.required + Self.optional)
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else {

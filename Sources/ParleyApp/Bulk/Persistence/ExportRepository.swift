@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The SQL of data exports. Each line is built by PostgreSQL (`json_build_object`, or CSV
 /// quoting) and handed over as it arrives (single-row mode), so an export of any size holds

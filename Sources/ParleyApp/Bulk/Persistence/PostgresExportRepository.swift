@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// ``ExportRepository`` on PostgreSQL. The lock is a session advisory lock on the worker's

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// A user's data, streamed: the export behind `GET /api/users/me/export/`, the account page's

@@ -1,8 +1,9 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
 import Postgres
 import Synchronization
+import Web
 
 /// `parley import-users`: accounts from a CSV file, all or nothing.
 ///
@@ -170,9 +171,9 @@ public enum UserImport {
     /// checked for its characters, the email's domain lowercased. The SQL checks see the rest.
     private static func stagingRow(_ record: CSVReader.Record, _ columns: ImportColumns, problems: inout ProblemList) -> StagingRow {
         func field(_ index: Int) -> String {
-            record.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            record.fields[index].trimmingWhitespaceAndNewlines()
         }
-        let username = field(columns.username).precomposedStringWithCompatibilityMapping
+        let username = field(columns.username).nfkcNormalized
         if !username.unicodeScalars.allSatisfy(AccountValidation.isUsernameScalar) {
             problems.add(ImportProblem(line: record.line, field: "username", message: AccountValidation.invalidUsername))
         }

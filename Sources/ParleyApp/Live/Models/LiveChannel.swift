@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Nchan channel: one per conversation (`conv-<id>`: its messages created, edited, deleted)
 /// and one per user (`user-<id>`: new notifications and unread counts). Channel ids are not

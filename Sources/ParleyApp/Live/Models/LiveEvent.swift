@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One outbox row, with what its payload needs as it is now: the message (nil once deleted)
 /// and, for user channels, the conversation's and the header's unread counts.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The subscription check of live updates, one indexed query each: who is asking (a browser
 /// session or an access token's user) and whether they may hear `channel` (a participant of

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// The outbox of migration 0015, as the publisher drains it on its own connection (not a

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import CivilTime
+import FastCGI
+import FoundationEssentials
 import Logging
 import Postgres
 import Web
@@ -59,11 +61,12 @@ public final class LivePublisher: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Starts the thread; it runs until the process exits.
-    public func start() {
-        let thread = Thread { [self] in self.run() }
-        thread.name = "live-publisher"
-        thread.start()
+    /// Starts the thread, named for `ps -L`; it runs until the process exits.
+    public func start() throws {
+        try WorkerThread.start(name: "live-publisher") { [self] in
+            WorkerThread.nameCurrentThread("live-publisher")
+            self.run()
+        }
     }
 
     /// `drained(published:)`: whether the batch held any event.
@@ -101,19 +104,19 @@ public final class LivePublisher: @unchecked Sendable {
                         // Events came in the last batch: more are likely on their way, so wait a
                         // moment and take them together.
                         if busy, published {
-                            Thread.sleep(forTimeInterval: gatherWhileBusy)
+                            sleepThread(seconds: gatherWhileBusy)
                         }
                         busy = published
                         _ = try connection.waitForNotifications(timeout: idleWait)
                     case .nginxUnavailable:
                         // Retried soon: an nginx reload or restart takes about a second.
-                        Thread.sleep(forTimeInterval: nginxDelay)
+                        sleepThread(seconds: nginxDelay)
                         nginxDelay = min(nginxDelay * 2, 2)
                     }
                 }
             } catch {
                 logger.warning("live publisher: database unavailable, retrying", metadata: ["error": "\(logDescription(of: error))"])
-                Thread.sleep(forTimeInterval: reconnectDelay)
+                sleepThread(seconds: reconnectDelay)
                 reconnectDelay = min(reconnectDelay * 2, 5)
             }
         }

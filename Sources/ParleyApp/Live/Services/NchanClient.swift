@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// HTTP/1.1 to Nchan's publisher locations on nginx's publisher unix socket (one connection per
 /// request, `Connection: close`: publishing is a few requests per message and the socket is
@@ -29,8 +29,7 @@ struct NchanClient: Sendable {
         let reply = try exchange(Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8))
         guard reply.status == 200 else { return 0 }
         // {"messages": 3, "requested": -1, "subscribers": 0, "last_message_id": "…" }
-        let info = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
-        return (info?["messages"] as? NSNumber)?.intValue ?? 0
+        return (try? JSONDecoder().decode(ChannelInfo.self, from: Data(reply.body.utf8)))?.messages ?? 0
     }
 
     private func exchange(_ request: [UInt8]) throws -> (status: Int, body: String) {
@@ -74,7 +73,12 @@ struct NchanClient: Sendable {
         guard fields.count >= 2, fields[0].hasPrefix("HTTP/"), let status = Int(fields[1]) else {
             throw Failure(description: "no HTTP status line from nginx")
         }
-        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        let body = text.utf8.firstRange(of: "\r\n\r\n".utf8).map { String(text[$0.upperBound...]) } ?? ""
         return (status, body)
     }
+}
+
+/// The part of Nchan's channel info that the publisher reads.
+private struct ChannelInfo: Decodable {
+    let messages: Int
 }

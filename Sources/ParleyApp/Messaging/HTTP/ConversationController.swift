@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/api/conversations/…`: list, create, detail, delete, mark read. (The messages of a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/api/conversations/:id/messages/` (list, post) and `/api/messages/…` (list across

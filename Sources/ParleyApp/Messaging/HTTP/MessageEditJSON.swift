@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An earlier version: `old_body`, `edited_at`, `edited_by` ({user_id, username}).
 struct MessageEditJSON: Encodable {

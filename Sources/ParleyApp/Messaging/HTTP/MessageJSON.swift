@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// A message: `message_id`, `conversation`, `sender`, `message_body`, `parent_message`,

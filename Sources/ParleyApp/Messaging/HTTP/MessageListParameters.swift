@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Reads the list parameters the message endpoints share: filters, ordering, and the window

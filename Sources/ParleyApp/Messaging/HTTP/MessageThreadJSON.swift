@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// A message with `replies`: the same nodes, recursively (an empty array on leaves).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/api/conversations/:id/participants/…`: adding people to a conversation, removing them,

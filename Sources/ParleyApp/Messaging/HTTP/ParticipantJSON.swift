@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `{"user_id", "username", "first_name", "last_name"}`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 // The JSON shapes of the messaging API (the *JSON types): ids are lowercase UUID text,

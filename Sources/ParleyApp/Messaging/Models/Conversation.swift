@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A conversation row.
 struct Conversation: Sendable, Equatable {

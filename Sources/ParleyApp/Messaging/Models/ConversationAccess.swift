@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A conversation and whether one user takes part in it.
 struct ConversationAccess: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a conversation is named in lists where only its id is known (notifications): its title,
 /// and its participants' usernames for the untitled ones.

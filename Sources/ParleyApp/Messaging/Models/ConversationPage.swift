@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything the conversation page shows, read together (``ConversationService/openPage``):
 /// the conversation, a page of its threads, and the viewer's unread notifications once this

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One page of a conversation as the page shows it: up to `limit` top-level messages, oldest
 /// first, each with every reply below it; and whether earlier top-level messages exist.

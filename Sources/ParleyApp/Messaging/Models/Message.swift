@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message as stored, with its sender's username.
 struct Message: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which messages a list shows.
 struct MessageFilter: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A participant as conversations show them.
 struct UserSummary: Sendable, Equatable, Decodable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The conversation page's reads and its read mark, as one exchange with the database.
 protocol ConversationPageRepository {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What ``ConversationPageRepository/open`` read, before the service decides what it means.
 struct ConversationPageRows {

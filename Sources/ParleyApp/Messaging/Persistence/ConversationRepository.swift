@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// conversations and conversation_participants.
 protocol ConversationRepository {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// idempotency_keys. Records expire after ``lifetime``; an expired one counts as absent.
 protocol IdempotencyRepository {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// messages and message_edits.
 protocol MessageRepository {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// The columns every message query selects, in the order `MessageRow.columns` lists them, read

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What messaging needs to know about accounts (the accounts code owns the users table).
 protocol MessagingUserRepository {

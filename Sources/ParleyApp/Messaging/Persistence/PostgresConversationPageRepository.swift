@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// The conversation page in one pipeline: its statements do not depend on one another, so

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// idempotency_keys in PostgreSQL. A claim is an INSERT on the (user_id, idempotency_key)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// The messaging repositories on the worker thread's PostgreSQL connection.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// A participant as the conversation queries aggregate them: `ROW(user_id, username,

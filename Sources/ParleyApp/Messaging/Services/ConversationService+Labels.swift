@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ConversationService {
     /// Labels of the viewer's conversations among `conversationIDs`; others are left out.

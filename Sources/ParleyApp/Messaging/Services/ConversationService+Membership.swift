@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ConversationService {
     /// The most people one request may add.

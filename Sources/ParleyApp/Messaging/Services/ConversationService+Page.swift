@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ConversationService {
     /// The conversation page for `viewer`, from one exchange with the database: the

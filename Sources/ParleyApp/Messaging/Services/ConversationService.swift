@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Conversations: who may see, create, delete and mark them read. No HTTP here: refusals are
 /// ``MessagingError``s.

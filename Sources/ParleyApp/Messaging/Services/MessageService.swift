@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Messages: posting (with rate limit, idempotency, notifications), listing, editing,
 /// deleting, history and threads. No HTTP here: refusals are ``MessagingError``s.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/api/notifications/…`: the caller's notifications, newest first.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A notification: `notification_id`, `message` ({message_id, body_preview}), `conversation`,
 /// `sender`, `created_at`, `read`, `read_at`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// "Someone wrote in a conversation you are in." (Named so as not to collide with
 /// Foundation's `Notification`.)

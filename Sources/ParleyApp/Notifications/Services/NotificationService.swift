@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A user's notifications: list, mark one read, mark all read. Only the recipient sees or
 /// touches a notification; anyone else's is "not found".

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// wyrand, seeded per request from a process-wide counter and the clock (no system call: the

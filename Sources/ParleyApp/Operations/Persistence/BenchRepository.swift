@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The TechEmpower tables, `world` and `fortune`, which the bench harness creates and fills
 /// (bench/sql/techempower.sql), not the migrations. Only `parley serve --bench` reads them.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// Moves the freshly seeded demo rows back in time, so that the pages show a conversation

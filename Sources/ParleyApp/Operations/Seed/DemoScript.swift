@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The demo conversations, played through the messaging services. Records when each message
 /// "was" sent (minutes ago) for ``DemoTimelineRepository`` to apply afterwards.

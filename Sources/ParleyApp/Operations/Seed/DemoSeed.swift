@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Postgres
 
@@ -29,11 +29,16 @@ public enum DemoSeed {
         public var text: String {
             var lines = ["Demo accounts (password for new ones: \(password)):"]
             for login in logins {
-                lines.append("  \(login.username.padding(toLength: 8, withPad: " ", startingAt: 0)) \(login.role.padding(toLength: 6, withPad: " ", startingAt: 0)) \(login.created ? "created" : "already there, password unchanged")")
+                lines.append("  \(Self.column(login.username, width: 8)) \(Self.column(login.role, width: 6)) \(login.created ? "created" : "already there, password unchanged")")
             }
             lines.append(conversationsCreated > 0 ? "Created \(conversationsCreated) demo conversations." : "Demo conversations already there.")
             lines.append("These accounts have a published password: never seed a production database.")
             return lines.joined(separator: "\n")
+        }
+
+        /// `text` cut or padded with spaces to `width` characters, as NSString's `padding(toLength:)` did.
+        static func column(_ text: String, width: Int) -> String {
+            String((text + String(repeating: " ", count: width)).prefix(width))
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When the demo's conversations, messages and edits happened, in minutes before now.
 struct DemoTimeline {

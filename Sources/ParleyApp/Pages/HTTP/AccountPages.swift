@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/account`: the profile, a new password (which ends every other session and API log-in),
@@ -64,7 +64,7 @@ struct AccountPages {
         input.email = form["email"].map { .value($0) } ?? .absent
         input.firstName = form["first_name"].map { .value($0) } ?? .absent
         input.lastName = form["last_name"].map { .value($0) } ?? .absent
-        input.phoneNumber = form["phone_number"].map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? .null : .value($0) } ?? .absent
+        input.phoneNumber = form["phone_number"].map { $0.trimmingWhitespace().isEmpty ? .null : .value($0) } ?? .absent
         do {
             _ = try pages.services.accounts(context).updateProfile(id: user.id, input)
             return .redirect(to: "/account", flash: .success("Profile saved."), cookies: pages.flashes)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// `/admin/users`: every account (searchable, paged) and its role, which admins change. Anyone

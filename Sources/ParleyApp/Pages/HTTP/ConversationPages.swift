@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// The inbox, starting a conversation, and a conversation's page (reading and posting).
@@ -128,7 +128,7 @@ struct ConversationPages {
         }
         do {
             let summary = try pages.services.conversations(context).create(
-                by: user, participantIDs: lookup.found.map(\.id), title: title.trimmingCharacters(in: .whitespacesAndNewlines))
+                by: user, participantIDs: lookup.found.map(\.id), title: title.trimmingWhitespaceAndNewlines())
             return .redirect(to: "/conversations/\(summary.conversation.conversationID.apiString)", flash: .success("Conversation started."), cookies: pages.flashes)
         } catch let error as MessagingError where error.kind == .invalid {
             var fields = error.fields ?? [:]

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// The forms of a conversation page's members panel: adding people by username, removing

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Editing one's own message, and any message's history (for the conversation's participants).

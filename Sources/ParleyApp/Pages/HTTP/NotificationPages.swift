@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// The signed-in user's notifications, newest first: who wrote in which conversation; mark one
@@ -79,7 +79,7 @@ struct NotificationPages {
     static func phrase(_ label: ConversationLabel?, sender: String, viewer: String, isAddition: Bool = false) -> (String, String) {
         let preposition = isAddition ? "to " : "in "
         guard let label else { return (preposition, "a conversation") }
-        let title = label.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = label.title.trimmingWhitespaceAndNewlines()
         if !title.isEmpty { return (preposition, title) }
         let others = label.usernames.filter { $0 != viewer && $0 != sender }
         if isAddition { return (preposition, others.isEmpty ? "a conversation" : "a conversation with " + others.joined(separator: ", ")) }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// The outermost page middleware (every path outside `/api/`):

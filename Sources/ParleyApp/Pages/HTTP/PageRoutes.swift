@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Web
 
 /// Every server-rendered page, registered from the composition root in one call, with the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Web
 
 /// Names and previews for conversation lists.
 enum ConversationNaming {
@@ -13,39 +14,14 @@ enum ConversationNaming {
     }
 
     static func isTitled(_ summary: ConversationSummary) -> Bool {
-        !trimmed(summary.conversation.title).isEmpty
+        !summary.conversation.title.trimmingWhitespaceAndNewlines().isEmpty
     }
 
     static func label(title: String, usernames: [String], viewer: String) -> String {
-        let titleText = trimmed(title)
+        let titleText = title.trimmingWhitespaceAndNewlines()
         if !titleText.isEmpty { return titleText }
         let others = usernames.filter { $0 != viewer }
         return others.isEmpty ? "Just you" : others.joined(separator: ", ")
-    }
-
-    /// `text` without the white space around it, as `trimmingCharacters(in:
-    /// .whitespacesAndNewlines)` trims (general categories Zs, Zl and Zp, U+0009…U+000D, U+0085,
-    /// and U+200B, which Foundation's table still counts), scalar by scalar, without Foundation's detour through NSString (every conversation page
-    /// trims its title three times).
-    static func trimmed(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
-        return String(String.UnicodeScalarView(scalars[first...last]))
-    }
-
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x21..<0x7F: return false
-        case 0x09...0x0D, 0x20, 0x85, 0x200B: return true
-        default:
-            switch scalar.properties.generalCategory {
-            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
-            default: return false
-            }
-        }
     }
 
     /// The first line-broken-into-spaces 120 characters of a body.

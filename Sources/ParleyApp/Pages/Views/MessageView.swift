@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message in a conversation page, with its replies nested below it.
 ///

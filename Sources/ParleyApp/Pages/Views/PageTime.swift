@@ -1,4 +1,5 @@
-import Foundation
+import CivilTime
+import FoundationEssentials
 import Web
 
 /// A moment as pages show it: `<time datetime="{{iso}}" title="{{exact}}">{{relative}}</time>`.
@@ -19,8 +20,10 @@ struct TimeView: Sendable, Equatable {
             let parts = Self.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
             let (year, month, day) = (parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
             let (hour, minute, second) = (parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
-            iso = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hour, minute, second)
-            exact = String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", year, month, day, hour, minute, second)
+            let calendarDay = String(year, zeroPaddedTo: 4) + "-" + String(month, zeroPaddedTo: 2) + "-" + String(day, zeroPaddedTo: 2)
+            let time = String(hour, zeroPaddedTo: 2) + ":" + String(minute, zeroPaddedTo: 2) + ":" + String(second, zeroPaddedTo: 2)
+            iso = calendarDay + "T" + time + "Z"
+            exact = calendarDay + " " + time + " UTC"
             relative = Self.relative(date, now: now, year: year, month: month, day: day)
             return
         }
@@ -83,7 +86,7 @@ struct TimeView: Sendable, Equatable {
 
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         return calendar
     }()
 }

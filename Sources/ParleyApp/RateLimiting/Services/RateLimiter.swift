@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Counts hits per key in a sliding window and says whether one more is allowed. The counters
 /// live in PostgreSQL (`rate_limit_counters`), so a limit holds across every parley instance.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Postgres
 
 /// `web_sessions` in PostgreSQL. The lookup on every page view is one statement on the primary

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where browser sessions are kept (`web_sessions`, migration 0010). Sessions are found by the
 /// SHA-256 of their token; the token itself is never stored.
