@@ -86,7 +86,7 @@ let package = Package(
         // How the executable reads its settings (the environment mapped into the modules' configurations).
         .testTarget(name: "ParleyCommandsTests", dependencies: ["ParleyCommands", "Postgres"]),
         // The JSON API through the in-process application, against the real PostgreSQL.
-        .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
+        .testTarget(name: "APITests", dependencies: ["ParleyApp", "Postgres", "Web", "CivilTime", "ParleyTesting", "ParleyAppTesting"]),
         // The server-rendered pages, the same way: forms, sessions, CSRF, rendering.
         .testTarget(name: "PageTests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
     ]

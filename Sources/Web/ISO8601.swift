@@ -161,13 +161,13 @@ private struct TimestampParser {
         } else {
             return named ? 0 : nil
         }
-        guard let hours = number(digits: 2...2), hours <= 23 else { return nil }
+        guard let hours = twoDigits(), hours <= 23 else { return nil }
         var seconds = hours * 3600
         let colon = skip(":")
-        if let minutes = number(digits: 2...2) {
+        if let minutes = twoDigits() {
             guard minutes <= 59 else { return nil }
             seconds += minutes * 60
-            if (colon ? skip(":") : true), let rest = number(digits: 2...2) {
+            if (colon ? skip(":") : true), let rest = twoDigits() {
                 guard rest <= 59 else { return nil }
                 seconds += rest
             }
@@ -195,7 +195,17 @@ private struct TimestampParser {
         return Int(bytes[index - 1] - 0x30)
     }
 
-    /// A run of ASCII digits whose length is in `digits`.
+    /// Two ASCII digits, whatever follows them (`+0530`).
+    private mutating func twoDigits() -> Int? {
+        guard index + 2 <= bytes.count, let tens = digit() else { return nil }
+        guard let units = digit() else {
+            index -= 1
+            return nil
+        }
+        return tens * 10 + units
+    }
+
+    /// A run of ASCII digits whose length is in `digits`, not followed by another digit.
     private mutating func number(digits: ClosedRange<Int>) -> Int? {
         let start = index
         var value = 0

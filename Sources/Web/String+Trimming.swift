@@ -1,8 +1,9 @@
-/// Foundation's `trimmingWhitespace()` and `(in: .whitespacesAndNewlines)`,
+/// Foundation's `trimmingCharacters(in: .whitespaces)` and `(in: .whitespacesAndNewlines)`,
 /// scalar by scalar, without Foundation (whose CharacterSet, and detour through NSString and
 /// UTF-16, FoundationEssentials does not have). StringTrimmingTests compares them with Foundation.
 extension StringProtocol {
-    /// Without the white space around it: general category Zs and U+0009.
+    /// Without the white space around it: general category Zs, U+0009, and U+200B, which
+    /// Foundation's table still counts.
     public func trimmingWhitespace() -> String {
         trimming(where: Self.isWhitespace)
     }
@@ -26,7 +27,7 @@ extension StringProtocol {
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x21..<0x7F: false
-        case 0x09, 0x20: true
+        case 0x09, 0x20, 0x200B: true
         default: scalar.properties.generalCategory == .spaceSeparator
         }
     }

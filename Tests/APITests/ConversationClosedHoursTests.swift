@@ -1,3 +1,4 @@
+import CivilTime
 import Foundation
 @testable import ParleyApp
 @testable import ParleyAppTesting
@@ -33,7 +34,8 @@ struct ConversationClosedHoursTests {
         let hours = try #require(ClosedHours(parsing: "09:00-17:00"))
         #expect(hours.contains(Self.at(9)) && hours.contains(Self.at(16, 59)))
         #expect(!hours.contains(Self.at(17)) && !hours.contains(Self.at(8, 59)))
-        let tokyo = try #require(ClosedHours(parsing: "9-17", timeZone: TimeZone(identifier: "Asia/Tokyo")!))
+        let zone = try #require(ZoneRules(identifier: "Asia/Tokyo"))
+        let tokyo = try #require(ClosedHours(parsing: "9-17", timeZone: zone))
         #expect(tokyo.contains(Self.at(0)), "00:00 UTC is 09:00 in Tokyo")
         #expect(!tokyo.contains(Self.at(9)))
     }

@@ -35,4 +35,16 @@ struct CivilDateTests {
         #expect(result.quotient == quotient)
         #expect(result.remainder == remainder)
     }
+
+    @Test("days since 1970 from a date, and back, from year -400 to 10000")
+    func roundTrip() {
+        for days in stride(from: Int64(-865_000), through: 2_933_000, by: 7) {
+            let date = CivilDate(daysSinceUnixEpoch: days)
+            guard CivilDate(year: date.year, month: date.month, day: date.day).daysSinceUnixEpoch == days else {
+                Issue.record("day \(days) came back as \(CivilDate(year: date.year, month: date.month, day: date.day).daysSinceUnixEpoch)")
+                return
+            }
+        }
+        #expect(CivilDate(year: 2026, month: 1, day: 32).daysSinceUnixEpoch == CivilDate(year: 2026, month: 2, day: 1).daysSinceUnixEpoch)
+    }
 }

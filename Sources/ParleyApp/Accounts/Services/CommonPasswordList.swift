@@ -14,7 +14,7 @@ public final class CommonPasswordList: Sendable {
 
     /// The list shipped with Parley (`Accounts/PasswordLists`).
     public static let bundled = CommonPasswordList(
-        directory: Resources.directory(named: "PasswordLists", environmentKey: "PARLEY_PASSWORD_LISTS_DIR"), file: "common-passwords.txt")
+        directory: Resources.directory(named: "Accounts/PasswordLists", environmentKey: "PARLEY_PASSWORD_LISTS_DIR"), file: "common-passwords.txt")
 
     /// One password per line, compared lowercased and trimmed, as Django does.
     public convenience init(contentsOf path: String) {
