@@ -31,8 +31,9 @@ let package = Package(
         // The master process: worker processes (posix_spawn), crash replacement, deadlines,
         // recycling, hitless reload, systemd notifications. Serves no request itself.
         .target(name: "Supervisor", dependencies: ["FastCGI", "CFastCGI", logging]),
-        // Calendar arithmetic without Foundation's Calendar, shared by Web (JSON timestamps) and
-        // Postgres (timestamps as text), which do not depend on each other.
+        // Calendar arithmetic, IANA zones and number formatting without Foundation (parley links
+        // FoundationEssentials only), shared by Web (JSON timestamps), Postgres (timestamps as
+        // text), which do not depend on each other, and the app.
         .target(name: "CivilTime"),
         // The libpq client: connections, typed queries, transactions, migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ", "CivilTime", logging]),

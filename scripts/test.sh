@@ -5,7 +5,8 @@
 #  2. static checks: docker-compose.yml (`docker-compose config -q`), the
 #     rendered nginx.conf and deploy/nginx-site.conf (`nginx -t`), the modes of
 #     the files `make run` creates (scripts/check-file-modes.sh);
-#  3. builds debug with tests (`swift build --build-tests`);
+#  3. builds debug with tests (`swift build --build-tests`) and fails if parley links
+#     Foundation (only FoundationEssentials is allowed);
 #  4. starts, in a mktemp directory under /tmp: a PostgreSQL cluster (unix
 #     socket only), `parley migrate`, `parley serve` (the debug binary) on a
 #     unix socket, and nginx on free loopback ports;
@@ -152,6 +153,12 @@ phase "swift build --build-tests"
 swift build --build-tests
 PARLEY_BIN="$(swift build --show-bin-path)/parley"
 [[ -x $PARLEY_BIN ]] || die "no parley executable at $PARLEY_BIN"
+# parley links FoundationEssentials only: Foundation with its ICU and FoundationInternationalization
+# cost ~8 MiB of RSS in every process (master and workers; docs/decisions/0012-foundation-essentials.md).
+if foundation=$(ldd "$PARLEY_BIN" | grep -E 'libFoundation\.so|lib_FoundationICU|libFoundationInternationalization'); then
+    die "parley links Foundation again (import FoundationEssentials instead, and check the dependencies):
+$foundation"
+fi
 # parley plus routes that exist only in tests (deadlines, crashes): Tests/ParleyTestServer.
 swift build --product ParleyTestServer
 PARLEY_TEST_SERVER_BIN="$(swift build --show-bin-path)/ParleyTestServer"
