@@ -24,7 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // utf8proc: Unicode NFKC for user names and passwords (Foundation's
         // precomposedStringWithCompatibilityMapping, without Foundation).
-        .systemLibrary(name: "CUTF8Proc", pkgConfig: "libutf8proc", providers: [.apt(["libutf8proc-dev"])]),
+        // (No pkgConfig: its .pc file adds -DUTF8PROC_EXPORTS, which SwiftPM warns about on every build.)
+        .systemLibrary(name: "CUTF8Proc", providers: [.apt(["libutf8proc-dev"])]),
 
         // The libfcgi responder: sockets, worker threads, signals. Knows nothing of HTTP routing.
         .target(name: "FastCGI", dependencies: ["CFastCGI", logging]),
@@ -46,9 +47,9 @@ let package = Package(
         .target(name: "Web", dependencies: ["CivilTime", logging]),
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
         .target(name: "WebFastCGI", dependencies: ["Web", "FastCGI", logging]),
-        // The application: controllers → services → repositories, and its migrations.
-        // Its migrations, templates and password lists are built into the executable
-        // (EmbedResources), not copied beside it: SwiftPM's resource bundles need Foundation's Bundle.
+        // The application: controllers → services → repositories. Its migrations, templates and
+        // password lists are built into the executable (EmbedResources), not copied beside it:
+        // SwiftPM's resource bundles need Foundation's Bundle. FastCGI: the live publisher's thread.
         .target(
             name: "ParleyApp",
             dependencies: ["Web", "Postgres", "CivilTime", "FastCGI", "CSodium", "CUTF8Proc", "Mustache", logging],
