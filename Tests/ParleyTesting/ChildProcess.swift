@@ -47,10 +47,27 @@ public final class ChildProcess: @unchecked Sendable {
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for exit up to `timeout`; returns the exit status, or nil if it is still running.
+    /// After an exit, what the process wrote is in ``standardError`` and ``standardOutput``.
     public func waitForExit(timeout: TimeInterval) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        guard !process.isRunning else { return nil }
+        drainPipes()
+        return process.terminationStatus
+    }
+
+    /// Waits (a second at most) until the readability handlers have taken what is left in the
+    /// pipes: they run on a dispatch queue, which a loaded machine runs late, and a test that read
+    /// the output right after the exit saw it cut short.
+    private func drainPipes() {
+        let deadline = Date().addingTimeInterval(1)
+        while Date() < deadline {
+            var pipes = [errorPipe, outputPipe].map { pollfd(fd: $0.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+            guard poll(&pipes, nfds_t(pipes.count), 0) > 0, pipes.contains(where: { $0.revents & Int16(POLLIN) != 0 }) else { break }
+            usleep(10_000)
+        }
+        // A handler that has just read may still be appending.
+        usleep(20_000)
     }
 
     /// Waits until `path` exists and accepts connections.
