@@ -72,7 +72,9 @@ enum Pagination {
                 pairs.removeAll { $0.name == name }
             }
         }
-        let rawPath = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? request.path
+        // The path as sent, up to the first `?` byte (as `Request` finds it): String's `split`
+        // walks Characters, ~20k instructions for a list's URI.
+        let rawPath = request.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(request.uri[..<$0]) } ?? request.uri
         let query = URLEncodedForm(pairs: pairs).encoded
         return request.baseURL + rawPath + (query.isEmpty ? "" : "?" + query)
     }

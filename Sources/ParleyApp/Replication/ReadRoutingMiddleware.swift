@@ -52,7 +52,8 @@ struct ReadRoutingMiddleware: Middleware {
     /// single object's detail, which a client fetches right after changing it.
     static func isLagTolerant(_ path: String) -> Bool {
         // ("/api/users/" is "", "api", "users", "".)
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // At the `/` bytes, as the router splits: String's `split` walks Characters.
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
         switch parts.count {
         case 2: return path == "/inbox" || path == "/notifications"
         case 4:
