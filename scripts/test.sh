@@ -154,7 +154,7 @@ swift build --build-tests
 PARLEY_BIN="$(swift build --show-bin-path)/parley"
 [[ -x $PARLEY_BIN ]] || die "no parley executable at $PARLEY_BIN"
 # parley links FoundationEssentials only: Foundation with its ICU and FoundationInternationalization
-# cost ~8 MiB of RSS in every process (master and workers; docs/decisions/0012-foundation-essentials.md).
+# cost RSS in every process, master and workers (docs/decisions/0012-foundation-essentials.md).
 if foundation=$(ldd "$PARLEY_BIN" | grep -E 'libFoundation\.so|lib_FoundationICU|libFoundationInternationalization'); then
     die "parley links Foundation again (import FoundationEssentials instead, and check the dependencies;
 an incremental build can keep objects compiled before a module dropped Foundation: rm -rf .build):

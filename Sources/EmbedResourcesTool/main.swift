@@ -34,7 +34,7 @@ do {
 
 /// `text` as a one-line Swift string literal: the scalars as they are, except the backslash, the
 /// quote and control characters, which are escaped (a single line keeps the compiler fast on the
-/// 176 KB password list).
+/// large password list).
 func literal(_ text: String) -> String {
     var out = "\""
     out.reserveCapacity(text.utf8.count + 2)

@@ -47,9 +47,9 @@ struct MustacheRenderer {
                 case .list(let elements) where elements.isEmpty: render(content, blocks: blocks)
                 default: continue
                 }
-            case .partial(let name, let indentation, let link):
-                // MustacheLibrary.validate() refuses a partial that does not exist at load.
-                guard let partial = link?.nodes ?? templates[name]?.nodes else { continue }
+            case .partial(_, let indentation, let link):
+                // No link: no template of that name, which MustacheLibrary.validate() refuses at load.
+                guard let partial = link?.nodes else { continue }
                 if indentation.isEmpty {
                     render(partial, blocks: blocks)
                 } else {

@@ -73,7 +73,7 @@ enum Pagination {
             }
         }
         // The path as sent, up to the first `?` byte (as `Request` finds it): String's `split`
-        // walks Characters, ~20k instructions for a list's URI.
+        // walks Characters, a cost on every list page (bench/README.md, "Request path").
         let rawPath = request.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(request.uri[..<$0]) } ?? request.uri
         let query = URLEncodedForm(pairs: pairs).encoded
         return request.baseURL + rawPath + (query.isEmpty ? "" : "?" + query)

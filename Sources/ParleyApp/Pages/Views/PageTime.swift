@@ -35,8 +35,7 @@ struct TimeView: Sendable, Equatable {
     /// `YYYY-MM-DD` separator `hh:mm:ss` suffix, written into the string's own storage: one
     /// allocation per text (padding and joining pieces made a dozen, twice per time). Straight
     /// stores at fixed offsets: nested functions that advanced a shared count put that count in a
-    /// box with run-time exclusivity checks, 3k instructions per text (bench/README.md, "Pages and
-    /// templates").
+    /// box with run-time exclusivity checks (bench/README.md, "Pages and templates").
     private static func text(
         _ fields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int), separator: UInt8, suffix: StaticString
     ) -> String {
