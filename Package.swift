@@ -42,9 +42,11 @@ let package = Package(
         .executableTarget(name: "PostgresBench", dependencies: ["Postgres", logging], path: "Sources/PostgresBench"),
         // Mustache templates compiled once and rendered into bytes, without reflection for types
         // that describe themselves (MustacheObject); the pages and the fortunes bench use it.
-        .target(name: "Mustache"),
+        .target(name: "Mustache", dependencies: ["Bytes"]),
+        // A growable byte buffer without Array's uniqueness checks: response heads, JSON and templates.
+        .target(name: "Bytes"),
         // The transport-free HTTP core: request, response, router, middleware, JSON, forms.
-        .target(name: "Web", dependencies: ["CivilTime", logging]),
+        .target(name: "Web", dependencies: ["Bytes", "CivilTime", logging]),
         // Turns a FastCGI request into a Web request and a Web response into FastCGI output.
         .target(name: "WebFastCGI", dependencies: ["Web", "FastCGI", logging]),
         // The application: controllers → services → repositories. Its migrations, templates and

@@ -59,6 +59,7 @@ public struct MustacheLibrary: Sendable {
         var renderer = MustacheRenderer(templates: templates, capacity: initialCapacity)
         renderer.stack.append(value)
         renderer.render(template.nodes, blocks: [:])
-        return renderer.output
+        defer { renderer.output.deallocate() }
+        return renderer.output.array
     }
 }

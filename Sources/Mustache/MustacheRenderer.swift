@@ -1,8 +1,12 @@
+import Bytes
+
 /// One rendering: the output bytes and the context stack, both grown in place (a section
-/// pushes and pops; nothing is copied per frame).
+/// pushes and pops; nothing is copied per frame). The output is a ``ByteBuffer``, which the
+/// caller takes out and frees once (``MustacheLibrary/render(_:template:)``): appending to an
+/// Array checked its uniqueness and capacity in a generic path for every piece of text.
 struct MustacheRenderer {
     let templates: [String: MustacheTemplate]
-    var output: [UInt8] = []
+    var output: ByteBuffer
     var stack: [MustacheValue] = []
     /// Inside a standalone partial that was indented: the indentation, written before each of
     /// the partial's lines (not before lines inside interpolated values, as the spec says).
@@ -11,7 +15,7 @@ struct MustacheRenderer {
 
     init(templates: [String: MustacheTemplate], capacity: Int) {
         self.templates = templates
-        output.reserveCapacity(capacity)
+        output = ByteBuffer(capacity: capacity)
         stack.reserveCapacity(8)
     }
 
@@ -21,7 +25,7 @@ struct MustacheRenderer {
         for node in nodes {
             switch node {
             case .text(let text):
-                if indentation.isEmpty { output.append(contentsOf: text) } else { appendIndented(text) }
+                if indentation.isEmpty { output.append(text) } else { appendIndented(text) }
             case .variable(let path, let escaped):
                 write(lookup(path), escaped: escaped)
             case .section(let path, let content):
@@ -105,7 +109,7 @@ struct MustacheRenderer {
             case .null, .list: break
             case .object(let object) where object.mustacheText == nil: break
             default:
-                output.append(contentsOf: indentation)
+                output.append(indentation)
                 atLineStart = false
             }
         }
@@ -113,35 +117,19 @@ struct MustacheRenderer {
         case .null, .list:
             return
         case .bool(let bool):
-            output.append(contentsOf: bool ? "true".utf8 : "false".utf8)
+            output.appendLiteral(bool ? "true" : "false")
         case .int(let int):
             appendDecimal(int)
         case .string(let string):
-            escaped ? appendEscaped(string) : output.append(contentsOf: string.utf8)
+            escaped ? appendEscaped(string) : output.appendUTF8(string)
         case .object(let object):
             guard let text = object.mustacheText else { return }
-            escaped ? appendEscaped(text) : output.append(contentsOf: text.utf8)
+            escaped ? appendEscaped(text) : output.appendUTF8(text)
         }
     }
 
     private mutating func appendDecimal(_ int: Int) {
-        if int < 0 {
-            output.append(contentsOf: String(int).utf8)
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var index = buffer.count
-            var value = int
-            repeat {
-                index -= 1
-                buffer[index] = UInt8(truncatingIfNeeded: value % 10) &+ 0x30
-                value /= 10
-            } while value > 0
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
-        }
+        if int > 0 { output.appendDecimal(int) } else { output.appendUTF8(String(int)) }
     }
 
     /// HTML escaping as swift-mustache does it: `& < > " '` become `&amp; &lt; &gt; &quot; &#39;`.
@@ -153,18 +141,15 @@ struct MustacheRenderer {
         }
     }
 
-    /// Escaped into a stack buffer, up to 512 source bytes at a time, and appended once per
-    /// chunk: an append per run of plain bytes and per entity was the cost of a fortunes row
-    /// (bench/README.md, "TechEmpower routes").
+    /// Escaped straight into the output, up to 512 source bytes at a time (room for six output
+    /// bytes each is reserved per chunk, not for the whole value at once): an append per run of
+    /// plain bytes and per entity was the cost of a fortunes row (bench/README.md, "TechEmpower routes").
     private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
             let length = min(bytes.count - offset, 512)
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length * 6) { buffer in
-                let written = Self.escape(source + offset, count: length, into: buffer.baseAddress!)
-                output.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: written))
-            }
+            output.write(maximum: length * 6) { Self.escape(source + offset, count: length, into: $0) }
             offset += length
         }
     }
@@ -228,8 +213,8 @@ struct MustacheRenderer {
         while lineStart < text.count {
             let newline = text[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
             let lineEnd = newline.map { $0 + 1 } ?? text.count
-            if atLineStart { output.append(contentsOf: indentation) }
-            output.append(contentsOf: text[lineStart..<lineEnd])
+            if atLineStart { output.append(indentation) }
+            text.withUnsafeBufferPointer { output.append(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
             atLineStart = newline != nil
             lineStart = lineEnd
         }

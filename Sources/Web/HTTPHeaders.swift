@@ -21,7 +21,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public subscript(name: String) -> String? {
         get { fields.first { $0.name.caseInsensitiveEquals(name) }?.value }
         set {
-            remove(name: name)
+            // Checked first: removeAll(where:) rebuilds the array even when nothing matches.
+            if contains(name) { remove(name: name) }
             if let newValue { add(name: name, value: newValue) }
         }
     }
@@ -44,6 +45,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// the bytes it reads before making strings of them).
     package mutating func appendChecked(name: String, value: String) {
         fields.append(Field(name: name, value: value))
+    }
+
+    /// Sets every field of `preset`, each replacing the fields of its name. The preset's fields
+    /// were stripped of line breaks when it was built, so constant header sets (a page's security
+    /// headers) are not scanned again on every response.
+    public mutating func set(_ preset: HTTPHeaders) {
+        fields.reserveCapacity(fields.count + preset.fields.count)
+        for field in preset.fields {
+            if contains(field.name) { remove(name: field.name) }
+            fields.append(field)
+        }
     }
 
     package mutating func reserveCapacity(_ capacity: Int) {

@@ -70,4 +70,12 @@ struct BenchRoutesTests {
         let japanese = try #require(page.text.range(of: "フレームワークのベンチマーク"))
         #expect(first.lowerBound < japanese.lowerBound, "sorted by message, bytewise")
     }
+
+    @Test("/fortunes: the ids in the order the TechEmpower verifier expects")
+    func fortunesOrder() throws {
+        let h = try harness()
+        let page = try h.request(.get, "/fortunes")
+        let ids = page.text.components(separatedBy: "<tr><td>").dropFirst().map { $0.prefix { $0 != "<" } }
+        #expect(ids == ["11", "4", "5", "2", "8", "0", "3", "7", "10", "6", "9", "1", "12"])
+    }
 }

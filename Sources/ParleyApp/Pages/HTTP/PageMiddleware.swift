@@ -14,11 +14,12 @@ import Web
 struct PageMiddleware: Middleware {
     let pages: Pages
 
-    static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
-        ("X-Frame-Options", "DENY"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "same-origin"),
+    static let securityHeaders: HTTPHeaders = [
+        "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
     ]
 
     func handle(_ request: Request, context: AppContext, next: Responder<AppContext>) throws -> Response {
@@ -40,8 +41,7 @@ struct PageMiddleware: Middleware {
         }
         let contentType = response.headers["Content-Type"] ?? ""
         if contentType.hasPrefix("text/html") || (300..<400).contains(response.status.code) {
-            for (name, value) in Self.securityHeaders { response.headers[name] = value }
-            response.headers["Cache-Control"] = "no-store"
+            response.headers.set(Self.securityHeaders)
         }
         return response
     }

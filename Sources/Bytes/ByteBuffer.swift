@@ -7,8 +7,8 @@
 /// is `public`, with no public member, because the compiler inlines a `package` method across
 /// modules only when its type is public.
 public struct ByteBuffer {
-    @usableFromInline package internal(set) var base: UnsafeMutablePointer<UInt8>
-    @usableFromInline package internal(set) var count = 0
+    @usableFromInline package var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline package var count = 0
     @usableFromInline var capacity: Int
 
     @inlinable
@@ -56,6 +56,11 @@ public struct ByteBuffer {
         reserve(bytes.count)
         (base + count).initialize(from: source, count: bytes.count)
         count += bytes.count
+    }
+
+    @inlinable @inline(__always)
+    package mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
     }
 
     @inlinable @inline(__always)
