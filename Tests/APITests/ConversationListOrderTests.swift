@@ -166,6 +166,45 @@ struct ConversationListOrderTests {
         #expect(try listed(h, dave) == [a])
     }
 
+    @Test("each conversation's participants (migration 0018) follow members added and leaving, renames, join times and deleted accounts")
+    func participantsCopyStaysRight() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let dave = try h.makeUser()
+        let a = try h.conversation(alice, with: [bob])
+        let b = try h.conversation(alice, with: [bob, carol])
+        let ids = [a, b]
+        try expectParticipantsMatch(h, ids)  // creation
+        _ = try h.addParticipants([carol, dave], to: a, as: alice)
+        try expectParticipantsMatch(h, ids)
+        #expect(try participantNames(h, a, as: alice).count == 4)
+        _ = try h.removeParticipant(carol, from: a, as: alice)
+        try expectParticipantsMatch(h, ids)
+        // A rename shows in every conversation of the user, in the list and the detail.
+        #expect(try h.request(.patch, "/api/users/me/", json: ["first_name": "Roberta", "last_name": "Renamed"], token: bob.token).status == 200)
+        try expectParticipantsMatch(h, ids)
+        for conversation in ids {
+            #expect(try participantNames(h, conversation, as: alice).contains("Roberta Renamed"))
+        }
+        // Other writes to users (the notification counters of a post's fan-out) leave it alone.
+        let before = try copies(h, ids)
+        try h.post("hello", in: b, as: alice)
+        #expect(try copies(h, ids) == before)
+        // Join times order the participants.
+        let bID = try #require(UUID(uuidString: b))
+        try h.database.write { connection in
+            try connection.execute("UPDATE conversation_participants SET joined_at = joined_at - interval '1 day' WHERE conversation_id = \(bID) AND user_id = \(carol.id)")
+        }
+        try expectParticipantsMatch(h, ids)
+        #expect(try copies(h, [b])[0].first == carol.username)
+        // A deleted account leaves every conversation it was in.
+        #expect(try h.request(.delete, "/api/users/me/", token: dave.token).status == 204)
+        try expectParticipantsMatch(h, ids)
+        #expect(try Set(copies(h, [a])[0]) == [alice.username, bob.username])
+    }
+
     @Test("the list's plan reads the viewer's rows in order from the activity index: no sort picks the page")
     func planUsesTheIndex() throws {
         let h = try messagingHarness()
@@ -218,6 +257,38 @@ struct ConversationListOrderTests {
         }
         #expect(rows > 0, sourceLocation: sourceLocation)
         #expect(wrong == 0, "\(wrong) of \(rows) participant rows have a stale copy", sourceLocation: sourceLocation)
+    }
+
+    /// Each conversation's copy equals the participants read from their rows, in join order.
+    private func expectParticipantsMatch(_ h: APIHarness, _ conversations: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let ids = conversations.compactMap(UUID.init(uuidString:))
+        let wrong = try h.database.read { connection in
+            try connection.query("""
+                SELECT count(*) FROM conversations c
+                 WHERE c.conversation_id = ANY(\(ids)) AND c.participants IS DISTINCT FROM coalesce((
+                     SELECT array_agg((u.user_id, u.username, u.first_name, u.last_name)::participant_summary ORDER BY pp.joined_at, u.username)
+                       FROM conversation_participants pp JOIN users u ON u.user_id = pp.user_id
+                      WHERE pp.conversation_id = c.conversation_id), '{}')
+                """)[0].decode(Int.self, at: 0)
+        }
+        #expect(wrong == 0, "\(wrong) of \(ids.count) conversations have a stale participants copy", sourceLocation: sourceLocation)
+    }
+
+    /// The usernames in each conversation's copy, in its order.
+    private func copies(_ h: APIHarness, _ conversations: [String]) throws -> [[String]] {
+        try conversations.map { id in
+            let conversationID = try #require(UUID(uuidString: id))
+            return try h.database.read { connection in
+                try connection.query("SELECT p.username FROM conversations c, unnest(c.participants) p WHERE c.conversation_id = \(conversationID)")
+                    .map { try $0.decode(String.self, at: 0) }
+            }
+        }
+    }
+
+    /// "First Last" of each participant, as the conversation's detail shows them.
+    private func participantNames(_ h: APIHarness, _ conversation: String, as viewer: TestUser) throws -> [String] {
+        let detail = try h.request(.get, "/api/conversations/\(conversation)/", token: viewer.token).object
+        return (detail["participants"] as? [[String: Any]] ?? []).map { "\($0["first_name"] as? String ?? "") \($0["last_name"] as? String ?? "")" }
     }
 
     /// The participants' ids as the list and the detail show them.

@@ -9,7 +9,7 @@ extension PostgresConversationRepository {
     static func viewQuery(_ conversationID: UUID, viewerID: UUID) -> PostgresQuery {
         var sql = SQLBuilder("""
             WITH page AS MATERIALIZED (
-                SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at,
+                SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants,
                        coalesce(p.unread_count, 0) AS unread_count, 1::bigint AS total, p.user_id IS NOT NULL AS is_participant
                 FROM conversations c
                 LEFT JOIN conversation_participants p ON p.conversation_id = c.conversation_id AND p.user_id = 

@@ -6,12 +6,12 @@ import Postgres
 /// The list is one statement whatever the page size: it picks the page first (a range scan of
 /// the viewer's participant rows in last-activity order, migration 0017's copy and index, cut
 /// by LIMIT, in a MATERIALIZED CTE), counts those rows (an index-only scan) and only then adds,
-/// per page row, the participants (one ordered `array_agg` of rows over the participants
-/// primary key), the last message (LATERAL, one backward step on
+/// per page row, the participants (migration 0018's copy on the conversation row), the last message (LATERAL, one backward step on
 /// messages_conversation_sent_idx) and the viewer's unread count (the counter of migration
 /// 0009). So the per-row work is done for the rows shown only, and no count grows with the
 /// viewer's unread messages. Timings, and the forms rejected:
-/// docs/decisions/0002-lists-over-large-tables.md and 0011-conversation-list.md.
+/// docs/decisions/0002-lists-over-large-tables.md, 0011-conversation-list.md and
+/// 0013-participants-on-the-conversation.md.
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 
@@ -164,7 +164,7 @@ struct PostgresConversationRepository: ConversationRepository {
     // message and sender. The total counts the viewer's participant rows on their own.
     private static let listHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
                    (SELECT count(*) FROM conversation_participants t WHERE t.user_id = 
         """
 
@@ -178,7 +178,7 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
@@ -189,10 +189,9 @@ struct PostgresConversationRepository: ConversationRepository {
 
         )
         SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
-               -- One binary record[] (json_agg's text went through Foundation's JSONDecoder
-               -- and a UUID string parse per participant), ordered by one sort (PostgreSQL 15
-               -- sorts each ordered aggregate on its own: four parallel arrays were four).
-               pa.participants,
+               -- Migration 0018's copy on the conversation row, a binary participant_summary[]:
+               -- no aggregate per page row (decision 0013).
+               page.participants,
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
                lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
@@ -201,12 +200,6 @@ struct PostgresConversationRepository: ConversationRepository {
                    AS last_member_username,
                page.total, page.is_participant
         FROM page
-        CROSS JOIN LATERAL (
-            SELECT coalesce(array_agg((u.user_id, u.username, u.first_name, u.last_name) ORDER BY pp.joined_at, u.username),
-                            '{}') AS participants
-              FROM conversation_participants pp JOIN users u ON u.user_id = pp.user_id
-             WHERE pp.conversation_id = page.conversation_id
-        ) pa
         LEFT JOIN LATERAL (
             SELECT m.message_id, m.sender_id, m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id
             FROM messages m WHERE m.conversation_id = page.conversation_id

@@ -1,8 +1,9 @@
 import FoundationEssentials
 import Postgres
 
-/// A participant as the conversation queries aggregate them: `ROW(user_id, username,
-/// first_name, last_name)`, so a conversation's participants are one `record[]` column.
+/// A participant as the conversation queries read them: migration 0018's composite
+/// `participant_summary (user_id, username, first_name, last_name)`, so a conversation's
+/// participants are one array column.
 extension UserSummary: PostgresDecodable {
     init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         var fields = try PostgresRecordReader(bytes, type: type)
