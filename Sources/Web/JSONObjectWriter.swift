@@ -50,6 +50,12 @@ public struct JSONObjectWriter {
         output.writeString(value)
     }
 
+    /// A string; `null` when absent.
+    package mutating func member(_ name: StaticString, _ value: String?) {
+        key(name)
+        if let value { output.writeString(value) } else { output.writeNull() }
+    }
+
     package mutating func member(_ name: StaticString, _ value: Bool) {
         key(name)
         output.writeBool(value)

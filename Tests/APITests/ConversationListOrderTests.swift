@@ -40,6 +40,12 @@ struct ConversationListOrderTests {
             paged += response.results.compactMap { $0["conversation_id"] as? String }
         }
         #expect(paged == [c3, c1, c2])
+        // DRF's links: null (present, not omitted) where there is no other page.
+        let first = try h.request(.get, "/api/conversations/?page_size=2", token: alice.token).object
+        #expect((first["next"] as? String)?.hasSuffix("/api/conversations/?page_size=2&page=2") == true)
+        #expect(first["previous"] is NSNull)
+        let whole = try h.request(.get, "/api/conversations/", token: alice.token).object
+        #expect(whole["next"] is NSNull && whole["previous"] is NSNull && whole["count"] as? Int == 3)
         // The last message is the one just posted, with its sender.
         let top = try h.request(.get, "/api/conversations/", token: carol.token).results.first
         let last = top?["last_message"] as? [String: Any]

@@ -98,6 +98,18 @@ struct PageBody<Item: Encodable>: Encodable {
     }
 }
 
+/// A page of objects that write themselves: through ``JSONObjectWriter`` as their members are,
+/// not through `Encodable`'s containers, which checked every element's conformance at run time
+/// (bench/README.md, "API requests").
+extension PageBody: JSONObjectWritable where Item: JSONObjectWritable {
+    func writeJSONObject(to object: inout JSONObjectWriter) {
+        object.member("count", count)
+        object.member("next", next)
+        object.member("previous", previous)
+        object.member("results", results)
+    }
+}
+
 /// A keyset page, as DRF's CursorPagination shapes it: `{"next", "previous", "results"}`,
 /// no count.
 struct CursorPageBody<Item: Encodable>: Encodable {
@@ -112,5 +124,13 @@ struct CursorPageBody<Item: Encodable>: Encodable {
         try container.encode(next, forKey: .next)
         try container.encode(previous, forKey: .previous)
         try container.encode(results, forKey: .results)
+    }
+}
+
+extension CursorPageBody: JSONObjectWritable where Item: JSONObjectWritable {
+    func writeJSONObject(to object: inout JSONObjectWriter) {
+        object.member("next", next)
+        object.member("previous", previous)
+        object.member("results", results)
     }
 }

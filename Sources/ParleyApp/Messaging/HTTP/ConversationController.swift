@@ -30,7 +30,7 @@ struct ConversationController {
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try context.requireUser()
         let page = try services.conversations(context).list(for: user, page: try Pagination.pageRequest(request.query))
-        return try .json(Pagination.body(page.map(ConversationJSON.init), request: request))
+        return .json(Pagination.body(page.map(ConversationJSON.init), request: request))
     }
 
     @Sendable func create(_ request: Request, _ context: AppContext) throws -> Response {

@@ -43,7 +43,7 @@ enum MessageListParameters {
     static func response(_ listing: MessageListing, request: Request) throws -> Response {
         switch listing {
         case .page(let page):
-            return try .json(Pagination.body(page.map(MessageJSON.init), request: request))
+            return .json(Pagination.body(page.map(MessageJSON.init), request: request))
         case .cursor(let page):
             let next = page.hasNext ? page.items.last.map {
                 Pagination.link(request, setting: [("page", nil), ("before", nil), ("after", $0.messageID.apiString)])
@@ -51,7 +51,7 @@ enum MessageListParameters {
             let previous = page.hasPrevious ? page.items.first.map {
                 Pagination.link(request, setting: [("page", nil), ("after", nil), ("before", $0.messageID.apiString)])
             } : nil
-            return try .json(CursorPageBody(next: next, previous: previous, results: page.items.map(MessageJSON.init)))
+            return .json(CursorPageBody(next: next, previous: previous, results: page.items.map(MessageJSON.init)))
         }
     }
 }
