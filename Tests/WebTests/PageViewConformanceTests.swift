@@ -66,8 +66,8 @@ struct PageViewConformanceTests {
             hasEarlier: true, earlierURL: "/conversations/c?before=m", isEarlierPage: false, compose: compose)
         Self.check(conversation)
         conversation.members = members
-        Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: user, nav: nav, flash: flash, page: conversation))
-        Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: nil, nav: nav, flash: nil, page: conversation))
+        Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: user, nav: nav, flash: flash, page: .object(conversation)))
+        Self.check(LayoutView(title: "T", styleVersion: "1", csrfToken: "tok", user: nil, nav: nav, flash: nil, page: .object(conversation)))
         Self.check(user)
         Self.check(nav)
         Self.check(flash)

@@ -96,7 +96,7 @@ struct Pages: Sendable {
         }
         let flash = visit.flash.map { FlashView(kind: $0.kind.rawValue, text: $0.text, isError: $0.kind == .error) }
         let layout = LayoutView(
-            title: title, styleVersion: Self.styleVersion, csrfToken: visit.csrfToken, user: user, nav: nav, flash: flash, page: view)
+            title: title, styleVersion: Self.styleVersion, csrfToken: visit.csrfToken, user: user, nav: nav, flash: flash, page: MustacheValue(reflecting: view))
         return templates.render(.object(layout), template: template)  // no dynamic cast: LayoutView answers lookups itself
     }
 

@@ -1,3 +1,5 @@
+import Mustache
+
 /// What the layout (`layout.mustache`) shows around every page: the title, the navigation for
 /// the visitor, the flash message, and the page's own view in `page` (rendered inside
 /// `{{#page}}`, so its templates also see `csrfToken` and `user`).
@@ -8,7 +10,9 @@ struct LayoutView {
     let user: NavUserView?
     let nav: NavView
     let flash: FlashView?
-    let page: Any
+    /// Read once when the layout is made: the layout asks for `page` more than once, and each
+    /// reading of an `Any` was a dynamic cast to `MustacheObject` (bench/README.md, "Pages and templates").
+    let page: MustacheValue
 }
 
 /// The signed-in visitor, for the navigation.

@@ -20,7 +20,7 @@ extension LayoutView: MustacheObject {
         case "user": user.map { .object($0) }
         case "nav": .object(nav)
         case "flash": flash.map { .object($0) }
-        case "page": MustacheValue(reflecting: page)
+        case "page": page
         default: nil
         }
     }
