@@ -95,9 +95,11 @@ public struct JSONObjectWriter {
     package mutating func member(_ name: StaticString, _ values: [some JSONObjectWritable]) {
         key(name)
         output.bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
+        // By index: `enumerated()` asked the runtime for its sequence's and iterator's metadata
+        // on every array (each conversation's participants, every page's results).
+        for index in values.indices {
             if index > 0 { output.bytes.append(UInt8(ascii: ",")) }
-            Self.write(value, to: output)
+            Self.write(values[index], to: output)
         }
         output.bytes.append(UInt8(ascii: "]"))
     }
