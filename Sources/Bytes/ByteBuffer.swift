@@ -7,8 +7,8 @@
 /// is `public`, with no public member, because the compiler inlines a `package` method across
 /// modules only when its type is public.
 public struct ByteBuffer {
-    @usableFromInline package var base: UnsafeMutablePointer<UInt8>
-    @usableFromInline package var count = 0
+    @usableFromInline package internal(set) var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline package internal(set) var count = 0
     @usableFromInline var capacity: Int
 
     @inlinable

@@ -21,8 +21,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public subscript(name: String) -> String? {
         get { fields.first { $0.name.caseInsensitiveEquals(name) }?.value }
         set {
-            // Checked first: removeAll(where:) rebuilds the array even when nothing matches.
-            if contains(name) { remove(name: name) }
+            remove(name: name)
             if let newValue { add(name: name, value: newValue) }
         }
     }
@@ -53,7 +52,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public mutating func set(_ preset: HTTPHeaders) {
         fields.reserveCapacity(fields.count + preset.fields.count)
         for field in preset.fields {
-            if contains(field.name) { remove(name: field.name) }
+            remove(name: field.name)
             fields.append(field)
         }
     }
@@ -63,6 +62,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     public mutating func remove(name: String) {
+        // Checked first: removeAll(where:) rebuilds the array even when nothing matches, and
+        // most removals (a header set that was not there yet) match nothing.
+        guard contains(name) else { return }
         fields.removeAll { $0.name.caseInsensitiveEquals(name) }
     }
 

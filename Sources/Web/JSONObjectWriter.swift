@@ -35,14 +35,17 @@ public struct JSONObjectWriter {
     @usableFromInline
     mutating func key(_ name: StaticString) {
         let length = name.utf8CodeUnitCount
-        output.bytes.reserve(length + 4)
-        var at = output.bytes.base + output.bytes.count
-        if isFirst { isFirst = false } else { at.pointee = UInt8(ascii: ","); at += 1 }
-        at.pointee = UInt8(ascii: "\"")
-        (at + 1).initialize(from: name.utf8Start, count: length)
-        (at + 1 + length).pointee = UInt8(ascii: "\"")
-        (at + 2 + length).pointee = UInt8(ascii: ":")
-        output.bytes.count = at + 3 + length - output.bytes.base
+        let comma = !isFirst
+        isFirst = false
+        output.bytes.write(maximum: length + 4) { start in
+            var at = start
+            if comma { at.pointee = UInt8(ascii: ","); at += 1 }
+            at.pointee = UInt8(ascii: "\"")
+            (at + 1).initialize(from: name.utf8Start, count: length)
+            (at + 1 + length).pointee = UInt8(ascii: "\"")
+            (at + 2 + length).pointee = UInt8(ascii: ":")
+            return at + 3 + length - start
+        }
     }
 
     package mutating func member(_ name: StaticString, _ value: String) {
@@ -75,12 +78,12 @@ public struct JSONObjectWriter {
     package mutating func member(_ name: StaticString, _ value: UUID?) {
         key(name)
         guard let value else { return output.writeNull() }
-        output.bytes.reserve(UUIDText.length + 2)
-        let at = output.bytes.base + output.bytes.count
-        at.pointee = UInt8(ascii: "\"")
-        UUIDText.write(value, to: at + 1)
-        (at + 1 + UUIDText.length).pointee = UInt8(ascii: "\"")
-        output.bytes.count += UUIDText.length + 2
+        output.bytes.write(maximum: UUIDText.length + 2) { at in
+            at.pointee = UInt8(ascii: "\"")
+            UUIDText.write(value, to: at + 1)
+            (at + 1 + UUIDText.length).pointee = UInt8(ascii: "\"")
+            return UUIDText.length + 2
+        }
     }
 
     /// A nested object; `null` when absent.

@@ -39,31 +39,24 @@ $$;
 
 SELECT conversations_refresh_participants(ARRAY(SELECT conversation_id FROM conversations));
 
-CREATE FUNCTION conversation_participants_refresh_added() RETURNS trigger
+-- One function for inserts and deletes: both triggers name their transition table `changed`.
+CREATE FUNCTION conversation_participants_refresh_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM conversations_refresh_participants(ARRAY(SELECT DISTINCT conversation_id FROM added));
+    PERFORM conversations_refresh_participants(ARRAY(SELECT DISTINCT conversation_id FROM changed));
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER conversation_participants_refresh_added
     AFTER INSERT ON conversation_participants
-    REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION conversation_participants_refresh_added();
-
-CREATE FUNCTION conversation_participants_refresh_removed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM conversations_refresh_participants(ARRAY(SELECT DISTINCT conversation_id FROM removed));
-    RETURN NULL;
-END
-$$;
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION conversation_participants_refresh_changed();
 
 CREATE TRIGGER conversation_participants_refresh_removed
     AFTER DELETE ON conversation_participants
-    REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION conversation_participants_refresh_removed();
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION conversation_participants_refresh_changed();
 
 -- Row-level with a column list: the read marks, which update other columns of these rows on
 -- every page view, do not fire it.

@@ -49,7 +49,7 @@ public enum Base64URL {
 
     /// The same, from the text's UTF-8 bytes (a JWT's parts, sliced without copies). Four
     /// characters to three bytes at a time through a table, written in place: a `switch` and an
-    /// `Array.append` per character cost about 6k instructions per API request (bench/README.md,
+    /// `Array.append` per character showed in every API request's profile (bench/README.md,
     /// "API requests").
     public static func decode(bytes input: ArraySlice<UInt8>) -> [UInt8]? {
         let count = input.count
