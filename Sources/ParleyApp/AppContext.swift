@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Logging
 import Postgres
 import Web
@@ -64,10 +65,24 @@ public final class AppContext: RequestContext {
         self.requestID = requestID
     }
 
-    /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`).
-    public func requireUser() throws(AuthenticationError) -> AuthenticatedUser {
-        guard let user else { throw .notProvided }
-        return user
+    /// An access token's user check still riding with the first read (GET and HEAD).
+    var deferredAuthentication: DeferredAuthentication?
+
+    /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`). A deferred check is
+    /// settled first, in a round trip of its own.
+    public func requireUser() throws -> AuthenticatedUser {
+        if let user { return user }
+        if let deferredAuthentication { return try deferredAuthentication.settle() }
+        throw AuthenticationError.notProvided
+    }
+
+    /// The authenticated user's id, for a read keyed by it: a deferred check is not settled
+    /// here but rides in front of that read (``DeferredAuthentication``). Only for handlers
+    /// whose first use of the user is such a read.
+    public func requireUserID() throws -> UUID {
+        if let user { return user.id }
+        if let deferredAuthentication { return deferredAuthentication.userID }
+        throw AuthenticationError.notProvided
     }
 
     /// The authenticated user if an admin; 401 when anonymous, 403 otherwise.

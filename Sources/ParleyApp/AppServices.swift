@@ -65,6 +65,11 @@ final class AppServices: Sendable {
         try repositories.accounts(context.database).authenticatedUser(id: id, family: family)
     }
 
+    /// The same check, deferred into the request's first read (``DeferredAuthentication``).
+    func deferredAuthentication(_ context: AppContext, id: UUID, family: UUID?) -> DeferredAuthentication {
+        DeferredAuthentication(accounts: repositories.accounts(context.database), userID: id, family: family, context: context)
+    }
+
     /// The subscription check of live updates (`LiveController`).
     func live(_ context: AppContext) -> any LiveRepository {
         repositories.live(context.database)

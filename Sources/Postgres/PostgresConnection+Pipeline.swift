@@ -10,11 +10,19 @@ extension PostgresConnection {
     /// independent: one failing (reported at its index) does not undo or skip the others.
     /// Inside `withTransaction`, a failure aborts the transaction and the statements after it
     /// fail with `inFailedSqlTransaction`. Throws only when the connection fails.
+    ///
+    /// A pending ``PostgresPrecondition`` rides in front, in the same round trip.
     public func pipeline(_ queries: [PostgresQuery]) throws -> [Result<PostgresRows, PostgresError>] {
         guard !queries.isEmpty else { return [] }
+        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, queries) }
+        return try self.sendPipeline(queries, reporting: 0)
+    }
+
+    /// The pipeline; the scoreboard is told the statement at `reporting` is running.
+    func sendPipeline(_ queries: [PostgresQuery], reporting: Int) throws -> [Result<PostgresRows, PostgresError>] {
         let start = ContinuousClock.now
         var plan = PipelinePlan(queries: queries, connection: self)
-        if let observer = self.observer { queries[0].withSQLBytes { observer.statementStarted($0) } }
+        if let observer = self.observer { queries[reporting].withSQLBytes { observer.statementStarted($0) } }
         defer {
             self.observer?.statementFinished(failed: false)
             // Rejected queries were answered here, never sent.

@@ -22,6 +22,8 @@ public final class PostgresConnection {
     private let noticeSink: NoticeSink
     /// Told of each statement (the server's scoreboard); nil outside a server.
     let observer: (any PostgresObserver)?
+    /// Set by `PostgresDatabase.read` for the length of its closure (``PostgresPrecondition``).
+    var precondition: PostgresPrecondition?
 
     /// Connects, then applies the session settings (statement, lock and idle-in-transaction timeouts).
     public init(configuration: PostgresConfiguration, logger: Logger, observer: (any PostgresObserver)? = nil) throws {
@@ -113,9 +115,11 @@ public final class PostgresConnection {
 
     // MARK: - Queries
 
-    /// Runs a statement and returns its rows (all of them, in memory).
+    /// Runs a statement and returns its rows (all of them, in memory). A pending
+    /// ``PostgresPrecondition`` rides in front, in the same round trip.
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
-        PostgresRows(result: try self.run(query))
+        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, [query])[0].get() }
+        return PostgresRows(result: try self.run(query))
     }
 
     /// Runs a statement and returns the number of rows it affected.

@@ -23,6 +23,8 @@ public final class PostgresDatabase {
     private var consecutiveFailures = 0
     private var retryNotBefore: ContinuousClock.Instant?
     private var lastConnectError: PostgresError?
+    /// A statement the next read carries in front of its own (``PostgresPrecondition``).
+    private var precondition: PostgresPrecondition?
 
     /// Told of statements and connections (the server's scoreboard and deadlines).
     private let observer: (any PostgresObserver)?
@@ -41,12 +43,12 @@ public final class PostgresDatabase {
         // the poll was a system call on every request (the C reference makes none).
         let connection = try self.openConnection(checkingAlive: false)
         do {
-            return try body(connection)
+            return try self.carryingPrecondition(connection, body)
         } catch where connection.isBroken {
             self.discard(connection, error, action: "retrying the read once on a fresh connection")
             let fresh = try self.openConnection()
             do {
-                return try body(fresh)
+                return try self.carryingPrecondition(fresh, body)
             } catch where fresh.isBroken {
                 self.discard(fresh, error, action: "giving up")
                 throw error
@@ -58,6 +60,7 @@ public final class PostgresDatabase {
     /// what it sent may have been applied.
     @discardableResult
     public func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try self.settlePrecondition()
         let connection = try self.openConnection()
         do {
             return try body(connection)
@@ -78,6 +81,7 @@ public final class PostgresDatabase {
         line: Int = #line,
         _ body: (PostgresConnection) throws -> T
     ) throws -> T {
+        try self.settlePrecondition()
         let attempts = self.configuration.transactionMaxAttempts
         let connection = try self.openConnection()
         do {
@@ -95,6 +99,34 @@ public final class PostgresDatabase {
             self.discard(connection, error, action: "not retrying: COMMIT may have been applied")
             throw error
         }
+    }
+
+    // MARK: - Precondition
+
+    /// Makes `precondition` ride in front of the next read's first round trip (nil: drops a
+    /// pending one). See ``PostgresPrecondition``.
+    public func setPrecondition(_ precondition: PostgresPrecondition?) {
+        self.precondition = precondition
+    }
+
+    /// Runs a pending precondition alone and verifies it (throwing its refusal); nothing when
+    /// none is pending.
+    public func settlePrecondition() throws {
+        guard self.precondition != nil else { return }
+        try self.read { try $0.settlePrecondition() }
+    }
+
+    /// `body` with the pending precondition lent to `connection`; what it leaves pending (it
+    /// is consumed once its answer has come back) stays here.
+    @inline(__always)
+    private func carryingPrecondition<T>(_ connection: PostgresConnection, _ body: (PostgresConnection) throws -> T) throws -> T {
+        guard let precondition = self.precondition else { return try body(connection) }
+        connection.precondition = precondition
+        defer {
+            self.precondition = connection.precondition
+            connection.precondition = nil
+        }
+        return try body(connection)
     }
 
     /// `SELECT 1` through `read`; false if the database cannot be reached.

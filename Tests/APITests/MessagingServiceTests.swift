@@ -110,11 +110,11 @@ struct MessagingServiceTests {
         #expect(Set(recipients) == [world.bob.id, world.eve.id])
         #expect(try world.column(Date.self, lastActivity)[0] == message.sentAt)
         #expect(message.sentAt > before)
-        #expect(try world.conversations.detail(id, for: world.bob).unreadCount == 1)
-        #expect(try world.conversations.detail(id, for: world.alice).unreadCount == 0)
+        #expect(try world.conversations.detail(id, for: world.bob.id).unreadCount == 1)
+        #expect(try world.conversations.detail(id, for: world.alice.id).unreadCount == 0)
         _ = try world.conversations.markRead(id, by: world.bob)
-        #expect(try world.conversations.detail(id, for: world.bob).unreadCount == 0)
-        #expect(try world.notifications.list(for: world.bob, unread: true, page: PageRequest(size: 20)).total == 0)
+        #expect(try world.conversations.detail(id, for: world.bob.id).unreadCount == 0)
+        #expect(try world.notifications.list(for: world.bob.id, unread: true, page: PageRequest(size: 20)).total == 0)
     }
 
     @Test("with an idempotency key, a failure inside the transaction leaves nothing: no message, no notification, no key")
@@ -210,11 +210,11 @@ struct MessagingServiceTests {
         #expect(edited.isEdited && edited.body == "v2")
         _ = try world.messages.edit(root.messageID, body: "v2", by: world.alice)  // unchanged: no edit
         _ = try world.messages.edit(root.messageID, body: "v3", by: world.alice)
-        #expect(try world.messages.history(of: root.messageID, for: world.bob).map(\.oldBody) == ["v1", "v2"])
-        expectError(.forbidden) { _ = try world.messages.history(of: root.messageID, for: world.eve) }
+        #expect(try world.messages.history(of: root.messageID, for: world.bob.id).map(\.oldBody) == ["v1", "v2"])
+        expectError(.forbidden) { _ = try world.messages.history(of: root.messageID, for: world.eve.id) }
         expectError(.forbidden) { try world.messages.delete(root.messageID, by: world.bob) }
         try world.messages.delete(root.messageID, by: world.alice)
-        #expect(try world.messages.get(reply.messageID, for: world.alice).parentMessageID == nil)
+        #expect(try world.messages.get(reply.messageID, for: world.alice.id).parentMessageID == nil)
         #expect(try world.count("SELECT count(*) FROM message_edits WHERE message_id = \(root.messageID)") == 0)
     }
 
@@ -227,12 +227,12 @@ struct MessagingServiceTests {
         try world.send("b", in: id, as: world.alice, parent: root.messageID)
         try world.send("a1", in: id, as: world.alice, parent: a.messageID)
         try world.send("other", in: id, as: world.alice)
-        let tree = try world.messages.thread(of: root.messageID, for: world.bob)
+        let tree = try world.messages.thread(of: root.messageID, for: world.bob.id)
         func shape(_ node: MessageThread) -> String {
             node.replies.isEmpty ? node.message.body : node.message.body + "(" + node.replies.map(shape).joined(separator: ",") + ")"
         }
         #expect(shape(tree) == "root(a(a1),b)")
-        expectError(.forbidden) { _ = try world.messages.thread(of: root.messageID, for: world.eve) }
+        expectError(.forbidden) { _ = try world.messages.thread(of: root.messageID, for: world.eve.id) }
     }
 
     @Test("lists: page past the end, keyset seeks both ways, visibility across conversations")
@@ -244,21 +244,21 @@ struct MessagingServiceTests {
         for index in 0..<7 { ids.append(try #require(try world.send("m\(index)", in: id, as: world.alice).message).messageID) }
         try world.send("secret", in: hidden, as: world.bob)
         expectError(.invalidPage) {
-            _ = try world.messages.list(in: id, for: world.alice, filter: MessageFilter(), ordering: .oldestFirst, window: .page(PageRequest(number: 3, size: 5)))
+            _ = try world.messages.list(in: id, for: world.alice.id, filter: MessageFilter(), ordering: .oldestFirst, window: .page(PageRequest(number: 3, size: 5)))
         }
-        guard case .cursor(let after) = try world.messages.list(in: id, for: world.bob, filter: MessageFilter(), ordering: .oldestFirst, window: .after(ids[1], limit: 3)) else {
+        guard case .cursor(let after) = try world.messages.list(in: id, for: world.bob.id, filter: MessageFilter(), ordering: .oldestFirst, window: .after(ids[1], limit: 3)) else {
             Issue.record("not a cursor page"); return
         }
         #expect(after.items.map(\.messageID) == Array(ids[2..<5]))
         #expect(after.hasNext && after.hasPrevious)
-        guard case .cursor(let before) = try world.messages.list(in: id, for: world.bob, filter: MessageFilter(), ordering: .newestFirst, window: .before(ids[1], limit: 3)) else {
+        guard case .cursor(let before) = try world.messages.list(in: id, for: world.bob.id, filter: MessageFilter(), ordering: .newestFirst, window: .before(ids[1], limit: 3)) else {
             Issue.record("not a cursor page"); return
         }
         #expect(before.items.map(\.messageID) == Array(ids[2..<5].reversed()), "newest first: 'before' m1 are the newer ones")
         expectError(.invalidCursor) {
-            _ = try world.messages.list(in: id, for: world.alice, filter: MessageFilter(), ordering: .oldestFirst, window: .after(UUID(), limit: 3))
+            _ = try world.messages.list(in: id, for: world.alice.id, filter: MessageFilter(), ordering: .oldestFirst, window: .after(UUID(), limit: 3))
         }
-        guard case .page(let visible) = try world.messages.listVisible(to: world.alice, filter: MessageFilter(), ordering: .oldestFirst, window: .page(PageRequest(size: 50))) else {
+        guard case .page(let visible) = try world.messages.listVisible(to: world.alice.id, filter: MessageFilter(), ordering: .oldestFirst, window: .page(PageRequest(size: 50))) else {
             Issue.record("not a page"); return
         }
         #expect(visible.total == 7)
@@ -271,7 +271,7 @@ struct MessagingServiceTests {
         let id = try world.conversation(world.alice, with: [world.bob])
         try world.send("1", in: id, as: world.alice)
         try world.send("2", in: id, as: world.alice)
-        let page = try world.notifications.list(for: world.bob, unread: nil, page: PageRequest(size: 10))
+        let page = try world.notifications.list(for: world.bob.id, unread: nil, page: PageRequest(size: 10))
         #expect(page.items.map(\.messagePreview) == ["2", "1"])
         expectError(.notFound) { _ = try world.notifications.markRead(page.items[0].notificationID, by: world.alice) }
         #expect(try world.notifications.markRead(page.items[0].notificationID, by: world.bob).isRead)

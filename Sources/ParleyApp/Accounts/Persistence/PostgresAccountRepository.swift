@@ -28,16 +28,35 @@ struct PostgresAccountRepository: AccountRepository {
     }
 
     func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser? {
-        try database.read { connection in
-            let rows = try connection.query("""
-                SELECT user_id, username, role FROM users
-                WHERE user_id = \(id)
-                  AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(family) AND revoked_at IS NOT NULL)
-                """)
-            guard let row = rows.first else { return nil }
-            let (id, username, role) = try row.decode((UUID, String, String).self)
-            return AuthenticatedUser(id: id, username: username, role: Role(rawValue: role) ?? .guest)
-        }
+        try database.read { connection in try Self.authenticatedUser(try connection.query(Self.authenticationQuery(id: id, family: family))) }
+    }
+
+    func deferAuthenticatedUser(id: UUID, family: UUID?, verdict: @escaping (AuthenticatedUser?) throws -> Void) {
+        database.setPrecondition(PostgresPrecondition(query: Self.authenticationQuery(id: id, family: family)) { rows in
+            try verdict(try Self.authenticatedUser(rows))
+        })
+    }
+
+    func settleDeferredCheck() throws {
+        try database.settlePrecondition()
+    }
+
+    func dropDeferredCheck() {
+        database.setPrecondition(nil)
+    }
+
+    private static func authenticationQuery(id: UUID, family: UUID?) -> PostgresQuery {
+        """
+        SELECT user_id, username, role FROM users
+        WHERE user_id = \(id)
+          AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(family) AND revoked_at IS NOT NULL)
+        """
+    }
+
+    private static func authenticatedUser(_ rows: PostgresRows) throws -> AuthenticatedUser? {
+        guard let row = rows.first else { return nil }
+        let (id, username, role) = try row.decode((UUID, String, String).self)
+        return AuthenticatedUser(id: id, username: username, role: Role(rawValue: role) ?? .guest)
     }
 
     func credentials(login identifier: String, emailOnly: Bool) throws -> AccountCredentials? {

@@ -28,8 +28,8 @@ struct ConversationController {
     }
 
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
-        let page = try services.conversations(context).list(for: user, page: try Pagination.pageRequest(request.query))
+        let userID = try context.requireUserID()
+        let page = try services.conversations(context).list(for: userID, page: try Pagination.pageRequest(request.query))
         return .json(Pagination.body(page.map(ConversationJSON.init), request: request))
     }
 
@@ -47,8 +47,8 @@ struct ConversationController {
     }
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
-        return .json(ConversationJSON(try services.conversations(context).detail(try request.uuidParameter(), for: user)))
+        let userID = try context.requireUserID()
+        return .json(ConversationJSON(try services.conversations(context).detail(try request.uuidParameter(), for: userID)))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppContext) throws -> Response {

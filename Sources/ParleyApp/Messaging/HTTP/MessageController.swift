@@ -39,10 +39,10 @@ struct MessageController {
     }
 
     @Sendable func listInConversation(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
+        let userID = try context.requireUserID()
         let conversationID = try request.uuidParameter()
         let listing = try services.messages(context).list(
-            in: conversationID, for: user,
+            in: conversationID, for: userID,
             filter: try MessageListParameters.filter(request.query),
             ordering: try MessageListParameters.ordering(request.query),
             window: try MessageListParameters.window(request.query))
@@ -50,11 +50,11 @@ struct MessageController {
     }
 
     @Sendable func listVisible(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
+        let userID = try context.requireUserID()
         var filter = try MessageListParameters.filter(request.query)
         filter.conversationID = try request.query.uuid("conversation")
         let listing = try services.messages(context).listVisible(
-            to: user, filter: filter,
+            to: userID, filter: filter,
             ordering: try MessageListParameters.ordering(request.query),
             window: try MessageListParameters.window(request.query))
         return try MessageListParameters.response(listing, request: request)
@@ -88,8 +88,8 @@ struct MessageController {
     }
 
     @Sendable func detail(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
-        return .json(MessageJSON(try services.messages(context).get(try request.uuidParameter(), for: user)))
+        let userID = try context.requireUserID()
+        return .json(MessageJSON(try services.messages(context).get(try request.uuidParameter(), for: userID)))
     }
 
     @Sendable func edit(_ request: Request, _ context: AppContext) throws -> Response {
@@ -98,7 +98,7 @@ struct MessageController {
         let input = try request.decode(EditInput.self)
         let service = services.messages(context)
         // PATCH is partial: without message_body there is nothing to change (DRF answers 200).
-        guard let body = input.messageBody else { return .json(MessageJSON(try service.get(id, for: user))) }
+        guard let body = input.messageBody else { return .json(MessageJSON(try service.get(id, for: user.id))) }
         return .json(MessageJSON(try service.edit(id, body: body, by: user)))
     }
 
@@ -109,12 +109,12 @@ struct MessageController {
     }
 
     @Sendable func history(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
-        return try .json(try services.messages(context).history(of: try request.uuidParameter(), for: user).map(MessageEditJSON.init))
+        let userID = try context.requireUserID()
+        return try .json(try services.messages(context).history(of: try request.uuidParameter(), for: userID).map(MessageEditJSON.init))
     }
 
     @Sendable func thread(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
-        return .json(MessageThreadJSON(try services.messages(context).thread(of: try request.uuidParameter(), for: user)))
+        let userID = try context.requireUserID()
+        return .json(MessageThreadJSON(try services.messages(context).thread(of: try request.uuidParameter(), for: userID)))
     }
 }

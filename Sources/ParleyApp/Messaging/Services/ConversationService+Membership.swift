@@ -25,7 +25,7 @@ extension ConversationService {
         for id in userIDs where !wanted.contains(id) { wanted.append(id) }
         return try store.transaction { repositories in
             guard try repositories.conversations.lockForMembershipChange(conversationID) else { throw MessagingError.conversationNotFound }
-            try Self.requireParticipant(repositories, conversationID, actor)
+            try Self.requireParticipant(repositories, conversationID, actor.id)
             let names = try repositories.users.usernames(wanted)
             let unknown = wanted.filter { names[$0] == nil }
             if !unknown.isEmpty {

@@ -8,9 +8,9 @@ struct ConversationService {
     static let maxTitleLength = 255
 
     /// The viewer's conversations, most recent activity first.
-    func list(for viewer: AuthenticatedUser, page: PageRequest) throws -> Page<ConversationSummary> {
+    func list(for viewerID: UUID, page: PageRequest) throws -> Page<ConversationSummary> {
         try store.read { repositories in
-            let (items, total) = try repositories.conversations.summaries(for: viewer.id, offset: page.offset, limit: page.size)
+            let (items, total) = try repositories.conversations.summaries(for: viewerID, offset: page.offset, limit: page.size)
             guard page.exists(total: total) else { throw MessagingError.invalidPage }
             return Page(items: items, total: total, request: page)
         }
@@ -41,10 +41,10 @@ struct ConversationService {
 
     /// One conversation, for its participants (403 for anyone else, admins included: they
     /// moderate by deleting, they do not read other people's conversations).
-    func detail(_ conversationID: UUID, for viewer: AuthenticatedUser) throws -> ConversationSummary {
+    func detail(_ conversationID: UUID, for viewerID: UUID) throws -> ConversationSummary {
         try store.read { repositories in
-            try Self.requireParticipant(repositories, conversationID, viewer)
-            guard let summary = try repositories.conversations.summary(conversationID, for: viewer.id) else {
+            try Self.requireParticipant(repositories, conversationID, viewerID)
+            guard let summary = try repositories.conversations.summary(conversationID, for: viewerID) else {
                 throw MessagingError.conversationNotFound
             }
             return summary
@@ -66,7 +66,7 @@ struct ConversationService {
     /// the conversation's notifications are marked read too. Returns the new read mark.
     func markRead(_ conversationID: UUID, by user: AuthenticatedUser) throws -> Date {
         try store.transaction { repositories in
-            try Self.requireParticipant(repositories, conversationID, user)
+            try Self.requireParticipant(repositories, conversationID, user.id)
             guard let mark = try repositories.conversations.markRead(conversationID, userID: user.id) else {
                 throw MessagingError.notParticipant
             }
@@ -78,9 +78,9 @@ struct ConversationService {
     /// 404 when the conversation does not exist, 403 when `user` is not in it.
     @discardableResult
     static func requireParticipant(
-        _ repositories: MessagingRepositories, _ conversationID: UUID, _ user: AuthenticatedUser, lock: Bool = false
+        _ repositories: MessagingRepositories, _ conversationID: UUID, _ userID: UUID, lock: Bool = false
     ) throws -> Conversation {
-        guard let access = try repositories.conversations.access(conversationID, userID: user.id, lock: lock) else {
+        guard let access = try repositories.conversations.access(conversationID, userID: userID, lock: lock) else {
             throw MessagingError.conversationNotFound
         }
         guard access.isParticipant else { throw MessagingError.notParticipant }

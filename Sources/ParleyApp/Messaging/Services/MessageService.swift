@@ -44,7 +44,7 @@ struct MessageService {
     ) throws -> SendResult {
         let fingerprint = Self.fingerprint(draft, conversationID: conversationID)
         let earlier: IdempotencyRecord? = try store.read { repositories in
-            try ConversationService.requireParticipant(repositories, conversationID, sender)
+            try ConversationService.requireParticipant(repositories, conversationID, sender.id)
             guard let idempotencyKey else { return nil }
             return try repositories.idempotency.find(userID: sender.id, key: idempotencyKey)
         }
@@ -116,26 +116,26 @@ struct MessageService {
     // MARK: - Reading
 
     /// A conversation's messages, for its participants.
-    func list(in conversationID: UUID, for viewer: AuthenticatedUser, filter: MessageFilter, ordering: MessageOrdering, window: MessageWindow) throws -> MessageListing {
+    func list(in conversationID: UUID, for viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, window: MessageWindow) throws -> MessageListing {
         var filter = filter
         filter.conversationID = conversationID
         filter.visibleTo = nil
         return try store.read { repositories in
             if case .page(let page) = window, page.number == 1 {
-                let first = try repositories.messages.firstPage(in: conversationID, viewerID: viewer.id, filter: filter, ordering: ordering, limit: page.size)
+                let first = try repositories.messages.firstPage(in: conversationID, viewerID: viewerID, filter: filter, ordering: ordering, limit: page.size)
                 guard let access = first.access else { throw MessagingError.conversationNotFound }
                 guard access.isParticipant else { throw MessagingError.notParticipant }
                 return .page(Page(items: first.items, total: first.total, request: page))
             }
-            try ConversationService.requireParticipant(repositories, conversationID, viewer)
+            try ConversationService.requireParticipant(repositories, conversationID, viewerID)
             return try Self.listing(repositories, filter, ordering, window)
         }
     }
 
     /// Messages of every conversation the viewer is in (`filter.conversationID` narrows it).
-    func listVisible(to viewer: AuthenticatedUser, filter: MessageFilter, ordering: MessageOrdering, window: MessageWindow) throws -> MessageListing {
+    func listVisible(to viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, window: MessageWindow) throws -> MessageListing {
         var filter = filter
-        filter.visibleTo = viewer.id
+        filter.visibleTo = viewerID
         return try store.read { repositories in try Self.listing(repositories, filter, ordering, window) }
     }
 
@@ -180,22 +180,22 @@ struct MessageService {
     }
 
     /// One message, for the participants of its conversation.
-    func get(_ messageID: UUID, for viewer: AuthenticatedUser) throws -> Message {
-        try store.read { repositories in try Self.visibleMessage(repositories, messageID, viewer) }
+    func get(_ messageID: UUID, for viewerID: UUID) throws -> Message {
+        try store.read { repositories in try Self.visibleMessage(repositories, messageID, viewerID) }
     }
 
     /// The earlier versions of a message, oldest first.
-    func history(of messageID: UUID, for viewer: AuthenticatedUser) throws -> [MessageEdit] {
+    func history(of messageID: UUID, for viewerID: UUID) throws -> [MessageEdit] {
         try store.read { repositories in
-            try Self.visibleMessage(repositories, messageID, viewer)
+            try Self.visibleMessage(repositories, messageID, viewerID)
             return try repositories.messages.edits(of: messageID)
         }
     }
 
     /// The message and every reply below it, as a tree, from one recursive query.
-    func thread(of messageID: UUID, for viewer: AuthenticatedUser) throws -> MessageThread {
+    func thread(of messageID: UUID, for viewerID: UUID) throws -> MessageThread {
         try store.read { repositories in
-            try Self.visibleMessage(repositories, messageID, viewer)
+            try Self.visibleMessage(repositories, messageID, viewerID)
             let rows = try repositories.messages.thread(rootID: messageID, maxDepth: MessageThread.maxDepth)
             guard let tree = MessageThread.build(rootID: messageID, from: rows) else { throw MessagingError.messageNotFound }
             return tree
@@ -203,9 +203,9 @@ struct MessageService {
     }
 
     @discardableResult
-    private static func visibleMessage(_ repositories: MessagingRepositories, _ messageID: UUID, _ viewer: AuthenticatedUser, lock: Bool = false) throws -> Message {
+    private static func visibleMessage(_ repositories: MessagingRepositories, _ messageID: UUID, _ viewerID: UUID, lock: Bool = false) throws -> Message {
         guard let message = try repositories.messages.find(messageID, lock: lock) else { throw MessagingError.messageNotFound }
-        try ConversationService.requireParticipant(repositories, message.conversationID, viewer)
+        try ConversationService.requireParticipant(repositories, message.conversationID, viewerID)
         return message
     }
 
@@ -215,7 +215,7 @@ struct MessageService {
     /// same body again changes nothing and records no edit.
     func edit(_ messageID: UUID, body: String, by user: AuthenticatedUser) throws -> Message {
         try store.transaction { repositories in
-            let message = try Self.visibleMessage(repositories, messageID, user, lock: true)
+            let message = try Self.visibleMessage(repositories, messageID, user.id, lock: true)
             guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
             guard message.sender.userID == user.id else { throw MessagingError.notSender }
             try Self.checkText(body, field: "message_body", maxLength: configuration.maxBodyLength, allowBlank: false)
@@ -227,7 +227,7 @@ struct MessageService {
 
     /// Only the sender may edit: the message (for the edit form) or `notSender` (403).
     func editableMessage(_ messageID: UUID, by user: AuthenticatedUser) throws -> Message {
-        let message = try get(messageID, for: user)
+        let message = try get(messageID, for: user.id)
         guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
         guard message.sender.userID == user.id else { throw MessagingError.notSender }
         return message
@@ -237,7 +237,7 @@ struct MessageService {
     /// as top-level messages.
     func delete(_ messageID: UUID, by user: AuthenticatedUser) throws {
         try store.transaction { repositories in
-            let message = try Self.visibleMessage(repositories, messageID, user, lock: true)
+            let message = try Self.visibleMessage(repositories, messageID, user.id, lock: true)
             guard !message.isSystemLine else { throw MessagingError.systemLineUnchangeable }
             guard message.sender.userID == user.id else { throw MessagingError.notSender }
             try repositories.messages.delete(messageID)

@@ -17,9 +17,9 @@ struct NotificationController {
     }
 
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
+        let userID = try context.requireUserID()
         let unread = try request.query.bool("unread")
-        let page = try services.notifications(context).list(for: user, unread: unread, page: try Pagination.pageRequest(request.query))
+        let page = try services.notifications(context).list(for: userID, unread: unread, page: try Pagination.pageRequest(request.query))
         return try .json(Pagination.body(page.map(NotificationJSON.init), request: request))
     }
 

@@ -7,12 +7,12 @@ struct NotificationService {
 
     /// Newest first; `unread`: nil for all, true for unread only, false for read only (as a
     /// django-filter BooleanFilter reads `?unread=`).
-    func list(for user: AuthenticatedUser, unread: Bool?, page: PageRequest) throws -> Page<MessageNotification> {
+    func list(for userID: UUID, unread: Bool?, page: PageRequest) throws -> Page<MessageNotification> {
         try store.read { repositories in
             let read = unread.map { !$0 }
-            let total = try repositories.notifications.count(recipientID: user.id, read: read)
+            let total = try repositories.notifications.count(recipientID: userID, read: read)
             guard page.exists(total: total) else { throw MessagingError.invalidPage }
-            let items = try repositories.notifications.list(recipientID: user.id, read: read, offset: page.offset, limit: page.size)
+            let items = try repositories.notifications.list(recipientID: userID, read: read, offset: page.offset, limit: page.size)
             return Page(items: items, total: total, request: page)
         }
     }

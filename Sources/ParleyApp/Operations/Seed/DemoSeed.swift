@@ -78,7 +78,7 @@ public enum DemoSeed {
 
         let store = services.repositories.messaging(database)
         let conversations = ConversationService(store: store)
-        guard let alice = users["alice"], try conversations.list(for: alice, page: PageRequest(size: 1)).total == 0 else {
+        guard let alice = users["alice"], try conversations.list(for: alice.id, page: PageRequest(size: 1)).total == 0 else {
             return Report(logins: logins, password: password, conversationsCreated: 0)
         }
         // Seeding is not chatting: no rate limit.

@@ -84,7 +84,7 @@ struct ConversationPages {
     func inbox(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
         let pageRequest = try PaginationView.pageRequest(request.query, size: Self.conversationsPerPage)
-        let page = try pages.services.conversations(context).list(for: user, page: pageRequest)
+        let page = try pages.services.conversations(context).list(for: user.id, page: pageRequest)
         let now = pages.now()
         let rows = page.items.map { summary in
             let last = summary.lastMessage
@@ -201,7 +201,7 @@ struct ConversationPages {
         if let text = form["parent_message"], !text.isEmpty {
             guard let parentID = UUID(apiString: text) else { throw HTTPError(.badRequest, "The message you replied to could not be found.") }
             parent = parentID
-            parentSender = (try? pages.services.messages(context).get(parentID, for: user).sender.username) ?? ""
+            parentSender = (try? pages.services.messages(context).get(parentID, for: user.id).sender.username) ?? ""
         }
         do {
             let result = try pages.services.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user) { _ in

@@ -50,7 +50,7 @@ struct MembershipPages {
         }
         if target == user.id { return try leave(id, user: user, context) }
         let conversations = pages.services.conversations(context)
-        let name = try conversations.detail(id, for: user).participants.first { $0.userID == target }?.username
+        let name = try conversations.detail(id, for: user.id).participants.first { $0.userID == target }?.username
         _ = try conversations.removeParticipant(target, from: id, by: user)
         return .redirect(
             to: "/conversations/\(id.apiString)#members", flash: .success("Removed \(name ?? "them") from the conversation."),
@@ -66,7 +66,7 @@ struct MembershipPages {
     /// Back to the inbox, where the conversation is no longer listed.
     private func leave(_ id: UUID, user: AuthenticatedUser, _ context: AppContext) throws -> Response {
         let conversations = pages.services.conversations(context)
-        let label = ConversationNaming.label(try conversations.detail(id, for: user), viewer: user)
+        let label = ConversationNaming.label(try conversations.detail(id, for: user.id), viewer: user)
         let text = switch try conversations.removeParticipant(user.id, from: id, by: user) {
         case .conversationDeleted: "You left “\(label)”. You were the last one in it, so it was deleted."
         case .left, .removed: "You left “\(label)”."

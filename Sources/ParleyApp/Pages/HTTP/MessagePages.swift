@@ -69,8 +69,8 @@ struct MessagePages {
         let user = try pages.requireUser(context, next: request.uri)
         let id = try request.uuidParameter()
         let service = pages.services.messages(context)
-        let message = try service.get(id, for: user)
-        let edits = try service.history(of: id, for: user)
+        let message = try service.get(id, for: user.id)
+        let edits = try service.history(of: id, for: user.id)
         let now = pages.now()
         // Newest first: version n is the body the n-th edit replaced.
         let versions = edits.enumerated().reversed().map { index, edit in

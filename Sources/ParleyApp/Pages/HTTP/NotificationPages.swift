@@ -38,7 +38,7 @@ struct NotificationPages {
 
     func list(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
-        let page = try pages.services.notifications(context).list(for: user, unread: nil, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
+        let page = try pages.services.notifications(context).list(for: user.id, unread: nil, page: try PaginationView.pageRequest(request.query, size: Self.perPage))
         let labels = try pages.services.conversations(context).labels(of: page.items.map(\.conversationID), for: user)
         let now = pages.now()
         let rows = page.items.map { notification in
