@@ -65,7 +65,7 @@ public final class AppContext: RequestContext {
         self.requestID = requestID
     }
 
-    /// An access token's user check still riding with the first read (GET and HEAD).
+    /// An access token's user check still riding with the first read.
     var deferredAuthentication: DeferredAuthentication?
 
     /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`). A deferred check is
@@ -76,9 +76,9 @@ public final class AppContext: RequestContext {
         throw AuthenticationError.notProvided
     }
 
-    /// The authenticated user's id, for a read keyed by it: a deferred check is not settled
-    /// here but rides in front of that read (``DeferredAuthentication``). Only for handlers
-    /// whose first use of the user is such a read.
+    /// The authenticated user's id, for a statement keyed by it: a deferred check is not
+    /// settled here but rides in front of the next read, or runs alone before the next write
+    /// (``DeferredAuthentication``). Only for handlers that do nothing else for the user first.
     public func requireUserID() throws -> UUID {
         if let user { return user.id }
         if let deferredAuthentication { return deferredAuthentication.userID }

@@ -50,7 +50,7 @@ struct MessagingServiceTests {
 
         @discardableResult
         func send(_ body: String, in conversation: UUID, as user: AuthenticatedUser, parent: UUID? = nil, key: String? = nil) throws -> MessageService.SendResult {
-            try messages.send(MessageDraft(body: body, parentMessageID: parent), to: conversation, by: user, idempotencyKey: key) { message in
+            try messages.send(MessageDraft(body: body, parentMessageID: parent), to: conversation, by: user.id, idempotencyKey: key) { message in
                 StoredResponse(status: 201, body: Array(message.messageID.uuidString.utf8))
             }
         }
@@ -123,7 +123,7 @@ struct MessagingServiceTests {
         let id = try world.conversation(world.alice, with: [world.bob])
         struct RenderFailed: Error {}
         let error = #expect(throws: PostgresTransactionError.self) {
-            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice, idempotencyKey: "render-fails") { _ in throw RenderFailed() }
+            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice.id, idempotencyKey: "render-fails") { _ in throw RenderFailed() }
         }
         #expect(error?.closureError is RenderFailed)
         #expect(error?.rollbackError == nil)
@@ -140,7 +140,7 @@ struct MessagingServiceTests {
         // Nothing is stored beside the message, so the response is made after the statement:
         // a failure there fails the request, and the post stands (as a lost response would).
         #expect(throws: RenderFailed.self) {
-            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice) { _ in throw RenderFailed() }
+            try world.messages.send(MessageDraft(body: "x"), to: id, by: world.alice.id) { _ in throw RenderFailed() }
         }
         #expect(try world.count("SELECT count(*) FROM messages WHERE conversation_id = \(id)") == 1)
         #expect(try world.count("SELECT count(*) FROM notifications WHERE conversation_id = \(id)") == 2)

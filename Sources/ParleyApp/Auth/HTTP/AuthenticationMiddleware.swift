@@ -7,8 +7,8 @@ import Web
 ///
 /// The user is loaded by id on every request (a primary-key lookup), so a deleted account's
 /// tokens stop working at once; so do access tokens of a refresh family that was revoked
-/// (log-out, or a refresh token reused). On GET and HEAD that lookup rides with the handler's
-/// first read (``DeferredAuthentication``).
+/// (log-out, or a refresh token reused). That lookup rides with the handler's first read
+/// (``DeferredAuthentication``).
 struct AuthenticationMiddleware: Middleware {
     let services: AppServices
 
@@ -33,21 +33,9 @@ struct AuthenticationMiddleware: Middleware {
         }
         guard claims.tokenType == .access else { throw AuthenticationError.invalidToken }
         let family = claims.family.flatMap({ UUID(apiString: $0) })
-        if request.method == .get || request.method == .head {
-            return try deferring(request, context, next, services.deferredAuthentication(context, id: claims.userID, family: family))
-        }
-        guard let user = try services.authenticatedUser(context, id: claims.userID, family: family) else {
-            throw family == nil ? AuthenticationError.userNotFound : AuthenticationError.invalidToken
-        }
-        context.user = user
-        return try next(request, context)
-    }
-
-    /// A read: the user check goes with the handler's first read, and is settled before the
-    /// answer (or the handler's error) leaves, so a refused token only ever gets its 401.
-    private func deferring(
-        _ request: Request, _ context: AppContext, _ next: Responder<AppContext>, _ deferred: DeferredAuthentication
-    ) throws -> Response {
+        // The user check goes with the handler's first read, and is settled before the answer
+        // (or the handler's error) leaves, so a refused token only ever gets its 401.
+        let deferred = services.deferredAuthentication(context, id: claims.userID, family: family)
         context.deferredAuthentication = deferred
         deferred.start()
         defer { deferred.finish() }

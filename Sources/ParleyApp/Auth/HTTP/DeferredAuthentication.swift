@@ -1,13 +1,14 @@
 import FoundationEssentials
 
-/// An access token on a GET or HEAD whose signature checked out, while its user check (the
-/// account still there, the refresh family not revoked) rides in the request's first read
-/// instead of a round trip of its own (issue 12: a list is then one round trip, not two).
+/// An access token whose signature checked out, while its user check (the account still
+/// there, the refresh family not revoked) rides in the request's first read instead of a
+/// round trip of its own (issue 12: a list is then one round trip, not two).
 ///
 /// What keeps it safe: reads change nothing; the store runs the check alone before any write;
 /// and ``AuthenticationMiddleware`` settles it before any answer leaves, so a refused token
-/// gets its 401 and never what was read for it. Handlers that only key reads by the user's id
-/// take ``AppContext/requireUserID()``; ``AppContext/requireUser()`` settles it first.
+/// gets its 401 and never what was read for it. Handlers whose first use of the user is to
+/// key a read or a write by its id take ``AppContext/requireUserID()``;
+/// ``AppContext/requireUser()`` settles the check first.
 final class DeferredAuthentication {
     let userID: UUID
     private let family: UUID?

@@ -61,7 +61,7 @@ struct MessageController {
     }
 
     @Sendable func create(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try context.requireUser()
+        let userID = try context.requireUserID()
         let conversationID = try request.uuidParameter()
         var key: String?
         if let header = request.headers[Self.idempotencyKeyHeader] {
@@ -77,7 +77,7 @@ struct MessageController {
             parent = id
         }
         let result = try services.messages(context).send(
-            MessageDraft(body: input.messageBody, parentMessageID: parent), to: conversationID, by: user, idempotencyKey: key
+            MessageDraft(body: input.messageBody, parentMessageID: parent), to: conversationID, by: userID, idempotencyKey: key
         ) { message in
             StoredResponse(status: HTTPStatus.created.code, body: JSON.encode(MessageJSON(message)))
         }

@@ -38,40 +38,40 @@ struct MessageService {
     func send(
         _ draft: MessageDraft,
         to conversationID: UUID,
-        by sender: AuthenticatedUser,
+        by senderID: UUID,
         idempotencyKey: String? = nil,
         render: (Message) throws -> StoredResponse
     ) throws -> SendResult {
         let fingerprint = Self.fingerprint(draft, conversationID: conversationID)
         let earlier: IdempotencyRecord? = try store.read { repositories in
-            try ConversationService.requireParticipant(repositories, conversationID, sender.id)
+            try ConversationService.requireParticipant(repositories, conversationID, senderID)
             guard let idempotencyKey else { return nil }
-            return try repositories.idempotency.find(userID: sender.id, key: idempotencyKey)
+            return try repositories.idempotency.find(userID: senderID, key: idempotencyKey)
         }
         if let earlier { return try Self.replay(earlier, fingerprint: fingerprint) }
 
         try Self.checkText(draft.body, field: "message_body", maxLength: configuration.maxBodyLength, allowBlank: false)
 
         let decision = try limiter.consume(
-            key: Self.rateLimitKey(sender.id), limit: configuration.messageRateLimit, window: configuration.messageRateWindow)
+            key: Self.rateLimitKey(senderID), limit: configuration.messageRateLimit, window: configuration.messageRateWindow)
         guard decision.isAllowed else { throw MessagingError.rateLimited(decision) }
 
         guard let idempotencyKey else {
             let message = try Self.posted(
-                store.write { try $0.messages.post(conversationID: conversationID, senderID: sender.id, draft: draft) }, draft)
+                store.write { try $0.messages.post(conversationID: conversationID, senderID: senderID, draft: draft) }, draft)
             return SendResult(response: try render(message), message: message, isReplay: false)
         }
         let result = try store.transaction { repositories -> SendResult in
-            if try !repositories.idempotency.claim(userID: sender.id, key: idempotencyKey, fingerprint: fingerprint) {
+            if try !repositories.idempotency.claim(userID: senderID, key: idempotencyKey, fingerprint: fingerprint) {
                 // A request with the same key committed while this one was on its way.
-                guard let stored = try repositories.idempotency.find(userID: sender.id, key: idempotencyKey) else {
+                guard let stored = try repositories.idempotency.find(userID: senderID, key: idempotencyKey) else {
                     throw MessagingError.idempotencyKeyReused
                 }
                 return try Self.replay(stored, fingerprint: fingerprint)
             }
-            let message = try Self.posted(repositories.messages.post(conversationID: conversationID, senderID: sender.id, draft: draft), draft)
+            let message = try Self.posted(repositories.messages.post(conversationID: conversationID, senderID: senderID, draft: draft), draft)
             let response = try render(message)
-            try repositories.idempotency.complete(userID: sender.id, key: idempotencyKey, response: response)
+            try repositories.idempotency.complete(userID: senderID, key: idempotencyKey, response: response)
             return SendResult(response: response, message: message, isReplay: false)
         }
         if Int.random(in: 0..<Self.purgeOneIn) == 0 {

@@ -59,7 +59,7 @@ final class DemoScript {
 
     @discardableResult
     private func say(_ sender: String, in conversation: UUID, _ body: String, replyTo parent: UUID? = nil, minutesAgo: Int) throws -> UUID {
-        let result = try messages.send(MessageDraft(body: body, parentMessageID: parent), to: conversation, by: user(sender)) { _ in
+        let result = try messages.send(MessageDraft(body: body, parentMessageID: parent), to: conversation, by: user(sender).id) { _ in
             StoredResponse(status: 201, body: [])
         }
         guard let message = result.message else { preconditionFailure("a demo message was not stored") }

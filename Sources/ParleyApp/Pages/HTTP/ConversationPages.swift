@@ -204,7 +204,7 @@ struct ConversationPages {
             parentSender = (try? pages.services.messages(context).get(parentID, for: user.id).sender.username) ?? ""
         }
         do {
-            let result = try pages.services.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user) { _ in
+            let result = try pages.services.messages(context).send(MessageDraft(body: body, parentMessageID: parent), to: id, by: user.id) { _ in
                 StoredResponse(status: HTTPStatus.created.code, body: [])
             }
             let anchor = result.message.map { "#m-\($0.messageID.apiString)" } ?? ""
