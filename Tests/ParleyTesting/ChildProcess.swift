@@ -46,6 +46,8 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    public var isRunning: Bool { process.isRunning }
+
     /// Waits for exit up to `timeout`; returns the exit status, or nil if it is still running.
     /// After an exit, what the process wrote is in ``standardError`` and ``standardOutput``.
     public func waitForExit(timeout: TimeInterval) -> Int32? {
