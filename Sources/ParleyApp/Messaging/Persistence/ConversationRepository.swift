@@ -30,9 +30,6 @@ protocol ConversationRepository {
     /// Moves `userID`'s read mark to now; returns it (nil when not a participant).
     func markRead(_ conversationID: UUID, userID: UUID) throws -> Date?
 
-    /// Records a new message's time as the conversation's last activity.
-    func touch(_ conversationID: UUID, at: Date) throws
-
     // Membership changes (PostgresConversationRepository+Membership.swift).
 
     /// Locks the conversation row FOR NO KEY UPDATE until the transaction ends, so that

@@ -232,11 +232,4 @@ struct PostgresConversationRepository: ConversationRepository {
                          WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
                            AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
         """
-
-    func touch(_ conversationID: UUID, at date: Date) throws {
-        try connection.execute("""
-            UPDATE conversations SET last_message_at = greatest(last_message_at, \(date))
-             WHERE conversation_id = \(conversationID)
-            """)
-    }
 }

@@ -5,9 +5,9 @@ extension PostgresMessageRepository {
     /// One statement, so one transaction of its own and one round trip: the conversation
     /// (locked against deletion, FOR KEY SHARE, as a transaction around separate statements
     /// locked it) and the sender's place in it, the parent's conversation, then the message,
-    /// its notifications and the conversation's last activity as data-modifying CTEs that
-    /// write only if the checks pass. The counters' triggers run at the end of it, as after
-    /// an INSERT of its own.
+    /// its notifications as data-modifying CTEs that write only if the checks pass. The
+    /// counters' trigger runs at the end of it, as after an INSERT of its own, and moves the
+    /// conversation's last activity with its counts (migration 0019).
     func post(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> MessagePostResult {
         let rows: PostgresRows
         do {
@@ -33,9 +33,6 @@ extension PostgresMessageRepository {
                     INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
                     SELECT p.user_id, m.message_id, p.conversation_id, m.sent_at
                     FROM m JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id <> m.sender_id
-                ), touched AS (
-                    UPDATE conversations c SET last_message_at = greatest(c.last_message_at, m.sent_at)
-                    FROM m WHERE c.conversation_id = m.conversation_id
                 )
                 SELECT target.is_participant, (SELECT parent.conversation_id FROM parent) AS parent_conversation_id,
                        (SELECT parent.kind FROM parent) AS parent_kind,

@@ -34,15 +34,14 @@ extension ConversationService {
                     fields: ["user_ids": unknown.map { "Invalid pk \"\($0.apiString)\" - object does not exist." }])
             }
             let added = try repositories.conversations.addParticipants(conversationID, userIDs: wanted)
-            var last: Message?
+            // Each system line moves the conversation's last activity, as any message does
+            // (migration 0019's trigger).
             for memberID in added {
                 let line = try repositories.messages.insertSystemLine(
                     conversationID: conversationID, kind: .memberAdded, actorID: actor.id, memberID: memberID,
                     text: MessageKind.systemText(.memberAdded, actor: actor.username, member: names[memberID] ?? ""))
                 try repositories.notifications.notify(memberID, of: line)
-                last = line
             }
-            if let last { try repositories.conversations.touch(conversationID, at: last.sentAt) }
             guard let summary = try repositories.conversations.summary(conversationID, for: actor.id) else {
                 throw MessagingError.conversationNotFound
             }
@@ -72,10 +71,9 @@ extension ConversationService {
             try repositories.notifications.deleteAll(recipientID: userID, conversationID: conversationID)
             let kind: MessageKind = leaving ? .memberLeft : .memberRemoved
             let member = try repositories.users.usernames([userID])[userID] ?? ""
-            let line = try repositories.messages.insertSystemLine(
+            _ = try repositories.messages.insertSystemLine(
                 conversationID: conversationID, kind: kind, actorID: actor.id, memberID: userID,
                 text: MessageKind.systemText(kind, actor: actor.username, member: member))
-            try conversations.touch(conversationID, at: line.sentAt)
             return leaving ? .left : .removed
         }
     }
