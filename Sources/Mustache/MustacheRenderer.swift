@@ -22,8 +22,10 @@ struct MustacheRenderer {
     /// Renders `nodes`; `blocks` are the overrides of the parents being expanded (the
     /// outermost parent's override of a block wins).
     mutating func render(_ nodes: [Node], blocks: [String: [Node]]) {
-        for node in nodes {
-            switch node {
+        // By index, not `for node in nodes`: that copied each node, a retain and a release of
+        // its payload per node per render (bench/README.md, "Pages and templates").
+        for index in nodes.indices {
+            switch nodes[index] {
             case .text(let text):
                 if indentation.isEmpty { output.append(text) } else { appendIndented(text) }
             case .variable(let path, let escaped):

@@ -5,7 +5,11 @@ import FoundationEssentials
 /// Nesting stops at ``maxNesting`` levels: deeper replies are listed at that level, each
 /// saying whom it answers, so a long back-and-forth stays readable on a phone (and the
 /// recursive partial that renders the tree stays shallow).
-struct MessageView {
+///
+/// A class: a template sees each message as an object, boxed once per page and then shared;
+/// as a struct, every box and lookup copied its dozen strings, a retain and a release each
+/// (bench/README.md, "Pages and templates").
+final class MessageView {
     let id: String
     let conversationID: String
     let sender: String
@@ -20,8 +24,30 @@ struct MessageView {
     let hasReplies: Bool
     let replyCount: Int
     /// A line about membership ("alice added carol"), shown as `systemText`, without actions.
-    var isSystemLine = false
-    var systemText = ""
+    let isSystemLine: Bool
+    let systemText: String
+
+    init(
+        id: String, conversationID: String, sender: String, body: String, sent: TimeView, isEdited: Bool, edited: TimeView,
+        isOwn: Bool, inReplyTo: String, isFlattenedReply: Bool, replies: [MessageView], hasReplies: Bool, replyCount: Int,
+        isSystemLine: Bool = false, systemText: String = ""
+    ) {
+        self.id = id
+        self.conversationID = conversationID
+        self.sender = sender
+        self.body = body
+        self.sent = sent
+        self.isEdited = isEdited
+        self.edited = edited
+        self.isOwn = isOwn
+        self.inReplyTo = inReplyTo
+        self.isFlattenedReply = isFlattenedReply
+        self.replies = replies
+        self.hasReplies = hasReplies
+        self.replyCount = replyCount
+        self.isSystemLine = isSystemLine
+        self.systemText = systemText
+    }
 
     static let maxNesting = 5
 
