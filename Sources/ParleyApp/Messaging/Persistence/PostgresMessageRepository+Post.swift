@@ -3,11 +3,17 @@ import Postgres
 
 extension PostgresMessageRepository {
     /// One statement, so one transaction of its own and one round trip: the conversation
-    /// (locked against deletion, FOR KEY SHARE, as a transaction around separate statements
-    /// locked it) and the sender's place in it, the parent's conversation, then the message,
+    /// (locked FOR NO KEY UPDATE, see below) and the sender's place in it, the parent's conversation, then the message,
     /// its notifications as data-modifying CTEs that write only if the checks pass. The
     /// counters' trigger runs at the end of it, as after an INSERT of its own, and moves the
     /// conversation's last activity with its counts (migration 0019).
+    ///
+    /// The lock is the one the counters' UPDATE of the conversation row takes anyway, taken
+    /// first: posts to one conversation then wait for each other before touching anything, where
+    /// with FOR KEY SHARE each also key-shared the sender's, the recipients' and the
+    /// conversation's rows while the others did, and PostgreSQL turned every such row's lockers
+    /// into ever larger multixacts that every visibility check read (bench/README.md, "What a
+    /// post costs": 2–3 × the posts per second in pgbench at 64 clients).
     func post(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> MessagePostResult {
         let rows: PostgresRows
         do {
@@ -17,7 +23,7 @@ extension PostgresMessageRepository {
                            EXISTS (SELECT 1 FROM conversation_participants p
                                    WHERE p.conversation_id = c.conversation_id AND p.user_id = \(senderID)) AS is_participant
                     FROM conversations c WHERE c.conversation_id = \(conversationID)
-                    FOR KEY SHARE OF c
+                    FOR NO KEY UPDATE OF c
                 ), parent AS (
                     SELECT pm.conversation_id, pm.kind FROM messages pm WHERE pm.message_id = \(draft.parentMessageID)
                 ), m AS (
