@@ -2,7 +2,7 @@ import FoundationEssentials
 import Web
 
 /// Conditional GET for JSON resources: every `200` answer to a GET or HEAD under one of
-/// `pathPrefixes` gets a strong `ETag` (a 128-bit BLAKE2b of the body, so two identical
+/// `pathPrefixes` gets a strong `ETag` (a 128-bit SipHash of the body, so two identical
 /// bodies share it, across processes too), and a request whose `If-None-Match` names that tag gets
 /// `304 Not Modified` with no body.
 ///
@@ -40,7 +40,7 @@ enum ConditionalGET {
         return response
     }
 
-    /// `"<128-bit BLAKE2b hex>"` of the body.
+    /// `"<128-bit SipHash hex>"` of the body (``Sodium/fingerprint(_:)``).
     static func etag(for body: [UInt8]) -> String {
         "\"" + Sodium.hex(Sodium.fingerprint(body)) + "\""
     }

@@ -54,15 +54,22 @@ public enum Sodium {
         hex(sha256(Array(text.utf8)))
     }
 
-    /// A 128-bit BLAKE2b digest (`crypto_generichash`), for ETags: a fingerprint of a response
-    /// body, where BLAKE2b costs a fraction of SHA-256 per byte and a response can be large.
-    /// Not for anything an attacker must not forge.
+    /// A 128-bit SipHash-2-4 (`crypto_shorthash_siphashx24`) under a fixed, public key, for
+    /// ETags: a fingerprint of a response body, the same in every process. Not for anything an
+    /// attacker must not forge. On this machine 5.6 µs per 16 KB (a conversation list) against
+    /// BLAKE2b's 15.7 µs (bench/README.md, "Figures behind the code").
     public static func fingerprint(_ bytes: [UInt8]) -> [UInt8] {
         ensureInitialized()
         var digest = [UInt8](repeating: 0, count: 16)
-        _ = bytes.withUnsafeBufferPointer { crypto_generichash(&digest, 16, $0.baseAddress, UInt64($0.count), nil, 0) }
+        _ = bytes.withUnsafeBufferPointer { body in
+            fingerprintKey.withUnsafeBufferPointer { key in
+                crypto_shorthash_siphashx24(&digest, body.baseAddress, UInt64(body.count), key.baseAddress!)
+            }
+        }
         return digest
     }
+
+    private static let fingerprintKey = [UInt8](repeating: 0, count: Int(crypto_shorthash_siphashx24_KEYBYTES))
 
     /// Lowercase hex of `bytes` (digests in ETags, token hashes).
     public static func hex(_ bytes: [UInt8]) -> String {
