@@ -12,8 +12,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public init() {}
 
+    /// Room for a few more than the literal's: every response the application answers gets
+    /// `X-Request-Id` and `X-Content-Type-Options` added, and two appends to a full array were two
+    /// reallocations per request (bench/README.md, "Figures behind the code").
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields.reserveCapacity(elements.count)
+        fields.reserveCapacity(elements.count + 3)
         for (name, value) in elements { add(name: name, value: value) }
     }
 
