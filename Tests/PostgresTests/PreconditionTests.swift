@@ -9,17 +9,9 @@ extension DatabaseTests {
     /// trip; its refusal hides what that read returned, and nothing is written behind it.
     @Suite("Preconditions")
     struct PreconditionTests {
-        final class Trips: PostgresObserver {
-            var statements: [Int] = []
-            func statementStarted(_ sql: UnsafeRawBufferPointer) {}
-            func statementFinished(failed: Bool) {}
-            func connected(_ canceller: PostgresCanceller, reconnect: Bool) {}
-            func roundTrip(statements: Int) { self.statements.append(statements) }
-        }
-
         struct Refused: Error {}
 
-        let trips = Trips()
+        let trips = RoundTripCountTests.Trips()
         let database: PostgresDatabase
 
         init() throws {
