@@ -171,6 +171,19 @@ render_stack_nginx "$REF_NGINX/nginx.conf" "$REF_NGINX_PIDFILE" "$REF_NGINX/log"
 
 # Ids as bench/messaging/generate.awk makes them.
 conversation_id() { printf '00000000-0000-4000-a000-%012x' "$1"; }
+
+# Waits (at most 5 s) until conversation $1's message count stops moving: when wrk stops, the
+# posts its closed connections had already sent are still queued in parley (about 200 at 256
+# connections, bench/README.md), and would otherwise run during the next round.
+settle_posts() {
+    local cid=$1 last= now tries=0
+    while ((tries++ < 50)); do
+        now=$("${PSQL_ADMIN[@]}" -Atqc "SELECT message_count FROM conversations WHERE conversation_id = '$cid'") || return 0
+        [[ $now == "$last" ]] && return 0
+        last=$now
+        sleep 0.1
+    done
+}
 message_id() { printf '%08x-0000-4000-8000-%012x' "$1" "$2"; }
 
 have_messaging_schema() {
@@ -631,6 +644,7 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
             # entries, the conversation's row): vacuumed here, as autovacuum would soon after, so
             # that the row order does not charge the next round's reads for them (bench/README.md,
             # "Issue 12 on 2026-12-06").
+            settle_posts "$post_cid"
             "${PSQL_ADMIN[@]}" -q -c "VACUUM conversation_participants, conversations" >/dev/null
         done
     done
