@@ -56,8 +56,8 @@ public enum Sodium {
 
     /// A 128-bit SipHash-2-4 (`crypto_shorthash_siphashx24`) under a fixed, public key, for
     /// ETags: a fingerprint of a response body, the same in every process. Not for anything an
-    /// attacker must not forge. On this machine 5.6 µs per 16 KB (a conversation list) against
-    /// BLAKE2b's 15.7 µs (bench/README.md, "Figures behind the code").
+    /// attacker must not forge. A third of BLAKE2b's time per byte, and every listed page is
+    /// hashed whole (bench/README.md, "Figures behind the code").
     public static func fingerprint(_ bytes: [UInt8]) -> [UInt8] {
         ensureInitialized()
         var digest = [UInt8](repeating: 0, count: 16)
