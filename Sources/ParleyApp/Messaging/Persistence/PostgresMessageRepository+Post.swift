@@ -13,7 +13,7 @@ extension PostgresMessageRepository {
     /// with FOR KEY SHARE each also key-shared the sender's, the recipients' and the
     /// conversation's rows while the others did, and PostgreSQL turned every such row's lockers
     /// into ever larger multixacts that every visibility check read (bench/README.md, "What a
-    /// post costs": 2–3 × the posts per second in pgbench at 64 clients).
+    /// post costs").
     func post(conversationID: UUID, senderID: UUID, draft: MessageDraft) throws -> MessagePostResult {
         let rows: PostgresRows
         do {
