@@ -60,12 +60,8 @@ final class AppServices: Sendable {
         NotificationService(store: repositories.messaging(context.database))
     }
 
-    /// The user behind an access token (authentication, on every API request with one).
-    func authenticatedUser(_ context: AppContext, id: UUID, family: UUID?) throws -> AuthenticatedUser? {
-        try repositories.accounts(context.database).authenticatedUser(id: id, family: family)
-    }
-
-    /// The same check, deferred into the request's first read (``DeferredAuthentication``).
+    /// The user behind an access token (authentication, on every API request with one), checked
+    /// in the request's first read (``DeferredAuthentication``).
     func deferredAuthentication(_ context: AppContext, id: UUID, family: UUID?) -> DeferredAuthentication {
         DeferredAuthentication(accounts: repositories.accounts(context.database), userID: id, family: family, context: context)
     }

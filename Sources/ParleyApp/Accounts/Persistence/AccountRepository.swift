@@ -7,14 +7,12 @@ import FoundationEssentials
 protocol AccountRepository {
     func create(_ account: NewAccount) throws -> Account
     func find(id: UUID) throws -> Account?
-    /// The user with `id` as authentication needs it, on every request with a token; nil when
+    /// The user with `id` as authentication needs it, on every request with a token: nil when
     /// there is none, or when `family` (an access token's refresh family) has been revoked by
-    /// log-out or reuse detection.
-    func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser?
-    /// The same check, not run now but carried in front of the next read's first round trip
-    /// (or run alone before the next write); `verdict` gets its answer before that read's
-    /// results are returned, and refuses them by throwing. Until then, nothing read may be
-    /// shown and nothing may be written for the user.
+    /// log-out or reuse detection. Not run now but carried in front of the next read's first
+    /// round trip (or run alone before the next write); `verdict` gets its answer before that
+    /// read's results are returned, and refuses them by throwing. Until then, nothing read may
+    /// be shown and nothing may be written for the user.
     func deferAuthenticatedUser(id: UUID, family: UUID?, verdict: @escaping (AuthenticatedUser?) throws -> Void)
     /// Runs a deferred check that is still pending, alone (its `verdict` is called as above).
     func settleDeferredCheck() throws

@@ -27,10 +27,6 @@ struct PostgresAccountRepository: AccountRepository {
         }
     }
 
-    func authenticatedUser(id: UUID, family: UUID?) throws -> AuthenticatedUser? {
-        try database.read { connection in try Self.authenticatedUser(try connection.query(Self.authenticationQuery(id: id, family: family))) }
-    }
-
     func deferAuthenticatedUser(id: UUID, family: UUID?, verdict: @escaping (AuthenticatedUser?) throws -> Void) {
         database.setPrecondition(PostgresPrecondition(query: Self.authenticationQuery(id: id, family: family)) { rows in
             try verdict(try Self.authenticatedUser(rows))

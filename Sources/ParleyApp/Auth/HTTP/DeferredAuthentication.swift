@@ -39,16 +39,16 @@ final class DeferredAuthentication {
     /// The verified user: from the read that carried the check, or from the check run now.
     /// Throws the 401 if it was refused.
     func settle() throws -> AuthenticatedUser {
-        if let user = context.user { return user }
-        if let refusal { throw refusal }
-        try accounts.settleDeferredCheck()
-        if let user = context.user { return user }
-        if let refusal { throw refusal }
-        // The pipeline that carried it failed before its answer came back: ask on its own.
-        guard let user = try accounts.authenticatedUser(id: userID, family: family) else {
-            throw family == nil ? AuthenticationError.userNotFound : AuthenticationError.invalidToken
+        if context.user == nil, refusal == nil {
+            try accounts.settleDeferredCheck()
+            if context.user == nil, refusal == nil {
+                // The pipeline that carried it failed before its answer came back: ask again, alone.
+                start()
+                try accounts.settleDeferredCheck()
+            }
         }
-        context.user = user
+        if let refusal { throw refusal }
+        guard let user = context.user else { throw AuthenticationError.invalidToken }
         return user
     }
 

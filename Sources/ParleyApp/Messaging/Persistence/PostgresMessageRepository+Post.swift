@@ -3,10 +3,10 @@ import Postgres
 
 extension PostgresMessageRepository {
     /// One statement, so one transaction of its own and one round trip: the conversation
-    /// (locked FOR NO KEY UPDATE, see below) and the sender's place in it, the parent's conversation, then the message,
-    /// its notifications as data-modifying CTEs that write only if the checks pass. The
-    /// counters' trigger runs at the end of it, as after an INSERT of its own, and moves the
-    /// conversation's last activity with its counts (migration 0019).
+    /// (locked FOR NO KEY UPDATE, see below) and the sender's place in it, the parent's
+    /// conversation, then the message and its notifications as data-modifying CTEs that write
+    /// only if the checks pass. The counters' trigger runs at the end of it, as after an INSERT
+    /// of its own, and moves the conversation's last activity with its counts (migration 0019).
     ///
     /// The lock is the one the counters' UPDATE of the conversation row takes anyway, taken
     /// first: posts to one conversation then wait for each other before touching anything, where
