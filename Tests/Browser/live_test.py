@@ -202,6 +202,27 @@ def browser_test(alice, bob, conversation_id):
             check(edit_seen is not None, f"the edit shows on bob's page, text and 'edited' mark "
                                          f"({'%.0f ms' % (edit_seen * 1000) if edit_seen is not None else 'not seen'})")
             check(b.locator(f"#m-{message_id}").count() == 1, "the message is on bob's page once")
+
+            # Reply in place: the Reply link of the message live.js inserted moves the page's one
+            # form under that message (reply.js); Cancel puts it back; the reply lands under it.
+            b.click(f"#m-{message_id} .reply-link")
+            check(b.evaluate(f"document.querySelector('#m-{message_id} > form#compose') !== null"),
+                  "Reply moves the page's form under the message")
+            check(b.locator("form#compose input[name=parent_message]").input_value() == message_id,
+                  "the form answers that message")
+            check(b.evaluate("document.activeElement && document.activeElement.id") == "message_body",
+                  "the reply box has the focus")
+            b.click("form#compose .cancel-reply")
+            check(b.evaluate("document.querySelector('ol.messages form#compose') === null && "
+                             "document.querySelector('form#compose input[name=parent_message]') === null"),
+                  "Cancel reply puts the form back as a new message")
+            b.click(f"#m-{message_id} .reply-link")
+            reply_text = f"in-place reply {uuid.uuid4().hex[:8]}"
+            b.fill("#message_body", reply_text)
+            with b.expect_navigation():
+                b.click("form#compose button[type=submit]")
+            check(b.locator(f"#m-{message_id} .replies .message-body", has_text=reply_text).count() == 1,
+                  "bob's reply sits under alice's message")
         finally:
             browser.close()
 

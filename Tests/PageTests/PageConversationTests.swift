@@ -63,6 +63,45 @@ struct PageConversationTests {
         #expect(try browser.get("\(path)?before=nonsense").status == 404)
     }
 
+    @Test("one form per page: Reply opens it set to answer the message; a reply target not in the conversation is a 404")
+    func replyThroughThePageForm() throws {
+        let h = try APIHarness.pages()
+        let browser = PageBrowser(h)
+        let name = uniqueName("replier")
+        let path = try start(browser, name)
+        #expect(try browser.post(path + "/messages", [("message_body", "first")]).status == 303)
+        #expect(try browser.post(path + "/messages", [("message_body", "second")]).status == 303)
+        let page = try browser.get(path)
+        let ids = page.messageIDs
+        #expect(ids.count == 2)
+        #expect(page.text.components(separatedBy: "name=\"message_body\"").count == 2, "one message form on the page")
+        for id in ids { #expect(page.text.contains("<a class=\"reply-link\" href=\"?reply=\(id)#compose\">Reply")) }
+        #expect(!page.text.contains("Cancel reply"))
+
+        let replying = try browser.get("\(path)?reply=\(ids[0])")
+        #expect(replying.status == 200)
+        #expect(replying.text.contains("<input type=\"hidden\" name=\"parent_message\" value=\"\(ids[0])\">"))
+        #expect(replying.text.contains("Your reply to \(name)"))
+        #expect(replying.text.contains("<a class=\"cancel-reply\" href=\"\(path)#compose\">Cancel reply</a>"))
+        #expect(try browser.post(path + "/messages", [("message_body", "an answer"), ("parent_message", ids[0])]).status == 303)
+        let answered = try browser.get(path)
+        #expect(answered.messageIDs.count == 3)
+        #expect(answered.messageIDs.first == ids[0] && answered.messageIDs.last == ids[1], "the reply sits under the first message")
+        let tokens = { (page: TestResponse) in page.text.components(separatedBy: "name=\"csrf_token\"").count }
+        #expect(tokens(answered) == tokens(page), "no form, and no CSRF token, per message")
+
+        _ = try browser.get("/conversations/new")
+        let other = try #require(try browser.post("/conversations/new", [("participants", name), ("title", "Elsewhere")]).header("Location"))
+        #expect(try browser.post(other + "/messages", [("message_body", "over there")]).status == 303)
+        let elsewhere = try #require(try browser.get(other).messageIDs.first)
+        for target in [elsewhere, UUID().uuidString.lowercased(), "nonsense", "-1"] {
+            let refused = try browser.get("\(path)?reply=\(target)")
+            #expect(refused.status == 404, "?reply=\(target)")
+            #expect(refused.text.contains("The message you want to reply to could not be found."))
+        }
+        #expect(try browser.get("\(path)?reply=").status == 200, "an empty reply target is the plain page")
+    }
+
     @Test("an empty or too long message shows the form again with the error and the text kept")
     func invalidMessage() throws {
         let h = try APIHarness.pages { $0.messaging.maxBodyLength = 20 }

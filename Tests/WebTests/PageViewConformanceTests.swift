@@ -41,10 +41,10 @@ struct PageViewConformanceTests {
         let user = NavUserView(userID: "00000000-0000-4000-8000-000000000001", username: "ada", isAdmin: true, unreadNotifications: 3, hasUnread: true)
         let flash = FlashView(kind: "error", text: "Nope", isError: true)
         let reply = MessageView(
-            id: "r", conversationID: "c", sender: "bob", body: "reply", sent: time, isEdited: false, edited: time, isOwn: false,
+            id: "r", sender: "bob", body: "reply", sent: time, isEdited: false, edited: time, isOwn: false,
             inReplyTo: "ada", isFlattenedReply: true, replies: [], hasReplies: false, replyCount: 0)
         let message = MessageView(
-            id: "m", conversationID: "c", sender: "ada", body: "hello & bye", sent: time, isEdited: true, edited: time, isOwn: true,
+            id: "m", sender: "ada", body: "hello & bye", sent: time, isEdited: true, edited: time, isOwn: true,
             inReplyTo: "", isFlattenedReply: false, replies: [reply], hasReplies: true, replyCount: 1)
         let pagination = PaginationView(
             Page(items: [1, 2], total: 9, request: PageRequest(number: 2, size: 2)), path: "/inbox", query: URLEncodedForm(pairs: []))

@@ -117,11 +117,6 @@
 
   var thread = document.querySelector('[data-live-conversation]');
 
-  function csrfToken() {
-    var input = document.querySelector('input[name="csrf_token"]');
-    return input ? input.value : '';
-  }
-
   function systemText(message) {
     var actor = message.sender.username;
     var member = message.member ? message.member.username : '';
@@ -169,33 +164,10 @@
       edit.appendChild(element('span', 'visually-hidden', ' your message'));
       actions.appendChild(edit);
     }
-    var reply = element('details', 'reply');
-    var summary = element('summary', null, 'Reply');
-    summary.appendChild(element('span', 'visually-hidden', ' to ' + sender));
-    reply.appendChild(summary);
-    var form = element('form', 'reply-form');
-    form.method = 'post';
-    form.action = '/conversations/' + message.conversation + '/messages';
-    [['csrf_token', csrfToken()], ['parent_message', message.message_id]].forEach(function (pair) {
-      var input = element('input');
-      input.type = 'hidden';
-      input.name = pair[0];
-      input.value = pair[1];
-      form.appendChild(input);
-    });
-    var label = element('label', null, 'Reply to ' + sender);
-    label.htmlFor = 'reply-' + message.message_id;
-    form.appendChild(label);
-    var textarea = element('textarea');
-    textarea.id = 'reply-' + message.message_id;
-    textarea.name = 'message_body';
-    textarea.rows = 3;
-    textarea.required = true;
-    form.appendChild(textarea);
-    var buttons = element('div', 'actions');
-    buttons.appendChild(element('button', null, 'Send reply'));
-    form.appendChild(buttons);
-    reply.appendChild(form);
+    // The Reply link of the server's pages (reply.js moves the page's form under the message).
+    var reply = element('a', 'reply-link', 'Reply');
+    reply.href = '?reply=' + message.message_id + '#compose';
+    reply.appendChild(element('span', 'visually-hidden', ' to ' + sender));
     actions.appendChild(reply);
     article.appendChild(actions);
     item.appendChild(article);

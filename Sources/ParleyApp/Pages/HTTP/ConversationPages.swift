@@ -149,7 +149,25 @@ struct ConversationPages {
 
     func show(_ request: Request, _ context: AppContext) throws -> Response {
         let user = try pages.requireUser(context, next: request.uri)
-        return try renderConversation(request, context, user: user, compose: nil)
+        return try renderConversation(request, context, user: user, compose: try replyCompose(request, context, user: user))
+    }
+
+    /// `?reply=<message>`: the page's one form set to answer that message. The Reply link under
+    /// each message opens this without JavaScript; with it, reply.js moves the form under the
+    /// message instead. (One form per page, not one per message: the copies were most of the
+    /// page's bytes, see bench/README.md.)
+    private func replyCompose(_ request: Request, _ context: AppContext, user: AuthenticatedUser) throws -> ComposeView? {
+        guard let text = request.query["reply"], !text.isEmpty else { return nil }
+        let notFound = HTTPError(.notFound, "The message you want to reply to could not be found.")
+        guard let parentID = UUID(apiString: text) else { throw notFound }
+        let parent: Message
+        do {
+            parent = try pages.services.messages(context).get(parentID, for: user.id)
+        } catch let error as MessagingError where error.kind == .notFound || error.kind == .forbidden {
+            throw notFound
+        }
+        guard parent.conversationID == (try request.uuidParameter()), !parent.isSystemLine else { throw notFound }
+        return ComposeView(body: FieldView("message_body"), parentID: parentID.apiString, isReply: true, replyingTo: parent.sender.username)
     }
 
     /// The conversation page. Opening it marks the conversation read (its unread count and its

@@ -14,8 +14,8 @@ struct Pages: Sendable {
     let services: AppServices
     var now: @Sendable () -> Date = { Date() }
 
-    /// Bumped whenever public/static/style.css changes: nginx serves it as immutable for a year.
-    static let styleVersion = "9"
+    /// Bumped whenever a file in public/static/ changes: nginx serves it as immutable for a year.
+    static let styleVersion = "10"
 
     /// Every template the pages render; checked at start-up.
     static let templateNames = [

@@ -11,7 +11,6 @@ import FoundationEssentials
 /// (bench/README.md, "Pages and templates").
 final class MessageView {
     let id: String
-    let conversationID: String
     let sender: String
     let body: String
     let sent: TimeView
@@ -28,12 +27,11 @@ final class MessageView {
     let systemText: String
 
     init(
-        id: String, conversationID: String, sender: String, body: String, sent: TimeView, isEdited: Bool, edited: TimeView,
+        id: String, sender: String, body: String, sent: TimeView, isEdited: Bool, edited: TimeView,
         isOwn: Bool, inReplyTo: String, isFlattenedReply: Bool, replies: [MessageView], hasReplies: Bool, replyCount: Int,
         isSystemLine: Bool = false, systemText: String = ""
     ) {
         self.id = id
-        self.conversationID = conversationID
         self.sender = sender
         self.body = body
         self.sent = sent
@@ -82,7 +80,7 @@ final class MessageView {
     private static func view(_ message: Message, parentSender: String?, viewer: AuthenticatedUser, now: Date, flattened: Bool, replies: [MessageView]) -> MessageView {
         let sent = TimeView(message.sentAt, now: now)
         return MessageView(
-            id: message.messageID.apiString, conversationID: message.conversationID.apiString,
+            id: message.messageID.apiString,
             sender: message.sender.username, body: message.body,
             sent: sent,
             isEdited: message.isEdited, edited: message.editedAt.map { TimeView($0, now: now) } ?? sent,

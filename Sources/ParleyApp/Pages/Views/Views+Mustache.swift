@@ -102,7 +102,6 @@ extension MessageView: MustacheObject {
         case "isFlattenedReply": .bool(isFlattenedReply)
         case "isEdited": .bool(isEdited)
         case "isOwn": .bool(isOwn)
-        case "conversationID": .string(conversationID)
         case "hasReplies": .bool(hasReplies)
         case "replies": .views(replies)
         case "edited": .object(edited)
