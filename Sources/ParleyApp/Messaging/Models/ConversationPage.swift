@@ -1,8 +1,9 @@
 import FoundationEssentials
 
 /// Everything the conversation page shows, read together (``ConversationService/openPage``):
-/// the conversation, a page of its threads, and the viewer's unread notifications once this
-/// conversation's are marked read (the navigation's badge).
+/// the conversation (its `lastMessage` left nil: the threads show it), a page of its threads,
+/// and the viewer's unread notifications once this conversation's are marked read (the
+/// navigation's badge).
 struct ConversationPage: Sendable, Equatable {
     var summary: ConversationSummary
     var threads: ConversationThreadPage
