@@ -223,6 +223,9 @@ def browser_test(alice, bob, conversation_id):
                 b.click("form#compose button[type=submit]")
             check(b.locator(f"#m-{message_id} .replies .message-body", has_text=reply_text).count() == 1,
                   "bob's reply sits under alice's message")
+            b.goto(f"{BASE}/conversations/{conversation_id}?reply={message_id}#compose")
+            check(b.evaluate(f"document.querySelector('#m-{message_id} > form#compose input[name=parent_message]') !== null"),
+                  "a ?reply= link opened directly puts the form under its message too")
         finally:
             browser.close()
 

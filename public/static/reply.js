@@ -58,6 +58,15 @@
     if (textarea) textarea.focus();
   }
 
+  // Opened as ?reply=<id> (the link followed before this script ran, or in a new tab): the
+  // form goes under that message too, when it is on this page.
+  var opened = parent && document.getElementById('m-' + parent.value);
+  if (opened && thread.contains(opened)) {
+    replyTo(opened);
+    // After the browser's own scroll to #compose, which comes once the page has loaded.
+    window.addEventListener('load', function () { opened.scrollIntoView({ block: 'start' }); });
+  }
+
   document.addEventListener('click', function (event) {
     var link = event.target.closest ? event.target.closest('a.reply-link, a.cancel-reply') : null;
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
