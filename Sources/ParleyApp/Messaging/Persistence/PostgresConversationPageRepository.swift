@@ -28,41 +28,15 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
 
     /// Marks the conversation and its notifications read for a participant with something
     /// unread in it, and writes nothing otherwise (no row version, no transaction id): a GET
-    /// that changes nothing must not cost a write. The mark itself is
-    /// ``PostgresConversationRepository/markRead(_:userID:)``'s.
+    /// that changes nothing must not cost a write. The function (migration 0020) checks before
+    /// it updates: a statement whose UPDATEs matched nothing still cost PostgreSQL most of what
+    /// one that marked did. `notifications`: the viewer has some unread (their session says).
     static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool) -> PostgresQuery {
-        // The notifications are found through the viewer's participant row (`viewer`, one row
-        // or none), so their plan is an index probe with that row's values whatever the
-        // statistics say; keyed by binds of their own, the generic plan was a sequential scan
-        // on the bench's skewed data and every view planned the statement afresh. Without
-        // `notifications` (the viewer has none unread) that half is left out: its own statement.
         """
-        WITH mark AS (SELECT clock_timestamp() AS now),
-        viewer AS MATERIALIZED (
-            SELECT p.conversation_id, p.user_id FROM conversation_participants p
-             WHERE p.conversation_id = \(conversationID) AND p.user_id = \(viewerID)
-        ),
-        conversation_read AS (
-            UPDATE conversation_participants p SET \(unsafeRaw: PostgresConversationRepository.readMark)
-              FROM mark, viewer v
-             WHERE p.conversation_id = v.conversation_id AND p.user_id = v.user_id AND p.unread_count > 0
-            RETURNING p.user_id
-        )\(unsafeRaw: notifications ? Self.notificationsRead : "")
-        SELECT (SELECT count(*) FROM conversation_read) AS conversations,
-               \(unsafeRaw: notifications ? "(SELECT count(*) FROM notifications_read)" : "0::bigint") AS notifications
+        SELECT marked_conversations AS conversations, marked_notifications AS notifications
+          FROM conversation_page_mark_read(\(conversationID), \(viewerID), \(notifications))
         """
     }
-
-    /// The viewer's unread notifications of the conversation, marked read (fixed text, no binds:
-    /// it reads the `viewer` row of ``markReadQuery(_:viewerID:notifications:)``).
-    private static let notificationsRead = """
-        , notifications_read AS (
-            UPDATE notifications n SET read_at = clock_timestamp()
-              FROM viewer v
-             WHERE n.conversation_id = v.conversation_id AND n.recipient_id = v.user_id AND n.read_at IS NULL
-            RETURNING n.notification_id
-        )
-        """
 
     /// Whether `messageID` is a message of the conversation (the "earlier messages" cursor).
     static func cursorQuery(_ messageID: UUID, conversationID: UUID) -> PostgresQuery {

@@ -226,6 +226,7 @@ struct PostgresConversationRepository: ConversationRepository {
     /// The SET clause of marking a participant row `p` read at `mark.now` (constant text). The
     /// unread counter is recounted rather than zeroed: only a message posted in this very
     /// instant could be later than the mark, so it is one probe on messages_conversation_sent_idx.
+    /// The conversation page's mark (migration 0020's function) carries a copy: keep them in step.
     static let readMark = """
         last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
         unread_count = (SELECT count(*) FROM messages m
