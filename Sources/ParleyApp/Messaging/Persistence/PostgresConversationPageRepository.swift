@@ -34,7 +34,7 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
     static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool) -> PostgresQuery {
         """
         SELECT marked_conversations AS conversations, marked_notifications AS notifications
-          FROM conversation_page_mark_read(\(conversationID), \(viewerID), \(notifications))
+          FROM conversation_mark_read(\(conversationID), \(viewerID), true, \(notifications))
         """
     }
 

@@ -214,23 +214,10 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func markRead(_ conversationID: UUID, userID: UUID) throws -> Date? {
+        // Migration 0020's function, as the conversation page's mark (which marks only when
+        // something is unread): the rule of what "read" sets lives there.
         try connection.query("""
-            WITH mark AS (SELECT clock_timestamp() AS now)
-            UPDATE conversation_participants p SET \(unsafeRaw: Self.readMark)
-              FROM mark
-             WHERE p.conversation_id = \(conversationID) AND p.user_id = \(userID)
-            RETURNING p.last_read_at
-            """).first?.decode(Date.self, column: "last_read_at")
+            SELECT marked_at FROM conversation_mark_read(\(conversationID), \(userID), false, false)
+            """).first?.decode(Date?.self, column: "marked_at") ?? nil
     }
-
-    /// The SET clause of marking a participant row `p` read at `mark.now` (constant text). The
-    /// unread counter is recounted rather than zeroed: only a message posted in this very
-    /// instant could be later than the mark, so it is one probe on messages_conversation_sent_idx.
-    /// The conversation page's mark (migration 0020's function) carries a copy: keep them in step.
-    static let readMark = """
-        last_read_at = greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now),
-        unread_count = (SELECT count(*) FROM messages m
-                         WHERE m.conversation_id = p.conversation_id AND m.sender_id <> p.user_id
-                           AND m.sent_at > greatest(coalesce(p.last_read_at, '-infinity'::timestamptz), mark.now))
-        """
 }
