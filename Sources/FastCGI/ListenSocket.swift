@@ -9,7 +9,8 @@ import CFastCGI
 public final class ListenSocket {
     public let fd: Int32
     public let address: ListenAddress
-    private let ownsPath: String?
+    /// The socket file this instance created, and its identity (device, inode) then.
+    private let ownedFile: (path: String, device: UInt64, inode: UInt64)?
     private var closed = false
 
     public struct Options: Sendable {
@@ -29,24 +30,31 @@ public final class ListenSocket {
         switch address {
         case .unix(let path):
             fd = try ListenSocket.makeUnix(path: path, options: options)
-            ownsPath = path
+            var info = stat()
+            ownedFile = lstat(path, &info) == 0 ? (path, UInt64(info.st_dev), UInt64(info.st_ino)) : nil
         case .tcp(let host, let port):
             fd = try ListenSocket.makeTCP(host: host, port: port, backlog: options.backlog)
-            ownsPath = nil
+            ownedFile = nil
         case .inherited(let inherited):
             try ListenSocket.adopt(inherited)
             fd = inherited
-            ownsPath = nil
+            ownedFile = nil
         }
     }
 
-    /// Stops listening. A path we created is removed; an inherited socket is closed in this
-    /// process only, never `shutdown()` (that would break it for the next instance).
+    /// Stops listening. A path we created is removed, unless it is no longer our socket file:
+    /// when the path was removed behind our back and a newer instance listens there now,
+    /// removing it would cut that instance off. An inherited socket is closed in this process
+    /// only, never `shutdown()` (that would break it for the next instance).
     public func close() {
         guard !closed else { return }
         closed = true
         _ = Glibc.close(fd)
-        if let ownsPath { unlink(ownsPath) }
+        guard let ownedFile else { return }
+        var info = stat()
+        if lstat(ownedFile.path, &info) == 0, UInt64(info.st_dev) == ownedFile.device, UInt64(info.st_ino) == ownedFile.inode {
+            unlink(ownedFile.path)
+        }
     }
 
     deinit { close() }

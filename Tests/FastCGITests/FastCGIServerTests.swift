@@ -209,6 +209,21 @@ struct FastCGIServerTests {
         #expect(finished.wait(timeout: .now() + 10) == .success)
     }
 
+    @Test("a stopping server removes its own socket file, never the one a newer server made at that path")
+    func leavesANewerSocketAlone() throws {
+        let path = TestEnvironment.socketPath("replaced")
+        let old = try ListenSocket(address: .unix(path: path), options: .init())
+        // The path removed behind the old server's back (a run directory cleaned by a deploy
+        // script), and a new server listening there now.
+        unlink(path)
+        let new = try ListenSocket(address: .unix(path: path), options: .init())
+        old.close()
+        #expect(FileManager.default.fileExists(atPath: path), "the newer server's socket file is still there")
+        #expect((try? FastCGIClient(unixPath: path)) != nil, "and still reaches it")
+        new.close()
+        #expect(!FileManager.default.fileExists(atPath: path), "a server removes its own socket file")
+    }
+
     @Test("listen addresses parse", arguments: [
         ("unix:/run/parley/parley.sock", ListenAddress.unix(path: "/run/parley/parley.sock")),
         ("/tmp/p.sock", .unix(path: "/tmp/p.sock")),
