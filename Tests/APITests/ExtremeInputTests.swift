@@ -269,7 +269,7 @@ let pageQueryParameters: [String: [String]] = [
     "/signup": [],
     "/inbox": ["page"],
     "/conversations/new": ["to"],
-    "/conversations/:id": ["before"],
+    "/conversations/:id": ["before", "reply"],
     "/messages/:id/edit": [],
     "/messages/:id/history": [],
     "/notifications": ["page"],
