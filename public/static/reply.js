@@ -32,7 +32,8 @@
   }
 
   function replyTo(item) {
-    var author = item.querySelector(':scope > article .author');
+    var article = item.querySelector(':scope > article');
+    var author = article && article.querySelector('.author');
     if (!parent) {
       parent = document.createElement('input');
       parent.type = 'hidden';
@@ -42,7 +43,6 @@
     parent.value = item.id.slice(2);
     if (label) label.textContent = 'Your reply to ' + (author ? author.textContent : '');
     cancelLink();
-    var article = item.querySelector(':scope > article');
     item.insertBefore(form, article ? article.nextSibling : item.firstChild);
     form.classList.add('is-inline');
     if (textarea) textarea.focus();

@@ -28,7 +28,7 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
 
     /// Marks the conversation and its notifications read for a participant with something
     /// unread in it, and writes nothing otherwise (no row version, no transaction id): a GET
-    /// that changes nothing must not cost a write. The function (migration 0020) checks before
+    /// that changes nothing must not cost a write. The function (migration 0021) checks before
     /// it updates: a statement whose UPDATEs matched nothing still cost PostgreSQL most of what
     /// one that marked did. `notifications`: the viewer has some unread (their session says).
     static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool) -> PostgresQuery {

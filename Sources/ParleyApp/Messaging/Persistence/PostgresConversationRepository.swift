@@ -214,7 +214,7 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func markRead(_ conversationID: UUID, userID: UUID) throws -> Date? {
-        // Migration 0020's function, as the conversation page's mark (which marks only when
+        // Migration 0021's function, as the conversation page's mark (which marks only when
         // something is unread): the rule of what "read" sets lives there.
         try connection.query("""
             SELECT marked_at FROM conversation_mark_read(\(conversationID), \(userID), false, false)

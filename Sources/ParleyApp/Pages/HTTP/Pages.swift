@@ -15,7 +15,7 @@ struct Pages: Sendable {
     var now: @Sendable () -> Date = { Date() }
 
     /// Bumped whenever a file in public/static/ changes: nginx serves it as immutable for a year.
-    static let styleVersion = "11"
+    static let styleVersion = "12"
 
     /// Every template the pages render; checked at start-up.
     static let templateNames = [
