@@ -2,7 +2,7 @@ import FoundationEssentials
 import Web
 
 /// Conditional GET for JSON resources: every `200` answer to a GET or HEAD under one of
-/// `pathPrefixes` gets a strong `ETag` (a 128-bit SipHash of the body, so two identical
+/// `pathPrefixes` gets a strong `ETag` (a 128-bit fingerprint of the body, so two identical
 /// bodies share it, across processes too), and a request whose `If-None-Match` names that tag gets
 /// `304 Not Modified` with no body.
 ///
@@ -40,9 +40,9 @@ enum ConditionalGET {
         return response
     }
 
-    /// `"<128-bit SipHash hex>"` of the body (``Sodium/fingerprint(_:)``).
+    /// `"<32 hex digits>"`: the body's ``BodyFingerprint``.
     static func etag(for body: [UInt8]) -> String {
-        "\"" + Sodium.hex(Sodium.fingerprint(body)) + "\""
+        "\"" + BodyFingerprint.hex(body) + "\""
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored;

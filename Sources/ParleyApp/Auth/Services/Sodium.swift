@@ -54,24 +54,7 @@ public enum Sodium {
         hex(sha256(Array(text.utf8)))
     }
 
-    /// A 128-bit SipHash-2-4 (`crypto_shorthash_siphashx24`) under a fixed, public key, for
-    /// ETags: a fingerprint of a response body, the same in every process. Not for anything an
-    /// attacker must not forge. A third of BLAKE2b's time per byte, and every listed page is
-    /// hashed whole (bench/README.md, "Figures behind the code").
-    public static func fingerprint(_ bytes: [UInt8]) -> [UInt8] {
-        ensureInitialized()
-        var digest = [UInt8](repeating: 0, count: 16)
-        _ = bytes.withUnsafeBufferPointer { body in
-            fingerprintKey.withUnsafeBufferPointer { key in
-                crypto_shorthash_siphashx24(&digest, body.baseAddress, UInt64(body.count), key.baseAddress!)
-            }
-        }
-        return digest
-    }
-
-    private static let fingerprintKey = [UInt8](repeating: 0, count: Int(crypto_shorthash_siphashx24_KEYBYTES))
-
-    /// Lowercase hex of `bytes` (digests in ETags, token hashes).
+    /// Lowercase hex of `bytes` (token hashes).
     public static func hex(_ bytes: [UInt8]) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
