@@ -65,6 +65,28 @@ function ratio_of(s, c,    kp, kc, i, n, r, vals, at) {
     return n == 0 ? -1 : median(vals, n, at)
 }
 
+# The TechEmpower type an app route is held against, and the share of it the route must reach
+# (issue 12); both measured on parley in the same round (bench/run.sh, app_references).
+function reference_of(s) {
+    if (s == "conversation list" || s == "messages page") return "db"
+    if (s ~ /^conversation page/) return "fortunes"
+    if (s == "post message") return "updates"
+    return ""
+}
+function target_of(s) { return s == "messages page" ? 0.4 : s == "post message" ? 0.5 : 0.25 }
+
+# The median over rounds of the app route's req/s over its reference's in the same round.
+function share_of(s, c,    ka, kr, i, n, r, vals, at) {
+    ka = key("app", s, c, "parley"); kr = key("appref", reference_of(s), c, "parley")
+    if (reference_of(s) == "" || !(ka in runs) || !(kr in runs)) return -1
+    n = 0
+    for (i = 1; i <= runs[ka]; i++) {
+        r = run_round[ka, i]
+        if ((kr, r) in by_round && by_round[kr, r] > 0) vals[++n] = run_rps[ka, i] / by_round[kr, r]
+    }
+    return n == 0 ? -1 : median(vals, n, at)
+}
+
 END {
     if (only == "minratio") {
         min = -1
@@ -108,13 +130,19 @@ END {
             print "\n## Parley's hot paths (JWT, or the session cookie for the page; 1,000 users / 10,000 conversations / 2 M messages)\n"
             print "Per request, over all of the row's runs: statements and round trips parley's Postgres layer sent; writes, the"
             print "transactions that wrote (transaction ids PostgreSQL assigned); CPU time of parley, PostgreSQL and nginx.\n"
-            print "| scenario | conns | req/s | p50 | p99 | statements | round trips | writes | CPU µs parley / PG / nginx | sock err / timeouts | non-2xx | RSS MiB |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            print "share: the median over rounds of the route's req/s over that of the TechEmpower type it resembles, run on parley in the"
+            print "same round (its req/s beside it), and the target.\n"
+            print "| scenario | conns | req/s | share (target) | p50 | p99 | statements | round trips | writes | CPU µs parley / PG / nginx | sock err / timeouts | non-2xx | RSS MiB |"
+            print "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
         }
         k = key("app", f[2], f[3], "parley")
         settle(k)
-        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s / %s / %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], ms(p50[k]), ms(p99[k]),
+        kr = key("appref", reference_of(f[2]), f[3], "parley")
+        settle(kr)
+        sh = share_of(f[2], f[3])
+        share = sh < 0 ? "–" : sprintf("%.3f × %s %.0f (≥ %s)", sh, reference_of(f[2]), best[kr], target_of(f[2]))
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s / %s / %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], share, ms(p50[k]), ms(p99[k]),
             per(statements[k], served[k], "%.1f"), per(trips[k], served[k], "%.1f"), per(xids[k], served[k], "%.2f"),
             per(cpu_parley[k] * 1000, served[k], "%.0f"), per(cpu_pg[k] * 1000, served[k], "%.0f"), per(cpu_nginx[k] * 1000, served[k], "%.0f"),
             sock[k], timeouts[k], status[k], mib(hwm[k])

@@ -16,7 +16,7 @@
 #     `min ratio vs C reference: X.XX`; stops everything it started, by pid (trap EXIT).
 #
 # Knobs: BENCH_DURATION (seconds per run, 4), BENCH_WARMUP (1), BENCH_ROUNDS (5: runs per
-# server per TechEmpower scenario), BENCH_APP_ROUNDS (2), BENCH_CONNECTIONS ("64 256"),
+# server per TechEmpower scenario), BENCH_APP_ROUNDS (3), BENCH_CONNECTIONS ("64 256"),
 # BENCH_ONLY (any of "te app growth bulk", or "live" alone for bench/live.sh, or "cluster" alone for bench/cluster.sh; default "te app growth"; bulk runs bench/bulk.sh), BENCH_TESTS (TechEmpower subset, e.g.
 # "json db"), BENCH_THREADS (wrk threads, 2), BENCH_SCRATCH (.build-bench), BENCH_PG_PORT (5433),
 # BENCH_RELOAD=1 (reload the messaging data set), BENCH_LOG_LEVEL (parley's, warning: no access
@@ -41,7 +41,7 @@ REF_DIR=$OUT/reference
 DURATION=${BENCH_DURATION:-4}
 WARMUP=${BENCH_WARMUP:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
-APP_ROUNDS=${BENCH_APP_ROUNDS:-2}
+APP_ROUNDS=${BENCH_APP_ROUNDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-64 256}
 ONLY=${BENCH_ONLY:-te app growth}
 # The live-update bench has a stack of its own (bench/live.sh): BENCH_ONLY=live runs just it.
@@ -483,6 +483,14 @@ run_wrk() {
         "$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } } END { print f["requests"] / (f["duration_us"] / 1e6) }' <<<"$line")" >&2
 }
 
+# app_references CONNS ROUND: parley's /db, /fortunes and /updates?queries=20 for the app rows'
+# shares (report.awk pairs each app route with one of them, round by round).
+app_references() {
+    run_wrk appref db "$1" parley "$2" "$PARLEY_URL/db"
+    run_wrk appref fortunes "$1" parley "$2" "$PARLEY_URL/fortunes"
+    run_wrk appref updates "$1" parley "$2" "$PARLEY_URL/updates?queries=20"
+}
+
 warm() {
     local url=$1 conns=$2
     shift 2
@@ -637,6 +645,10 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
         auth=(-H "Authorization: Bearer $TOKEN")
         warm "$PARLEY_URL/api/conversations/" "$conns" "${auth[@]}"
         for ((round = 1; round <= APP_ROUNDS; round++)); do
+            # Each app route's target is a share of the TechEmpower type it resembles, measured
+            # on parley in the same round (before the routes in odd rounds, after them in even
+            # ones), so that the share compares runs minutes apart no more than the TE pairs do.
+            ((round % 2 == 1)) && app_references "$conns" "$round"
             run_wrk app "conversation list" "$conns" parley "$round" "$PARLEY_URL/api/conversations/" "${auth[@]}"
             run_wrk app "messages page" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$read_cid/messages/" "${auth[@]}"
             [[ -n $SESSION_COOKIE ]] &&
@@ -651,6 +663,7 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
             settle_posts "$post_cid"
             # (INDEX_CLEANUP ON: see the reset above.)
             "${PSQL_ADMIN[@]}" -q -c "VACUUM (INDEX_CLEANUP ON) conversation_participants, conversations" >/dev/null
+            ((round % 2 == 0)) && app_references "$conns" "$round"
         done
     done
 fi
