@@ -4,22 +4,22 @@ import Glibc
 
 extension PostgresConnection {
     /// Sends every query at once in pipeline mode (one round trip) and returns their outcomes
-    /// in order.
+    /// in order, each failure at its index. Throws only when the connection fails.
     ///
-    /// Each statement is followed by its own sync, so outside a transaction the statements are
-    /// independent: one failing (reported at its index) does not undo or skip the others.
-    /// Inside `withTransaction`, a failure aborts the transaction and the statements after it
-    /// fail with `inFailedSqlTransaction`. Throws only when the connection fails.
+    /// `sync` says where the transactions end (see ``PipelineSync``). Inside `withTransaction`
+    /// both are one transaction: a failure aborts it, and the statements after it fail with
+    /// `inFailedSqlTransaction`.
     ///
-    /// A pending ``PostgresPrecondition`` rides in front, in the same round trip.
-    public func pipeline(_ queries: [PostgresQuery]) throws -> [Result<PostgresRows, PostgresError>] {
+    /// A pending ``PostgresPrecondition`` rides in front, in the same round trip and under the
+    /// same `sync`.
+    public func pipeline(_ queries: [PostgresQuery], sync: PipelineSync = .afterEach) throws -> [Result<PostgresRows, PostgresError>] {
         guard !queries.isEmpty else { return [] }
-        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, queries) }
-        return try self.sendPipeline(queries, reporting: 0)
+        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, queries, sync: sync) }
+        return try self.sendPipeline(queries, reporting: 0, sync: sync)
     }
 
     /// The pipeline; the scoreboard is told the statement at `reporting` is running.
-    func sendPipeline(_ queries: [PostgresQuery], reporting: Int) throws -> [Result<PostgresRows, PostgresError>] {
+    func sendPipeline(_ queries: [PostgresQuery], reporting: Int, sync: PipelineSync) throws -> [Result<PostgresRows, PostgresError>] {
         let start = ContinuousClock.now
         var plan = PipelinePlan(queries: queries, connection: self)
         if let observer = self.observer { queries[reporting].withSQLBytes { observer.statementStarted($0) } }
@@ -30,7 +30,7 @@ extension PostgresConnection {
             if sent > 0 { self.observer?.roundTrip(statements: sent) }
         }
         do {
-            let outcomes = try self.runPipeline(queries, &plan)
+            let outcomes = try self.runPipeline(queries, &plan, sync: sync)
             for statement in plan.newStatements where statement.prepared {
                 if let evicted = self.statements.insert(sql: statement.sql, types: statement.types, name: statement.name) {
                     _ = try? self.simpleCommand("DEALLOCATE \(evicted)", log: false)
@@ -47,7 +47,7 @@ extension PostgresConnection {
     }
 
     private func runPipeline(
-        _ queries: [PostgresQuery], _ plan: inout PipelinePlan
+        _ queries: [PostgresQuery], _ plan: inout PipelinePlan, sync: PipelineSync
     ) throws -> [Result<PostgresRows, PostgresError>] {
         guard PQenterPipelineMode(self.handle) == 1 else {
             throw PostgresError.from(result: nil, connection: self.handle, sql: nil, binds: nil)
@@ -60,6 +60,11 @@ extension PostgresConnection {
             _ = PQexitPipelineMode(self.handle)
             _ = PQsetnonblocking(self.handle, 0)
         }
+
+        // The statements whose sync follows them. (libpq 15 flushes the socket at every sync, so
+        // each sync is also a send of its own.)
+        let lastSent = queries.indices.last(where: { !plan.steps[$0].rejected }) ?? -1
+        func syncs(after index: Int) -> Bool { sync == .afterEach || index == lastSent }
 
         // Send everything; in non-blocking mode libpq buffers what the socket cannot take yet.
         for index in queries.indices {
@@ -81,7 +86,7 @@ extension PostgresConnection {
                 }
                 try self.checkSent(sent, queries[index])
             }
-            try self.checkSent(PQpipelineSync(self.handle), queries[index])
+            if syncs(after: index) { try self.checkSent(PQpipelineSync(self.handle), queries[index]) }
         }
 
         // Everything sent, read in blocking mode: PQgetResult waits on the socket itself, once
@@ -113,26 +118,29 @@ extension PostgresConnection {
                 if PQresultStatus(prepared) == PGRES_COMMAND_OK {
                     plan.prepared(step)
                     PQclear(prepared)
+                } else if PQresultStatus(prepared) == PGRES_PIPELINE_ABORTED {
+                    // Skipped after an earlier failure (one sync): its execution says so.
+                    PQclear(prepared)
                 } else {
                     prepareFailure = PostgresError.from(result: prepared, connection: self.handle, sql: queries[index].sql, binds: queries[index].binds)
                     PQclear(prepared)
                 }
                 try self.expectEndOfCommand(queries[index])
-                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: prepareFailure))
+                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: prepareFailure, synced: syncs(after: index)))
             } else {
-                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: nil))
+                outcomes.append(try self.receiveExecution(queries, index, owner, prepareFailure: nil, synced: syncs(after: index)))
             }
         }
         return outcomes
     }
 
     /// The outcome of the statement at `index` (after its PREPARE's result, if any), then its
-    /// sync. A statement prepared in this pipeline reports its PREPARE's failure, if any.
-    /// (`prepareFailure` is borrowed: no copy and destroy of a `PostgresError?` per
-    /// statement.)
+    /// sync if one followed it. A statement prepared in this pipeline reports its PREPARE's
+    /// failure, if any. (`prepareFailure` is borrowed: no copy and destroy of a
+    /// `PostgresError?` per statement.)
     @inline(__always)
     private func receiveExecution(
-        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: borrowing PostgresError?
+        _ queries: [PostgresQuery], _ index: Int, _ owner: PostgresResultOwner, prepareFailure: borrowing PostgresError?, synced: Bool
     ) throws -> Result<PostgresRows, PostgresError> {
         let raw = try self.nextPipelineResult(queries[index])
         let outcome: Result<PostgresRows, PostgresError>
@@ -143,7 +151,7 @@ extension PostgresConnection {
         default:
             outcome = .failure(self.executionFailure(raw, queries[index], prepareFailure: copy prepareFailure))
         }
-        try self.endOfStatement(queries, index)
+        try self.endOfStatement(queries, index, synced: synced)
         return outcome
     }
 
@@ -156,10 +164,11 @@ extension PostgresConnection {
         return prepareFailure ?? PostgresError.from(result: raw, connection: self.handle, sql: query.sql, binds: query.binds)
     }
 
-    /// No more results for this statement, then its sync.
+    /// No more results for this statement, then its sync if one followed it.
     @inline(__always)
-    private func endOfStatement(_ queries: [PostgresQuery], _ index: Int) throws {
+    private func endOfStatement(_ queries: [PostgresQuery], _ index: Int, synced: Bool) throws {
         try self.expectEndOfCommand(queries[index])
+        guard synced else { return }
         let sync = try self.nextPipelineResult(queries[index])
         let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
         PQclear(sync)
@@ -214,6 +223,19 @@ extension PostgresConnection {
             }
         }
     }
+}
+
+/// Where a pipeline's transactions end: a sync ends the implicit transaction of the statements
+/// before it, and a statement that fails makes the server skip everything up to the next sync.
+public enum PipelineSync: Sendable {
+    /// A sync after each statement: outside a transaction the statements are independent, and
+    /// one failing does not undo or skip the others. (TechEmpower's rule for its queries test.)
+    case afterEach
+    /// One sync after the last statement: the statements are one transaction, so a failure
+    /// undoes the writes before it and skips the statements after it (each then fails with
+    /// "statement skipped"). One send instead of one per statement, and one transaction for
+    /// PostgreSQL to start and end: the pages' and the API's reads (docs/decisions/0016).
+    case once
 }
 
 /// What a pipeline sends: for each valid query its statement name, and whether it must be

@@ -116,9 +116,9 @@ public final class PostgresConnection {
     // MARK: - Queries
 
     /// Runs a statement and returns its rows (all of them, in memory). A pending
-    /// ``PostgresPrecondition`` rides in front, in the same round trip.
+    /// ``PostgresPrecondition`` rides in front, in the same round trip and transaction.
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
-        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, [query])[0].get() }
+        if let precondition = self.precondition { return try self.pipelineBehindPrecondition(precondition, [query], sync: .once)[0].get() }
         return PostgresRows(result: try self.run(query))
     }
 

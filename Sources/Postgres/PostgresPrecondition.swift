@@ -36,7 +36,9 @@ extension PostgresConnection {
 
     /// `queries` in one pipeline behind the pending precondition, which is verified before
     /// any of their outcomes is returned.
-    func pipelineBehindPrecondition(_ precondition: PostgresPrecondition, _ queries: [PostgresQuery]) throws -> [Result<PostgresRows, PostgresError>] {
+    func pipelineBehindPrecondition(
+        _ precondition: PostgresPrecondition, _ queries: [PostgresQuery], sync: PipelineSync
+    ) throws -> [Result<PostgresRows, PostgresError>] {
         self.precondition = nil
         var all: [PostgresQuery] = []
         all.reserveCapacity(queries.count + 1)
@@ -45,7 +47,7 @@ extension PostgresConnection {
         var outcomes: [Result<PostgresRows, PostgresError>]
         do {
             // The slow log names the request's own first statement, not the check.
-            outcomes = try self.sendPipeline(all, reporting: 1)
+            outcomes = try self.sendPipeline(all, reporting: 1, sync: sync)
         } catch where self.isBroken {
             self.precondition = precondition
             throw error

@@ -167,6 +167,52 @@ extension DatabaseTests {
             #expect(try self.connection.query("SELECT count(*) FROM notes").first!.decode(Int.self) == 0)
         }
 
+        @Test("with one sync the statements are one transaction: a failure undoes the writes before it and skips the rest")
+        func oneSync() throws {
+            let results = try self.connection.pipeline([
+                "INSERT INTO notes VALUES (\(Int32(20)), \("undone"))",
+                "SELECT 1 / \(0) AS boom",
+                "INSERT INTO notes VALUES (\(Int32(21)), \("skipped"))",
+                "SELECT \("skipped too")",
+            ], sync: .once)
+            #expect(results.count == 4)
+            #expect(try results[0].get().affectedRows == 1)
+            if case .failure(let error) = results[1] { #expect(error.code == .divisionByZero) } else { Issue.record("statement 2 should have failed") }
+            for index in [2, 3] {
+                guard case .failure(let error) = results[index] else {
+                    Issue.record("statement \(index + 1) should have been skipped")
+                    continue
+                }
+                #expect(error.kind == .unexpectedResult)
+            }
+            #expect(try self.connection.query("SELECT count(*) FROM notes").first!.decode(Int.self) == 0)
+            #expect(!self.connection.isInTransaction)
+
+            // Without a failure: one transaction id for all of them, where a sync after each
+            // statement gives each its own.
+            let xid: PostgresQuery = "SELECT pg_current_xact_id()::text AS xid"
+            let shared = try self.connection.pipeline([xid, xid, "INSERT INTO notes VALUES (\(Int32(22)), \("kept"))"], sync: .once)
+            #expect(try shared[0].get().first!.decode(String.self) == shared[1].get().first!.decode(String.self))
+            let separate = try self.connection.pipeline([xid, xid], sync: .afterEach)
+            #expect(try separate[0].get().first!.decode(String.self) != separate[1].get().first!.decode(String.self))
+            #expect(try self.connection.query("SELECT body FROM notes").map { try $0.decode(String.self) } == ["kept"])
+        }
+
+        @Test("with one sync, a statement that cannot be prepared skips the rest, and the next pipeline prepares them afresh")
+        func oneSyncPrepareFailure() throws {
+            let before = self.connection.preparedStatementCount
+            let queries: [PostgresQuery] = ["SELECT \(1) AS n, 'once 1'", "SELEC \(2)", "SELECT \(3) AS n, 'once 3'"]
+            let first = try self.connection.pipeline(queries, sync: .once)
+            #expect(try first[0].get().first!.decode(Int.self, column: "n") == 1)
+            if case .failure(let error) = first[1] { #expect(error.code == .syntaxError) } else { Issue.record("expected a syntax error") }
+            #expect(throws: PostgresError.self) { try first[2].get() }
+            // The skipped statement's PREPARE was skipped with it: not cached as prepared.
+            #expect(self.connection.preparedStatementCount == before + 1)
+            let again = try self.connection.pipeline([queries[0], queries[2]], sync: .once)
+            #expect(try again.map { try $0.get().first!.decode(Int.self, column: "n") } == [1, 3])
+            #expect(self.connection.preparedStatementCount == before + 2)
+        }
+
         @Test("a connection that breaks mid-pipeline is a connection failure, and stays broken")
         func connectionBreaks() throws {
             let connection = try TestEnvironment.connect()

@@ -40,6 +40,9 @@ extension DatabaseTests {
             trips.statements = []
             _ = try connection.pipeline(["SELECT \(1) AS a, 'pipeline 1'", PostgresQuery(unsafeSQL: "SELECT 1\u{0}")])
             #expect(trips.statements == [1], "a NUL in the text is refused before sending")
+            trips.statements = []
+            _ = try connection.pipeline(["SELECT \(1) AS a, 'pipeline 1'", "SELECT \(2) AS b, 'pipeline 2'"], sync: .once)
+            #expect(trips.statements == [2])
         }
 
         @Test("a transaction adds BEGIN and COMMIT, each a round trip")

@@ -2,8 +2,9 @@ import FoundationEssentials
 import Postgres
 
 /// The conversation page in one pipeline: its statements do not depend on one another, so
-/// they go to PostgreSQL together and come back in one round trip. Each runs in a transaction
-/// of its own, in order, so the badge is counted after the marking.
+/// they go to PostgreSQL together and come back in one round trip. They run in order as one
+/// transaction (one sync, decision 0016), so the badge is counted after the marking, and a
+/// page that fails to load marks nothing read.
 struct PostgresConversationPageRepository: ConversationPageRepository {
     let connection: PostgresConnection
 
@@ -15,7 +16,7 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
         ]
         if notifications { queries.append(PostgresNotificationRepository.countQuery(recipientID: viewerID, read: false)) }
         if let before { queries.append(Self.cursorQuery(before, conversationID: conversationID)) }
-        let outcomes = try connection.pipeline(queries)
+        let outcomes = try connection.pipeline(queries, sync: .once)
         let view = try PostgresConversationRepository.view(outcomes[0].get())
         _ = try outcomes[1].get()
         let page = try PostgresMessageRepository.threadPage(outcomes[2].get(), limit: limit)

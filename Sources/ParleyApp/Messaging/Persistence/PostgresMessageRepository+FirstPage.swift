@@ -2,8 +2,9 @@ import FoundationEssentials
 import Postgres
 
 extension PostgresMessageRepository {
-    /// The access check, the page and (filtered) the count, as one pipeline. Unfiltered, the
-    /// access statement's row already holds the conversation's message counter: no count.
+    /// The access check, the page and (filtered) the count, as one pipeline and one transaction
+    /// (decision 0016). Unfiltered, the access statement's row already holds the conversation's
+    /// message counter: no count.
     func firstPage(in conversationID: UUID, viewerID: UUID, filter: MessageFilter, ordering: MessageOrdering, limit: Int) throws -> (access: ConversationAccess?, total: Int, items: [Message]) {
         var filter = filter
         filter.conversationID = conversationID
@@ -15,7 +16,7 @@ extension PostgresMessageRepository {
             Self.listQuery(filter, from: nil, direction: direction, offset: 0, limit: limit),
         ]
         if !counted { queries.append(Self.countQuery(filter)) }
-        let outcomes = try connection.pipeline(queries)
+        let outcomes = try connection.pipeline(queries, sync: .once)
         let accessRows = try outcomes[0].get()
         let items = try MessageRow.messages(outcomes[1].get())
         let total = try counted

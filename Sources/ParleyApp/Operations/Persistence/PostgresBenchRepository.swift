@@ -44,7 +44,7 @@ struct PostgresBenchRepository: BenchRepository {
     private static func worlds(ids: [Int32], on connection: PostgresConnection) throws -> [World] {
         if ids.count == 1 { return [try world(id: ids[0], on: connection)] }
         let queries = ids.map { id -> PostgresQuery in "SELECT id, randomnumber FROM world WHERE id = \(id)" }
-        return try connection.pipeline(queries).map { outcome in
+        return try connection.pipeline(queries, sync: .afterEach).map { outcome in
             guard let row = try outcome.get().first else { throw HTTPError(.notFound) }
             let (id, randomNumber) = try row.decode((Int32, Int32).self)
             return World(id: id, randomNumber: randomNumber)
