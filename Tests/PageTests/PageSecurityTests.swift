@@ -116,6 +116,33 @@ struct PageSecurityTests {
         #expect(try browser.get("/inbox").status == 303, "past its absolute expiry")
     }
 
+    @Test("a view moves the session's last activity once the touch interval has passed, and writes nothing before")
+    func touch() throws {
+        let h = try APIHarness.pages()
+        let browser = PageBrowser(h)
+        try browser.signUp(uniqueName("touch"))
+        let hash = Sodium.sha256Hex(try #require(browser.sessionToken))
+        func stored() throws -> (seconds: Double, version: String) {
+            try h.database.read { connection in
+                let row = try #require(try connection.query("""
+                    SELECT extract(epoch FROM now() - last_seen_at)::float8 AS age, xmin::text AS version
+                    FROM web_sessions WHERE token_hash = \(hash)
+                    """).first)
+                return (try row.decode(Double.self, column: "age"), try row.decode(String.self, column: "version"))
+            }
+        }
+        // Seen ten seconds ago: within the 60 s interval, the view leaves the row as it is.
+        try h.database.write { try $0.execute("UPDATE web_sessions SET last_seen_at = now() - interval '10 seconds' WHERE token_hash = \(hash)") }
+        let recent = try stored()
+        #expect(try browser.get("/inbox").status == 200)
+        #expect(try stored().version == recent.version, "no new row version")
+        // Seen ten minutes ago: the view moves it to now, and the session stays live.
+        try h.database.write { try $0.execute("UPDATE web_sessions SET last_seen_at = now() - interval '10 minutes' WHERE token_hash = \(hash)") }
+        #expect(try browser.get("/inbox").status == 200)
+        #expect(try stored().seconds < 5)
+        #expect(try browser.get("/inbox").status == 200)
+    }
+
     @Test("a password change ends the user's other sessions and API tokens, and keeps this browser logged in")
     func passwordChange() throws {
         let h = try APIHarness.pages()
