@@ -67,8 +67,14 @@ struct APIRoundTripTests {
         try h.post("prepares the statements", in: conversation, as: alice)
         counter.reset()
         try h.post("counted", in: conversation, as: alice)
-        // One post in 128 also purges expired rate-limit rows: one statement more.
-        #expect((3...4).contains(counter.roundTrips) && counter.statements == counter.roundTrips + 1, "\(counter.sql)")
+        // One post in 128 also purges expired rate-limit rows: one statement more, and on the
+        // purge's first use on the connection a round trip more to prepare it (which made this
+        // test fail about once in 128 runs when it expected the statement alone).
+        if counter.sql.contains(where: { $0.contains("DELETE FROM rate_limit_counters") }) {
+            #expect((4...5).contains(counter.roundTrips) && counter.statements == 5, "\(counter.sql)")
+        } else {
+            #expect(counter.roundTrips == 3 && counter.statements == 4, "\(counter.sql)")
+        }
     }
 
     @Test("page 1 of messages still refuses: 404 for no conversation, 403 for an outsider")
