@@ -170,9 +170,9 @@ extension PostgresConnection {
         try self.expectEndOfCommand(queries[index])
         guard synced else { return }
         let sync = try self.nextPipelineResult(queries[index])
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        let isSync = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
         PQclear(sync)
-        guard synced else { throw self.lostPlace("expected a sync", queries[index]) }
+        guard isSync else { throw self.lostPlace("expected a sync", queries[index]) }
     }
 
     @inline(__always)
