@@ -54,16 +54,18 @@ function settle(k,    i, vals, at) {
     p50[k] = run_p50[k, at[1]]; p99[k] = run_p99[k, at[1]]
 }
 
-function ratio_of(s, c,    kp, kc, i, n, r, vals, at) {
-    kp = key("te", s, c, "parley"); kc = key("te", s, c, "C")
-    if (!(kp in runs) || !(kc in runs)) return -1
+# The median over rounds of key kn's req/s over key kd's in the same round (-1: no pair).
+function round_median(kn, kd,    i, n, r, vals, at) {
+    if (!(kn in runs) || !(kd in runs)) return -1
     n = 0
-    for (i = 1; i <= runs[kp]; i++) {
-        r = run_round[kp, i]
-        if ((kc, r) in by_round && by_round[kc, r] > 0) vals[++n] = run_rps[kp, i] / by_round[kc, r]
+    for (i = 1; i <= runs[kn]; i++) {
+        r = run_round[kn, i]
+        if ((kd, r) in by_round && by_round[kd, r] > 0) vals[++n] = run_rps[kn, i] / by_round[kd, r]
     }
     return n == 0 ? -1 : median(vals, n, at)
 }
+
+function ratio_of(s, c) { return round_median(key("te", s, c, "parley"), key("te", s, c, "C")) }
 
 # The TechEmpower type an app route is held against, and the share of it the route must reach
 # (issue 12); both measured on parley in the same round (bench/run.sh, app_references).
@@ -75,16 +77,8 @@ function reference_of(s) {
 }
 function target_of(s) { return s == "messages page" ? 0.4 : s == "post message" ? 0.5 : 0.25 }
 
-# The median over rounds of the app route's req/s over its reference's in the same round.
-function share_of(s, c,    ka, kr, i, n, r, vals, at) {
-    ka = key("app", s, c, "parley"); kr = key("appref", reference_of(s), c, "parley")
-    if (reference_of(s) == "" || !(ka in runs) || !(kr in runs)) return -1
-    n = 0
-    for (i = 1; i <= runs[ka]; i++) {
-        r = run_round[ka, i]
-        if ((kr, r) in by_round && by_round[kr, r] > 0) vals[++n] = run_rps[ka, i] / by_round[kr, r]
-    }
-    return n == 0 ? -1 : median(vals, n, at)
+function share_of(s, c) {
+    return reference_of(s) == "" ? -1 : round_median(key("app", s, c, "parley"), key("appref", reference_of(s), c, "parley"))
 }
 
 END {
