@@ -10,7 +10,7 @@ public enum RequestID {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        return HexText.string(high: high, low: low)
     }
 
     static func isWellFormed(_ id: String) -> Bool {
@@ -23,10 +23,5 @@ public enum RequestID {
                 false
             }
         } }
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

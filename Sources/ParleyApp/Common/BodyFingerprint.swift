@@ -1,3 +1,5 @@
+import Web
+
 /// A 128-bit fingerprint of a response body, for ETags: the same in every process and on every
 /// machine, and different, short of a one-in-2⁶⁴ accident, for two different bodies. Not a
 /// MAC and not for anything an attacker must not forge (an ETag only decides whether a client
@@ -5,7 +7,8 @@
 ///
 /// Two lanes of wyhash's multiply-and-fold step over the body 16 bytes at a time: about one
 /// instruction per byte, where the SipHash it replaced took four and was a tenth of a
-/// conversation list's instructions (bench/README.md, "The ETag hash").
+/// conversation list's instructions (bench/README.md, "API requests: tokens, identifiers and
+/// ETags").
 enum BodyFingerprint {
     // wyhash's constants (odd, with balanced bits): any such would do, but they must never change,
     // or every client's ETag stops matching once.
@@ -17,11 +20,7 @@ enum BodyFingerprint {
     /// The fingerprint as 32 lowercase hex digits.
     static func hex(_ body: [UInt8]) -> String {
         let (high, low) = body.withUnsafeBytes { digest($0) }
-        return String(unsafeUninitializedCapacity: 32) { text in
-            write(high, to: text, at: 0)
-            write(low, to: text, at: 16)
-            return 32
-        }
+        return HexText.string(high: high, low: low)
     }
 
     static func digest(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
@@ -55,12 +54,5 @@ enum BodyFingerprint {
     private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let product = a.multipliedFullWidth(by: b)
         return product.high ^ product.low
-    }
-
-    private static func write(_ value: UInt64, to text: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
-        let digits: StaticString = "0123456789abcdef"
-        for index in 0..<16 {
-            text[start + index] = digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
-        }
     }
 }
