@@ -304,7 +304,7 @@ SQL
     # the deleted posts are under 2 % of messages' pages, below which VACUUM leaves the indexes
     # alone, and the list's probe for the post conversation's last message then stepped over all
     # their dead entries (361 buffers instead of 6) in the first round of the list (bench/README.md,
-    # "The ETag hash, and the list's first round").
+    # "One sync per pipeline, the session's touch, the ETag hash and the bench's own noise").
     "${PSQL_ADMIN[@]}" >/dev/null <<SQL
 DELETE FROM messages WHERE conversation_id = '$(conversation_id $POST_CONVERSATION)'
    AND sender_id = (SELECT user_id FROM users WHERE lower(username) = '$BENCH_USER');
