@@ -37,9 +37,11 @@ struct WorkerProcess {
         let appConfiguration = try settings.appConfiguration()
         let replica = appConfiguration.replica
         let application = ParleyApplication.build(configuration: appConfiguration, extraRoutes: Serve.extraRoutes)
-        // One live publisher per pool, in the first worker process (a replacement restarts it;
-        // during a reload the old and new first workers share the outbox, see decision 0008).
-        if index == 0 {
+        // One live publisher per pool, in the lead worker process that the master names (a
+        // replacement of it is the lead in its turn; during a reload the old and new leads share
+        // the outbox, see decision 0008). Not scoreboard entry 0: a reload moves the new
+        // generation to other entries, and every other reload left the pool without a publisher.
+        if Environment.values["PARLEY_WORKER_LEAD"] == "1" {
             try LivePublisher(database: databaseConfiguration, live: appConfiguration.live, logger: logger).start()
         }
         let routes = application.router.registeredRoutes.map(\.pattern)

@@ -30,7 +30,8 @@ public final class Master {
         /// How long a new generation may take to become ready before a reload is abandoned.
         public var reloadTimeout: Duration = .seconds(30)
         /// Starts the names of the variables that tell a worker it is one: `<prefix>WORKER` (its
-        /// scoreboard entry), `<prefix>WORKER_GENERATION` and `<prefix>MASTER_PID`.
+        /// scoreboard entry), `<prefix>WORKER_GENERATION`, `<prefix>WORKER_LEAD` (`1` in one
+        /// worker of each generation, see ``Worker/lead``) and `<prefix>MASTER_PID`.
         public var workerEnvironmentPrefix = "SUPERVISOR_"
 
         public init(listen: ListenAddress, socketOptions: ListenSocket.Options, processes: Int, threads: Int, routes: Int,
@@ -55,6 +56,11 @@ public final class Master {
         /// Being replaced (recycle or stuck): no longer counted in its generation.
         var retiring = false
         var killed = false
+        /// The one worker of its generation that runs the pool's single tasks (parley's live
+        /// publisher). Not a scoreboard index: after a reload the new generation takes other
+        /// entries, and a replacement takes whichever is free. A replacement of the lead (crash,
+        /// recycle) is the lead in its turn.
+        var lead = false
     }
 
     let configuration: Configuration
@@ -211,10 +217,11 @@ public final class Master {
         }
         let entry = board.process(index)
         entry.claim(generation: generation)
+        let lead = !workers.values.contains { $0.lead && $0.generation == generation && !$0.retiring && $0.draining == nil }
         do {
-            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation)
+            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead)
             entry.setPID(pid)
-            workers[index] = Worker(pid: pid, generation: generation)
+            workers[index] = Worker(pid: pid, generation: generation, lead: lead)
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)"])
         } catch {
             entry.setState(.free)

@@ -244,6 +244,36 @@ struct SupervisorTests {
         #expect(failures.value == 0)
     }
 
+    /// The worker processes of `master` that run a thread named `live-publisher`.
+    func publishers(of master: Int32) -> Set<Int32> {
+        workerPIDs(of: master).filter { pid in
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            return tasks.contains { task in
+                (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8))?.hasPrefix("live-publisher") == true
+            }
+        }
+    }
+
+    @Test("one worker process runs the live publisher: at start, after each of two reloads, and after that process is killed")
+    func onePublisher() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        try waitUntil(timeout: 10) { publishers(of: server.pid).count == 1 }
+        for reload in 1...2 {
+            let before = workerPIDs(of: server.pid)
+            server.signal(SIGHUP)
+            try waitUntil(timeout: 20) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid).isDisjoint(with: before) }
+            #expect(try status(socket)["generation"] == "\(reload + 1)")
+            try waitUntil(timeout: 10) { publishers(of: server.pid).count == 1 }
+        }
+        let lead = try #require(publishers(of: server.pid).first)
+        kill(lead, SIGKILL)
+        try waitUntil(timeout: 10) { workerPIDs(of: server.pid).count == 2 && !workerPIDs(of: server.pid).contains(lead) }
+        try waitUntil(timeout: 10) { publishers(of: server.pid).count == 1 }
+        usleep(300_000)
+        #expect(publishers(of: server.pid).count == 1)
+    }
+
     @Test("--max-requests recycles workers under load with no failed request")
     func recycling() throws {
         let (server, socket) = try startServer(["--max-requests", "50"])
