@@ -22,7 +22,8 @@ import Web
 // @unchecked: the mutable state (``recent``) is touched by the publisher thread only.
 public final class LivePublisher: @unchecked Sendable {
     let database: PostgresConfiguration
-    let client: NchanClient?
+    /// nil when live updates are off: the outbox is drained without publishing.
+    let session: NchanSession?
     let logger: Logger
     /// Events per transaction; also bounds how long the claimed rows stay locked.
     let batchSize = 100
@@ -55,10 +56,10 @@ public final class LivePublisher: @unchecked Sendable {
 
     public init(database: PostgresConfiguration, live: LiveConfiguration, logger: Logger) {
         self.database = database
-        self.client = live.client
         var logger = logger
         logger[metadataKey: "thread"] = "live-publisher"
         self.logger = logger
+        self.session = live.client.map { NchanSession(client: $0, logger: logger) }
     }
 
     /// Starts the thread, named for `ps -L`; it runs until the process exits.
@@ -83,7 +84,7 @@ public final class LivePublisher: @unchecked Sendable {
         var signals = sigset_t()
         sigfillset(&signals)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
-        if client == nil {
+        if session == nil {
             logger.info("live updates off (PARLEY_LIVE_SOCKET unset): the outbox is drained without publishing")
         }
         var reconnectDelay = 0.1
@@ -128,18 +129,10 @@ public final class LivePublisher: @unchecked Sendable {
     func drain(_ connection: PostgresConnection) throws -> Outcome {
         try connection.withTransaction { connection in
             let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
-            var done: [Int64] = []
-            var outcome: Outcome = events.count == batchSize ? .more : .drained(!events.isEmpty)
-            for event in events {
-                if try publish(event) {
-                    done.append(event.eventID)
-                } else {
-                    outcome = .nginxUnavailable
-                    break
-                }
-            }
+            let (done, reachable) = try publish(events)
             try PostgresLiveOutbox.delete(connection, eventIDs: done)
-            return outcome
+            if !reachable { return .nginxUnavailable }
+            return events.count == batchSize ? .more : .drained(!events.isEmpty)
         }
     }
 
@@ -148,28 +141,29 @@ public final class LivePublisher: @unchecked Sendable {
     /// Checked at most once per ``idleWait``.
     @inline(never)
     func replayIfNginxLostItsChannels() {
-        guard let client else { return }
+        guard let session else { return }
         let now = ContinuousClock.now
         guard now - lastMarkerCheck >= idleWait else { return }
         lastMarkerCheck = now
         pruneKeptEvents(now: now)
-        do {
-            guard try client.storedMessages(path: Self.markerPath) == 0 else { return }
-            let count = recent.values.reduce(0) { $0 + $1.count }
-            if count > 0 {
-                logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
-                            metadata: ["events": "\(count)"])
-            }
-            let horizon = now - replayWindow
-            for (path, kept) in recent {
-                for event in kept where event.at >= horizon {
-                    _ = try client.publish(path: path, event: event.event, body: event.body)
-                }
-            }
-            _ = try client.publish(path: Self.markerPath, event: "marker", body: Array("{}".utf8))
-        } catch {
-            logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
+        guard let info = session.send([NchanClient.infoRequest(path: Self.markerPath)]).first,
+              NchanClient.storedMessages(in: info) == 0
+        else { return }
+        let count = recent.values.reduce(0) { $0 + $1.count }
+        if count > 0 {
+            logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
+                        metadata: ["events": "\(count)"])
         }
+        let horizon = now - replayWindow
+        var requests: [[UInt8]] = []
+        for (path, kept) in recent {
+            for event in kept where event.at >= horizon {
+                requests.append(NchanClient.publishRequest(path: path, event: event.event, body: event.body))
+            }
+        }
+        requests.append(NchanClient.publishRequest(path: Self.markerPath, event: "marker", body: Array("{}".utf8)))
+        // Best effort: what nginx did not answer is covered by the next check (no marker yet).
+        _ = session.send(requests)
     }
 
     /// Keeps a published event for the replay (the channel's oldest goes past the cap).
@@ -194,26 +188,42 @@ public final class LivePublisher: @unchecked Sendable {
         }
     }
 
-    /// True when the event is done with (published, or refused by Nchan for good); false when
-    /// nginx could not be reached and it should be tried again.
-    func publish(_ event: LiveEvent) throws -> Bool {
-        guard let client else { return true }
-        // An edit of a message deleted since has nothing to show; its deletion follows.
-        if event.name != "message.deleted", event.messageID != nil, event.message == nil, case .conversation = event.channel {
-            return true
+    /// Publishes `events` in order, pipelined on the kept connection. Returns the ids done
+    /// with (published, refused by Nchan for good, or with nothing to show) and whether nginx
+    /// could be reached for all of them; the events after the first it could not take stay in
+    /// the outbox, to be tried again.
+    func publish(_ events: [LiveEvent]) throws -> (done: [Int64], reachable: Bool) {
+        guard let session else { return (events.map(\.eventID), true) }
+        var bodies: [[UInt8]?] = []
+        var requests: [[UInt8]] = []
+        for event in events {
+            // An edit of a message deleted since has nothing to show; its deletion follows.
+            if event.name != "message.deleted", event.messageID != nil, event.message == nil, case .conversation = event.channel {
+                bodies.append(nil)
+                continue
+            }
+            let body = try JSON.encode(LiveEventJSON(event: event))
+            bodies.append(body)
+            requests.append(NchanClient.publishRequest(path: event.channel.publishPath, event: event.name, body: body))
         }
-        let body = try JSON.encode(LiveEventJSON(event: event))
-        do {
-            let status = try client.publish(path: event.channel.publishPath, event: event.name, body: body)
-            if status >= 500 { return false }
-            if status < 300 { keep(path: event.channel.publishPath, event: event.name, body: body) }
-            if status >= 300 {
+        let replies = requests.isEmpty ? [] : session.send(requests)
+        var done: [Int64] = []
+        var next = 0
+        for (event, body) in zip(events, bodies) {
+            guard let body else {
+                done.append(event.eventID)
+                continue
+            }
+            guard next < replies.count, replies[next].status < 500 else { return (done, false) }
+            let status = replies[next].status
+            next += 1
+            if status < 300 {
+                keep(path: event.channel.publishPath, event: event.name, body: body)
+            } else {
                 logger.error("live publisher: nginx refused an event", metadata: ["status": "\(status)", "event": "\(event.name)"])
             }
-            return true
-        } catch {
-            logger.debug("live publisher: nginx unavailable", metadata: ["error": "\(error)"])
-            return false
+            done.append(event.eventID)
         }
+        return (done, true)
     }
 }
