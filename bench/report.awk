@@ -72,10 +72,10 @@ function ratio_of(s, c) { return round_median(key("te", s, c, "parley"), key("te
 function reference_of(s) {
     if (s == "conversation list" || s == "messages page") return "db"
     if (s ~ /^conversation page/) return "fortunes"
-    if (s == "post message") return "updates"
+    if (s ~ /^post message/) return "updates"
     return ""
 }
-function target_of(s) { return s == "messages page" ? 0.4 : s == "post message" ? 0.5 : 0.25 }
+function target_of(s) { return s == "messages page" ? 0.4 : s ~ /^post message/ ? 0.5 : 0.25 }
 
 function share_of(s, c) {
     return reference_of(s) == "" ? -1 : round_median(key("app", s, c, "parley"), key("appref", reference_of(s), c, "parley"))

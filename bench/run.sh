@@ -70,10 +70,15 @@ DS_VERSION="v1 $DS_USERS $DS_CONVERSATIONS $DS_PER $DS_SMALL $DS_MEDIUM $DS_LARG
 BENCH_USER=benchuser
 BENCH_PASSWORD=bench-password-not-secret-1
 # The bench user takes part in conversations 1..BENCH_USER_CONVERSATIONS (the list scenario),
-# reads conversation 5 (a page of messages) and posts to conversation 4.
+# reads conversation 5 (a page of messages) and posts to conversation 4 (every post to one
+# conversation: they queue on its row) and, as TechEmpower's updates draw random rows, to
+# conversations SPREAD_FIRST..BENCH_USER_CONVERSATIONS drawn at random.
 BENCH_USER_CONVERSATIONS=103
 READ_CONVERSATION=5
 POST_CONVERSATION=4
+SPREAD_FIRST=6
+SPREAD_COUNT=$((BENCH_USER_CONVERSATIONS - SPREAD_FIRST + 1))
+BENCH_POST_BODY="A message posted by make bench."
 
 SECONDS=0
 phase() { log "[$(printf '%4ds' "$SECONDS")] $*"; }
@@ -172,13 +177,14 @@ render_stack_nginx "$REF_NGINX/nginx.conf" "$REF_NGINX_PIDFILE" "$REF_NGINX/log"
 # Ids as bench/messaging/generate.awk makes them.
 conversation_id() { printf '00000000-0000-4000-a000-%012x' "$1"; }
 
-# Waits (at most 5 s) until conversation $1's message count stops moving: when wrk stops, the
-# posts its closed connections had already sent are still queued in parley (about 200 at 256
-# connections, bench/README.md), and would otherwise run during the next round.
+# Waits (at most 5 s) until the message count of conversations $1.. stops moving: when wrk
+# stops, the posts its closed connections had already sent are still queued in parley (about
+# 200 at 256 connections, bench/README.md), and would otherwise run during the next round.
 settle_posts() {
-    local cid=$1 last= now tries=0
+    local ids last= now tries=0
+    ids=$(printf "'%s'," "$@")
     while ((tries++ < 50)); do
-        now=$("${PSQL_ADMIN[@]}" -Atqc "SELECT message_count FROM conversations WHERE conversation_id = '$cid'") || return 0
+        now=$("${PSQL_ADMIN[@]}" -Atqc "SELECT sum(message_count) FROM conversations WHERE conversation_id IN (${ids%,})") || return 0
         [[ $now == "$last" ]] && return 0
         last=$now
         sleep 0.1
@@ -307,6 +313,9 @@ SQL
     # "One sync per pipeline, the session's touch, the ETag hash and the bench's own noise").
     "${PSQL_ADMIN[@]}" >/dev/null <<SQL
 DELETE FROM messages WHERE conversation_id = '$(conversation_id $POST_CONVERSATION)'
+   AND sender_id = (SELECT user_id FROM users WHERE lower(username) = '$BENCH_USER');
+-- The posts spread over conversations that also hold generated messages: by their text.
+DELETE FROM messages WHERE message_body = '$BENCH_POST_BODY'
    AND sender_id = (SELECT user_id FROM users WHERE lower(username) = '$BENCH_USER');
 DELETE FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.message_id = n.message_id);
 SQL
@@ -629,6 +638,9 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
     phase "Parley's hot paths (JWT)"
     read_cid=$(conversation_id $READ_CONVERSATION)
     post_cid=$(conversation_id $POST_CONVERSATION)
+    spread_cids=()
+    for ((k = SPREAD_FIRST; k <= BENCH_USER_CONVERSATIONS; k++)); do spread_cids+=("$(conversation_id $k)"); done
+    printf '/api/conversations/%s/messages/\n' "${spread_cids[@]}" >"$OUT/post-paths.txt"
     check "parley conversation list" "$PARLEY_URL/api/conversations/" application/json body_any_json -H "Authorization: Bearer $TOKEN"
     check "parley messages page" "$PARLEY_URL/api/conversations/$read_cid/messages/" application/json body_any_json -H "Authorization: Bearer $TOKEN"
     check "parley post message" "$PARLEY_URL/api/conversations/$post_cid/messages/" application/json body_any_json \
@@ -653,14 +665,17 @@ if ((APP_READY)) && [[ " $ONLY " == *" app "* ]]; then
             run_wrk app "messages page" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$read_cid/messages/" "${auth[@]}"
             [[ -n $SESSION_COOKIE ]] &&
                 run_wrk app "conversation page (session)" "$conns" parley "$round" "$PARLEY_URL/conversations/$read_cid" -H "Cookie: $SESSION_COOKIE"
-            BENCH_METHOD=POST BENCH_BODY='{"message_body":"A message posted by make bench."}' \
+            BENCH_METHOD=POST BENCH_BODY="{\"message_body\":\"$BENCH_POST_BODY\"}" \
                 run_wrk app "post message" "$conns" parley "$round" "$PARLEY_URL/api/conversations/$post_cid/messages/" "${auth[@]}"
+            settle_posts "$post_cid"
+            BENCH_METHOD=POST BENCH_BODY="{\"message_body\":\"$BENCH_POST_BODY\"}" BENCH_PATHS="$OUT/post-paths.txt" \
+                run_wrk app "post message, $SPREAD_COUNT conversations" "$conns" parley "$round" "$PARLEY_URL/" "${auth[@]}"
             # Thousands of posts in four seconds leave as many dead versions in the rows the list
             # reads next (the bench user's participant row of the post conversation, its index
             # entries, the conversation's row): vacuumed here, as autovacuum would soon after, so
             # that the row order does not charge the next round's reads for them (bench/README.md,
             # "Issue 12 on 2026-12-06").
-            settle_posts "$post_cid"
+            settle_posts "${spread_cids[@]}"
             # (INDEX_CLEANUP ON: see the reset above.)
             "${PSQL_ADMIN[@]}" -q -c "VACUUM (INDEX_CLEANUP ON) conversation_participants, conversations" >/dev/null
             ((round % 2 == 0)) && app_references "$conns" "$round"
