@@ -20,22 +20,27 @@ final class NchanConnection {
     private(set) var exchanges = 0
 
     init(socketPath: String, timeout: Duration) throws(NchanClient.Failure) {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw NchanClient.Failure(description: "socket: errno \(errno)") }
-        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        fd = try Self.connected(socketPath: socketPath, timeout: timeout)
+    }
+
+    /// A connected descriptor; on failure, none is left open. (Not in `init`: once `fd` is set,
+    /// a throw there would also run `deinit`, which closes it.)
+    private static func connected(socketPath: String, timeout: Duration) throws(NchanClient.Failure) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(socketPath.utf8)
         guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
             throw NchanClient.Failure(description: "socket path too long")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: pathBytes)
             raw[pathBytes.count] = 0
         }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw NchanClient.Failure(description: "socket: errno \(errno)") }
+        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -44,6 +49,7 @@ final class NchanConnection {
             close(fd)
             throw NchanClient.Failure(description: "connect: errno \(code)")
         }
+        return fd
     }
 
     deinit {
