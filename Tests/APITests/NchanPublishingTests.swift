@@ -1,6 +1,7 @@
 import Foundation
 @testable import ParleyApp
 import ParleyTesting
+import Postgres
 import Testing
 
 /// The publisher's HTTP to Nchan: replies framed from a byte stream that may hold several or
@@ -77,5 +78,42 @@ struct NchanPublishingTests {
         for path in [paths[0], paths[999], paths[1_000], paths[1_049]] {
             #expect(try session.client.storedMessages(path: path) == 1)
         }
+    }
+}
+
+/// What the publisher keeps to publish again after nginx lost its channels.
+@Suite("Live publisher: the events kept for a replay")
+struct LiveReplayKeepTests {
+    func publisher() -> LivePublisher {
+        LivePublisher(database: PostgresConfiguration(url: "postgresql://unused"), live: LiveConfiguration(), logger: .init(label: "test"))
+    }
+
+    @Test("a channel keeps its last 50, as Nchan does; older than the window is dropped")
+    func perChannel() {
+        let publisher = publisher()
+        let start = ContinuousClock.now
+        for n in 0..<60 { publisher.keep(path: "/pub/users/a", event: "e", body: [UInt8(n)], at: start) }
+        publisher.keep(path: "/pub/users/b", event: "e", body: [1], at: start + .seconds(20))
+        #expect(publisher.recent["/pub/users/a"]?.map(\.body) == (10..<60).map { [UInt8($0)] })
+        #expect(publisher.keptCount == 51)
+        publisher.pruneKeptEvents(now: start + .seconds(40))
+        #expect(publisher.recent["/pub/users/a"] == nil)
+        #expect(publisher.keptCount == 1)
+    }
+
+    @Test("events spread over many channels stay within the limit, the newest kept")
+    func overall() {
+        let publisher = publisher()
+        let start = ContinuousClock.now
+        let total = LivePublisher.keptLimit * 3
+        for n in 0..<total {
+            publisher.keep(path: "/pub/users/\(n % 5_000)", event: "e", body: [], at: start + .microseconds(Int64(n) * 250))
+        }
+        #expect(publisher.keptCount <= LivePublisher.keptLimit)
+        #expect(publisher.keptCount == publisher.recent.values.reduce(0) { $0 + $1.count })
+        // The last second's events (4,000 at this rate) are all there.
+        let newest = start + .microseconds(Int64(total - 1) * 250)
+        let lastSecond = publisher.recent.values.joined().filter { $0.at > newest - .seconds(1) }.count
+        #expect(lastSecond == 4_000)
     }
 }

@@ -48,6 +48,13 @@ public final class LivePublisher: @unchecked Sendable {
         let body: [UInt8]
     }
     static let keptPerChannel = 50
+    /// Events kept in all (about 16 MB): posts spread over many channels filled every channel's
+    /// 50 within the window, 117,000 events at the bench's 3,900 a second. Past it the window
+    /// shrinks (halved until a quarter is freed); it still spans the marker's 1 s check at
+    /// several times that rate.
+    static let keptLimit = 20_000
+    /// The events in ``recent``.
+    private(set) var keptCount = 0
     /// When the marker was last checked and the kept events pruned: at most once per
     /// ``idleWait``, not after every batch (the check is a request to nginx).
     var lastMarkerCheck = ContinuousClock.now - .seconds(3600)
@@ -149,7 +156,7 @@ public final class LivePublisher: @unchecked Sendable {
         guard let info = session.send([NchanClient.infoRequest(path: Self.markerPath)]).first,
               NchanClient.storedMessages(in: info) == 0
         else { return }
-        let count = recent.values.reduce(0) { $0 + $1.count }
+        let count = keptCount
         if count > 0 {
             logger.info("live publisher: nginx lost its channels (reload or restart); publishing recent events again",
                         metadata: ["events": "\(count)"])
@@ -166,17 +173,30 @@ public final class LivePublisher: @unchecked Sendable {
         _ = session.send(requests)
     }
 
-    /// Keeps a published event for the replay (the channel's oldest goes past the cap).
-    func keep(path: String, event: String, body: [UInt8]) {
-        recent[path, default: []].append(KeptEvent(at: .now, event: event, body: body))
+    /// Keeps a published event for the replay (the channel's oldest goes past the cap; past
+    /// ``keptLimit`` in all, the oldest of every channel).
+    func keep(path: String, event: String, body: [UInt8], at now: ContinuousClock.Instant = .now) {
+        recent[path, default: []].append(KeptEvent(at: now, event: event, body: body))
+        keptCount += 1
         if let count = recent[path]?.count, count > Self.keptPerChannel {
             recent[path]?.removeFirst(count - Self.keptPerChannel)
+            keptCount -= count - Self.keptPerChannel
+        }
+        if keptCount > Self.keptLimit {
+            var window = replayWindow
+            repeat {
+                window = window / 2
+                pruneKeptEvents(olderThan: now - window)
+            } while keptCount > Self.keptLimit * 3 / 4 && window > .milliseconds(1)
         }
     }
 
     /// Drops events older than the replay window, and channels left with none.
     func pruneKeptEvents(now: ContinuousClock.Instant) {
-        let horizon = now - replayWindow
+        pruneKeptEvents(olderThan: now - replayWindow)
+    }
+
+    private func pruneKeptEvents(olderThan horizon: ContinuousClock.Instant) {
         for path in Array(recent.keys) {
             guard let kept = recent[path] else { continue }
             let old = kept.prefix { $0.at < horizon }.count
@@ -185,6 +205,7 @@ public final class LivePublisher: @unchecked Sendable {
             } else if old > 0 {
                 recent[path]?.removeFirst(old)
             }
+            keptCount -= old
         }
     }
 
