@@ -26,6 +26,7 @@
 #   PARLEY_TEST_HTTPS_URL              https://127.0.0.1:PORT (nginx; self-signed)
 #   PARLEY_TEST_DIR                    the temp dir (writable; for tests that start their own parley)
 #   PARLEY_TEST_NGINX_PREFIX           nginx's prefix (conf/, logs/ inside)
+#   PARLEY_TEST_PARLEY_PIDFILE         the pid of the stack's `parley serve` master (the live test reloads it)
 #   PARLEY_TEST_LOG_DIR                logs of the stack's parley, nginx and PostgreSQL
 #
 # Knobs: PARLEY_TEST_CHAOS=0 (skip the short chaos run), PARLEY_TEST_LIVE=0 (skip the
@@ -226,6 +227,7 @@ export PARLEY_TEST_DIR=$T
 export PARLEY_TEST_NGINX_PREFIX=$NGINX_PREFIX
 export PARLEY_TEST_NGINX_CONF=$NGINX_CONF
 export PARLEY_TEST_NGINX_PIDFILE=$NGINX_PIDFILE
+export PARLEY_TEST_PARLEY_PIDFILE=$PARLEY_PIDFILE
 export PARLEY_TEST_LOG_DIR=$LOG_DIR
 
 test_args=()

@@ -15,6 +15,8 @@ PARLEY_TEST_NGINX_CONF, PARLEY_TEST_LOG_DIR. It stops, starts and reloads that n
   3. a post whose transaction rolls back reaches no subscriber;
   4. nginx stopped for 3 s while messages are committed: every one arrives once it is back;
   5. `nginx -s reload` with 200 subscribers: all reconnect and resume, nothing is lost;
+  6. two reloads of parley (SIGHUP to its master): after each, a committed message still
+     arrives (one worker of each generation runs the publisher);
   and after all of it, nginx's error log shows no worker that exited on a signal.
 """
 import asyncio
@@ -35,6 +37,7 @@ NGINX_PREFIX = os.environ["PARLEY_TEST_NGINX_PREFIX"].rstrip("/")
 NGINX_CONF = os.environ.get("PARLEY_TEST_NGINX_CONF", NGINX_PREFIX + "/conf/nginx.conf")
 ERROR_LOG = os.path.join(os.environ["PARLEY_TEST_LOG_DIR"], "nginx-error.log")
 NGINX_PIDFILE = os.environ.get("PARLEY_TEST_NGINX_PIDFILE", NGINX_PREFIX + "/nginx.pid")
+PARLEY_PIDFILE = os.environ["PARLEY_TEST_PARLEY_PIDFILE"]
 CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple 9"
 
@@ -108,6 +111,20 @@ def nginx_stop():
             return
         time.sleep(0.05)
     raise RuntimeError("nginx did not stop within 10 s")
+
+
+def parley_workers():
+    with open(PARLEY_PIDFILE) as f:
+        master = int(f.read().strip())
+    with open(f"/proc/{master}/task/{master}/children") as f:
+        return master, set(int(pid) for pid in f.read().split())
+
+
+async def parley_reload():
+    """SIGHUP to parley's master; returns once the old worker processes have all gone."""
+    master, before = parley_workers()
+    os.kill(master, signal.SIGHUP)
+    return await wait_until(lambda: len(parley_workers()[1]) >= 1 and not (parley_workers()[1] & before), 20)
 
 
 def crashed_workers(since):
@@ -309,6 +326,17 @@ async def stream_tests(alice, bob, carol, conversation_id):
         print("     one subscriber:", subscribers[0].statuses, [(n, p.get("message_id")) for n, p, _ in subscribers[0].events][-12:])
     for s in subscribers:
         await s.stop()
+
+    # 6. Two reloads of parley: the publisher runs in one worker of each new generation.
+    watcher = live.Subscriber(BASE, path, auth).start()
+    await asyncio.wait_for(watcher.connected.wait(), 10)
+    for reload in (1, 2):
+        reloaded = await parley_reload()
+        check(reloaded, f"parley reload {reload}: a new generation of workers took over")
+        sent = insert_message(conversation_id, bob["user_id"], f"after parley reload {reload}")
+        arrived = await wait_until(lambda: sent in watcher.message_ids(), 10)
+        check(arrived, f"parley reload {reload}: a message committed afterwards arrives")
+    await watcher.stop()
 
 
 def main():
