@@ -166,6 +166,51 @@ struct FastCGIServerTests {
         #expect(throws: (any Error).self) { try FastCGIClient(unixPath: socket) }
     }
 
+    @Test("a connection still waiting in the listen backlog when a stop begins is served, not dropped")
+    func backlogAtStop() throws {
+        let server = try InProcessServer(workers: 1)
+        let socket = server.socket
+        let settled = Date().addingTimeInterval(5)
+        while server.server.statistics.connectionsAccepted == 0 || server.server.statistics.openConnections > 0
+            || server.server.statistics.busyWorkers > 0, Date() < settled { usleep(5_000) }
+        let slow = OutcomeBox()
+        let waiting = OutcomeBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do {
+                slow.set("\(try FastCGIClient(unixPath: socket).send(method: "GET", uri: "/slow?ms=700").status)")
+            } catch {
+                slow.set("error: \(error)")
+            }
+            done.signal()
+        }
+        // The only thread is busy: the next connection waits in the backlog, accepted by nobody.
+        let deadline = Date().addingTimeInterval(5)
+        while server.server.statistics.busyWorkers == 0, Date() < deadline { usleep(5_000) }
+        let accepted = server.server.statistics.connectionsAccepted
+        let connected = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do {
+                let client = try FastCGIClient(unixPath: socket)
+                connected.signal()
+                waiting.set("\(try client.send(method: "GET", uri: "/hello").status)")
+            } catch {
+                connected.signal()
+                waiting.set("error: \(error)")
+            }
+            done.signal()
+        }
+        #expect(connected.wait(timeout: .now() + 5) == .success)
+        usleep(50_000)
+        #expect(server.server.statistics.connectionsAccepted == accepted)
+        server.server.stop()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(slow.value == "200")
+        #expect(waiting.value == "200")
+        #expect(server.waitUntilFinished(timeout: 10))
+    }
+
     @Test("the socket file is not world-accessible and follows the configured mode")
     func socketMode() throws {
         let server = try InProcessServer()
