@@ -2,12 +2,18 @@ import CLibPQ
 import FoundationEssentials
 import Glibc
 
+/// A `NOTIFY` as a listening connection received it.
+public struct PostgresNotification: Sendable, Equatable {
+    public var channel: String
+    public var payload: String
+}
+
 extension PostgresConnection {
     /// Waits up to `timeout` for a `NOTIFY` on a channel this connection LISTENs to, and
-    /// returns the channels of those that arrived (empty after the timeout). For a thread that
-    /// owns an idle connection (the live publisher); never inside a transaction. Throws when
-    /// the connection breaks meanwhile.
-    public func waitForNotifications(timeout: Duration) throws -> [String] {
+    /// returns those that arrived (empty after the timeout). For a thread that owns an idle
+    /// connection (the live publisher); never inside a transaction. Throws when the connection
+    /// breaks meanwhile.
+    public func waitForNotifications(timeout: Duration) throws -> [PostgresNotification] {
         var channels = self.takeNotifications()
         guard channels.isEmpty else { return channels }
         let socket = PQsocket(self.handle)
@@ -23,12 +29,13 @@ extension PostgresConnection {
         return channels
     }
 
-    private func takeNotifications() -> [String] {
-        var channels: [String] = []
+    private func takeNotifications() -> [PostgresNotification] {
+        var notifications: [PostgresNotification] = []
         while let notification = PQnotifies(self.handle) {
-            channels.append(String(cString: notification.pointee.relname))
+            notifications.append(PostgresNotification(
+                channel: String(cString: notification.pointee.relname), payload: String(cString: notification.pointee.extra)))
             PQfreemem(notification)
         }
-        return channels
+        return notifications
     }
 }

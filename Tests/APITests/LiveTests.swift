@@ -120,6 +120,37 @@ struct LiveTests {
         #expect(try h.database.read { try outbox($0, message: message) } == [])
     }
 
+    @Test("writers NOTIFY the publisher only while it holds no lease (migration 0022)")
+    func notifyOnlyWithoutLease() throws {
+        let conversationID = try #require(UUID(apiString: conversation))
+        let listener = try PostgresConnection(configuration: h.database.configuration, logger: h.database.logger)
+        try listener.execute("LISTEN parley_live")
+        /// Commits a message written with the lease held or not; returns the transaction's id.
+        func write(leaseHeld: Bool) throws -> String {
+            try h.database.transaction { connection in
+                let id = try connection.query("SELECT txid_current()::text")[0].decode(String.self, at: 0)
+                try connection.execute(leaseHeld
+                    ? "UPDATE live_publisher_lease SET busy_until = clock_timestamp() + interval '1 hour'"
+                    : "UPDATE live_publisher_lease SET busy_until = '-infinity'")
+                try connection.execute("""
+                    INSERT INTO messages (conversation_id, sender_id, message_body) VALUES (\(conversationID), \(alice.id), 'lease')
+                    """)
+                // Let go of it before the commit either way: the stack's publisher waits for NOTIFYs.
+                try connection.execute("UPDATE live_publisher_lease SET busy_until = '-infinity'")
+                return id
+            }
+        }
+        let quiet = try write(leaseHeld: true)
+        let heard = try write(leaseHeld: false)
+        var payloads: Set<String> = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !payloads.contains(heard), ContinuousClock.now < deadline {
+            payloads.formUnion(try listener.waitForNotifications(timeout: .milliseconds(200)).map(\.payload))
+        }
+        #expect(payloads.contains(heard), "written without the lease: NOTIFY")
+        #expect(!payloads.contains(quiet), "written under the lease: none")
+    }
+
     @Test("a post through the API is still one statement with the outbox")
     func postStaysOneStatement() throws {
         _ = try h.post("warm up", in: conversation, as: alice)

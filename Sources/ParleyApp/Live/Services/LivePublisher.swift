@@ -34,6 +34,10 @@ public final class LivePublisher: @unchecked Sendable {
     /// "Notification counters, and what live updates cost a post"). After a quiet spell the
     /// first event is published at once.
     let gatherWhileBusy: TimeInterval = 0.010
+    /// While busy the publisher holds a lease in the database (migration 0022), renewed with
+    /// each batch it claims, and writers send no NOTIFY; it claims every ``gatherWhileBusy``
+    /// until a claim that began after the lease ran out comes back empty, then waits for one.
+    let lease: Duration = .milliseconds(50)
     /// How long published events are kept for a replay after nginx lost its channels: longer
     /// than a reload takes to show (the marker is checked at least every ``idleWait``).
     let replayWindow: Duration = .seconds(30)
@@ -101,20 +105,28 @@ public final class LivePublisher: @unchecked Sendable {
                 try PostgresLiveOutbox.listen(connection)
                 reconnectDelay = 0.1
                 var nginxDelay = 0.1
-                var busy = false
+                // When the lease renewed by the last batch runs out (this clock runs behind the
+                // database's renewal, so it never ends the lease early).
+                var leaseEnds: ContinuousClock.Instant?
                 while true {
+                    let started = ContinuousClock.now
                     switch try drain(connection) {
                     case .more:
+                        leaseEnds = .now + lease
                         continue
                     case .drained(let published):
                         nginxDelay = 0.1
                         replayIfNginxLostItsChannels()
-                        // Events came in the last batch: more are likely on their way, so wait a
-                        // moment and take them together.
-                        if busy, published {
-                            sleepThread(seconds: gatherWhileBusy)
+                        if published { leaseEnds = .now + lease }
+                        // Busy: more events are likely on their way, and their writers send no
+                        // NOTIFY while the lease holds; wait a moment and take them together.
+                        if let ends = leaseEnds {
+                            if published || started <= ends {
+                                sleepThread(seconds: gatherWhileBusy)
+                                continue
+                            }
+                            leaseEnds = nil
                         }
-                        busy = published
                         _ = try connection.waitForNotifications(timeout: idleWait)
                     case .nginxUnavailable:
                         // Retried soon: an nginx reload or restart takes about a second.
@@ -136,6 +148,7 @@ public final class LivePublisher: @unchecked Sendable {
     func drain(_ connection: PostgresConnection) throws -> Outcome {
         try connection.withTransaction { connection in
             let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
+            if !events.isEmpty { try PostgresLiveOutbox.renewLease(connection, for: lease) }
             let (done, reachable) = try publish(events)
             try PostgresLiveOutbox.delete(connection, eventIDs: done)
             if !reachable { return .nginxUnavailable }
