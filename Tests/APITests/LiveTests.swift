@@ -125,13 +125,16 @@ struct LiveTests {
         let conversationID = try #require(UUID(apiString: conversation))
         let listener = try PostgresConnection(configuration: h.database.configuration, logger: h.database.logger)
         try listener.execute("LISTEN parley_live")
-        /// Commits a message written with the lease held or not; returns the transaction's id.
-        func write(leaseHeld: Bool) throws -> String {
+        /// Commits a message written while the lease runs out `ahead` from now (nil: has run
+        /// out); returns the transaction's id.
+        func write(leaseAhead ahead: String?) throws -> String {
             try h.database.transaction { connection in
                 let id = try connection.query("SELECT txid_current()::text")[0].decode(String.self, at: 0)
-                try connection.execute(leaseHeld
-                    ? "UPDATE live_publisher_lease SET busy_until = clock_timestamp() + interval '1 hour'"
-                    : "UPDATE live_publisher_lease SET busy_until = '-infinity'")
+                if let ahead {
+                    try connection.execute("UPDATE live_publisher_lease SET busy_until = clock_timestamp() + \(ahead)::interval")
+                } else {
+                    try connection.execute("UPDATE live_publisher_lease SET busy_until = '-infinity'")
+                }
                 try connection.execute("""
                     INSERT INTO messages (conversation_id, sender_id, message_body) VALUES (\(conversationID), \(alice.id), 'lease')
                     """)
@@ -140,8 +143,9 @@ struct LiveTests {
                 return id
             }
         }
-        let quiet = try write(leaseHeld: true)
-        let heard = try write(leaseHeld: false)
+        let quiet = try write(leaseAhead: "500 milliseconds")
+        let farAhead = try write(leaseAhead: "1 hour")
+        let heard = try write(leaseAhead: nil)
         var payloads: Set<String> = []
         let deadline = ContinuousClock.now + .seconds(5)
         while !payloads.contains(heard), ContinuousClock.now < deadline {
@@ -149,6 +153,7 @@ struct LiveTests {
         }
         #expect(payloads.contains(heard), "written without the lease: NOTIFY")
         #expect(!payloads.contains(quiet), "written under the lease: none")
+        #expect(payloads.contains(farAhead), "a lease more than a second ahead (a clock set back) counts as run out")
     }
 
     @Test("a post through the API is still one statement with the outbox")
