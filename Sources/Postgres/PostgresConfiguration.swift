@@ -92,7 +92,7 @@ extension PostgresConfiguration: CustomStringConvertible {
 }
 
 extension Duration {
-    var wholeMilliseconds: Int64 {
+    package var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = self.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

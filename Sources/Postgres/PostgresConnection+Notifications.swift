@@ -14,19 +14,18 @@ extension PostgresConnection {
     /// connection (the live publisher); never inside a transaction. Throws when the connection
     /// breaks meanwhile.
     public func waitForNotifications(timeout: Duration) throws -> [PostgresNotification] {
-        var channels = self.takeNotifications()
-        guard channels.isEmpty else { return channels }
+        var notifications = self.takeNotifications()
+        guard notifications.isEmpty else { return notifications }
         let socket = PQsocket(self.handle)
         guard socket >= 0, !self.isBroken else { throw PostgresError.connection("the connection is closed") }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        let ready = poll(&descriptor, 1, max(0, milliseconds))
+        let ready = poll(&descriptor, 1, max(0, Int32(clamping: timeout.wholeMilliseconds)))
         guard ready > 0 else { return [] }
         if PQconsumeInput(self.handle) == 0 || self.isBroken {
             throw PostgresError.connection(PostgresError.cleaned(String(cString: PQerrorMessage(self.handle))))
         }
-        channels = self.takeNotifications()
-        return channels
+        notifications = self.takeNotifications()
+        return notifications
     }
 
     private func takeNotifications() -> [PostgresNotification] {

@@ -47,8 +47,7 @@ enum PostgresLiveOutbox {
     /// Holds the publisher's lease for `duration` from now, in the claim's transaction: until it
     /// runs out, writers send no NOTIFY (migration 0022).
     static func renewLease(_ connection: PostgresConnection, for duration: Duration) throws {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        try connection.execute("UPDATE live_publisher_lease SET busy_until = clock_timestamp() + \(milliseconds) * interval '1 millisecond'")
+        try connection.execute("UPDATE live_publisher_lease SET busy_until = clock_timestamp() + \(duration.wholeMilliseconds) * interval '1 millisecond'")
     }
 
     static func delete(_ connection: PostgresConnection, eventIDs: [Int64]) throws {

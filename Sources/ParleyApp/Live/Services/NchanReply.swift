@@ -29,19 +29,17 @@ struct NchanReply: Equatable {
         while let line = lines.next() {
             let field = bytes[line]
             guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = field[..<colon]
             let value = trimmed(field[(colon + 1)...])
-            switch lowercased(field[..<colon]) {
-            case "content-length":
+            if equalsIgnoringCase(name, "content-length") {
                 guard let number = decimal(value), number <= maxBodyBytes else {
                     throw NchanClient.Failure(description: "reply from nginx with a bad Content-Length")
                 }
                 length = number
-            case "connection":
-                closes = lowercased(value) == "close"
-            case "transfer-encoding":
+            } else if equalsIgnoringCase(name, "connection") {
+                closes = equalsIgnoringCase(value, "close")
+            } else if equalsIgnoringCase(name, "transfer-encoding") {
                 throw NchanClient.Failure(description: "chunked reply from nginx")
-            default:
-                break
             }
         }
         guard let length else { throw NchanClient.Failure(description: "reply from nginx without Content-Length") }
@@ -86,8 +84,17 @@ struct NchanReply: Equatable {
         return slice
     }
 
-    private static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    /// ASCII case-insensitive comparison with a lowercase constant, without building a String
+    /// per header (three replies a post).
+    private static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        var index = 0
+        for byte in bytes {
+            let folded = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            guard folded == lowercase.utf8Start[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The CRLF-separated lines of a head, as index ranges.
