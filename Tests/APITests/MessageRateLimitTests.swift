@@ -64,6 +64,29 @@ struct MessageRateLimitTests {
         #expect(try h.request(.post, "/api/conversations/\(id)/messages/", json: BodyOnly(message_body: "third"), token: alice.token).status == 429)
     }
 
+    @Test("a refused post stores nothing: with an Idempotency-Key nothing is claimed (the key posts once the window has passed), and a reply to a missing parent is 429, not 400")
+    func refusalStoresNothing() throws {
+        let h = try messagingHarness { $0.messageRateLimit = 1; $0.messageRateWindow = .seconds(1) }
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let id = try h.conversation(alice, with: [bob])
+        let conversation = UUID(uuidString: id)!
+        let path = "/api/conversations/\(id)/messages/"
+        try h.post("first", in: id, as: alice)
+        let key = ["Idempotency-Key": "refused-\(UUID())"]
+        let refused = try h.request(.post, path, json: BodyOnly(message_body: "second"), token: alice.token, headers: key)
+        #expect(refused.status == 429)
+        #expect(refused.header("Retry-After").flatMap(Int.init).map { (1...2).contains($0) } == true)
+        #expect(try h.request(.post, path, json: NewMessage(message_body: "reply", parent_message: UUID().uuidString), token: alice.token).status == 429)
+        #expect(try h.count("messages", where: "conversation_id = $1", conversation) == 1)
+        #expect(try h.count("notifications", where: "conversation_id = $1", conversation) == 1)
+        #expect(try h.count("idempotency_keys", where: "user_id = $1", alice.id) == 0)
+        Thread.sleep(forTimeInterval: 2.1)  // two windows: the earlier count no longer weighs
+        #expect(try h.request(.post, path, json: BodyOnly(message_body: "second"), token: alice.token, headers: key).status == 201)
+        #expect(try h.count("messages", where: "conversation_id = $1", conversation) == 2)
+        #expect(try h.count("idempotency_keys", where: "user_id = $1", alice.id) == 1)
+    }
+
     @Test("environment: PARLEY_MESSAGE_RATE_LIMIT, PARLEY_MESSAGE_RATE_WINDOW_SECONDS, PARLEY_MESSAGE_MAX_LENGTH; bad values name the variable")
     func environment() throws {
         let configured = try MessagingConfiguration.fromEnvironment([
