@@ -28,6 +28,14 @@ static inline int parley_fcgx_ipc_fd(const FCGX_Request *r) { return r->ipcFd; }
 static inline void parley_fcgx_set_ipc_fd(FCGX_Request *r, int fd) { r->ipcFd = fd; }
 static inline int parley_fcgx_keep_connection(const FCGX_Request *r) { return r->keepConnection; }
 static inline void parley_fcgx_set_keep_connection(FCGX_Request *r, int keep) { r->keepConnection = keep; }
+/// The response and its end were written past libfcgi (one write): its stdout stream is closed
+/// as if FCGX_FClose had run, so FCGX_Finish_r writes nothing more; `error` (an errno, or 0)
+/// makes it close the connection instead of keeping it.
+static inline void parley_fcgx_out_written(FCGX_Request *r, int error) {
+    r->out->isClosed = 1;
+    r->out->wasFCloseCalled = 1;
+    if (error != 0 && r->out->FCGI_errno == 0) r->out->FCGI_errno = error;
+}
 
 /// `accept4` and `eventfd` flags are macros Swift sometimes cannot import as constants.
 static inline int parley_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SOCK_CLOEXEC; }

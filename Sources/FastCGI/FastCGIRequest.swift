@@ -151,6 +151,36 @@ public struct FastCGIRequest {
         bytes.withUnsafeBytes { write($0) }
     }
 
+    /// Sends a whole response, `head` then `body`, and ends the request, in one `write`: through
+    /// libfcgi's 8 KiB stream buffer a response past it took a write per 8 KiB, and nginx a
+    /// wake-up and a read for each (bench/README.md, "One write per response"). Must be the
+    /// request's only output; libfcgi then writes nothing more for it. Returns false when the
+    /// connection failed, which is then closed rather than kept.
+    @discardableResult
+    public func writeResponse(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) -> Bool {
+        let length = ResponseRecords.byteCount(contentLength: head.count + body.count)
+        let sent = withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { buffer -> Bool in
+            let framed = ResponseRecords.write(requestID: Int(raw.pointee.requestId), head, body, to: buffer.baseAddress!)
+            return Self.writeAll(parley_fcgx_ipc_fd(raw), UnsafeRawBufferPointer(rebasing: buffer[..<framed]))
+        }
+        parley_fcgx_out_written(raw, sent ? 0 : (errno == 0 ? EIO : errno))
+        return sent
+    }
+
+    /// `write` until everything is sent (the socket's send timeout bounds each call).
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
     /// Asks for the connection to be closed after this response instead of kept for the next
     /// request (used when an unread body is left on it).
     public func closeConnectionAfterResponse() {

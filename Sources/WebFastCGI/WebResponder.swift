@@ -67,11 +67,11 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         }
         headBuffer.removeAll()
         WebResponder.appendHead(of: response, to: &headBuffer)
-        fastCGIRequest.write(headBuffer.bytes)
         if let stream = response.bodyStream {
+            fastCGIRequest.write(headBuffer.bytes)
             Self.stream(stream, to: fastCGIRequest)
         } else {
-            fastCGIRequest.write(response.body)
+            response.body.withUnsafeBytes { fastCGIRequest.writeResponse(headBuffer.bytes, $0) }
         }
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.

@@ -34,6 +34,21 @@ struct FastCGIServerTests {
         #expect(try client.send(method: "GET", uri: "/hello").bodyText == "hello")
     }
 
+    @Test("responses of every size arrive whole on a kept connection, up to the end of the request")
+    func responseSizes() throws {
+        let server = try InProcessServer()
+        defer { server.stop() }
+        let client = try FastCGIClient(unixPath: server.socket)
+        for size in [0, 1, 8_000, 8_300, 65_400, 65_536, 300_000] {
+            let response = try client.send(method: "GET", uri: "/big?size=\(size)")
+            #expect(response.status == 200)
+            #expect(response.body.count == size && response.body.allSatisfy { $0 == UInt8(ascii: "x") })
+            #expect(response.header("Content-Length") == String(size))
+            #expect(response.protocolStatus == 0)
+        }
+        #expect(try client.send(method: "GET", uri: "/hello").bodyText == "hello")
+    }
+
     @Test("a 5 MB body arrives whole")
     func largeBody() throws {
         let server = try InProcessServer()
