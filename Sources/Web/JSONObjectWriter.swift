@@ -86,6 +86,13 @@ public struct JSONObjectWriter {
         }
     }
 
+    /// JSON text written as it is: the caller vouches that it is one valid JSON value.
+    package mutating func member(_ name: StaticString, rawJSON: String) {
+        key(name)
+        var text = rawJSON
+        text.withUTF8 { output.bytes.append($0) }
+    }
+
     /// A nested object; `null` when absent.
     @inlinable
     package mutating func member(_ name: StaticString, _ value: (some JSONObjectWritable)?) {

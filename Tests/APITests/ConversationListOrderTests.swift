@@ -172,7 +172,7 @@ struct ConversationListOrderTests {
         #expect(try listed(h, dave) == [a])
     }
 
-    @Test("each conversation's participants (migration 0018) follow members added and leaving, renames, join times and deleted accounts")
+    @Test("each conversation's participants, as values (migration 0018) and as the API's JSON (0025), follow members added and leaving, renames, join times and deleted accounts")
     func participantsCopyStaysRight() throws {
         let h = try messagingHarness()
         let alice = try h.makeUser()
@@ -205,6 +205,14 @@ struct ConversationListOrderTests {
         }
         try expectParticipantsMatch(h, ids)
         #expect(try copies(h, [b])[0].first == carol.username)
+        // Names with every character JSON escapes, and some it does not, in both copies.
+        try h.database.write { connection in
+            try connection.execute(#"""
+                UPDATE users SET first_name = E'Q"uo\\te\n\t\r\b\f\x01\x1f </script> Zoë 😀', last_name = E'\x7f/\u00e9'
+                WHERE user_id = \#(bob.id)
+                """#)
+        }
+        try expectParticipantsMatch(h, ids)
         // A deleted account leaves every conversation it was in.
         #expect(try h.request(.delete, "/api/users/me/", token: dave.token).status == 204)
         try expectParticipantsMatch(h, ids)
@@ -278,6 +286,15 @@ struct ConversationListOrderTests {
                 """)[0].decode(Int.self, at: 0)
         }
         #expect(wrong == 0, "\(wrong) of \(ids.count) conversations have a stale participants copy", sourceLocation: sourceLocation)
+        // Migration 0025's JSON text is byte for byte what the API writes for the values.
+        let stored = try h.database.read { connection in
+            try connection.query("SELECT participants, participants_json FROM conversations WHERE conversation_id = ANY(\(ids))")
+                .map { (try $0.decode([UserSummary].self, at: 0), try $0.decode(String.self, at: 1)) }
+        }
+        #expect(stored.count == ids.count, sourceLocation: sourceLocation)
+        for (values, json) in stored {
+            #expect(json == String(decoding: JSON.encode(values.map(ParticipantJSON.init)), as: UTF8.self), sourceLocation: sourceLocation)
+        }
     }
 
     /// The usernames in each conversation's copy, in its order.
@@ -308,3 +325,4 @@ struct ConversationListOrderTests {
         }
     }
 }
+

@@ -29,7 +29,7 @@ struct ConversationController {
 
     @Sendable func list(_ request: Request, _ context: AppContext) throws -> Response {
         let userID = try context.requireUserID()
-        let page = try services.conversations(context).list(for: userID, page: try Pagination.pageRequest(request.query))
+        let page = try services.conversations(context).list(for: userID, page: try Pagination.pageRequest(request.query), participants: .json)
         return .json(Pagination.body(page.map(ConversationJSON.init), request: request))
     }
 

@@ -29,7 +29,12 @@ struct ConversationJSON: JSONObjectWritable {
         let conversation = summary.conversation
         object.member("conversation_id", conversation.conversationID)
         object.member("title", conversation.title)
-        object.member("participants", summary.participants.map(ParticipantJSON.init))
+        if let participants = summary.participantsJSON {
+            // PostgreSQL's copy of exactly what the line below writes (decision 0018).
+            object.member("participants", rawJSON: participants)
+        } else {
+            object.member("participants", summary.participants.map(ParticipantJSON.init))
+        }
         object.member("created_by", conversation.createdBy)
         object.member("created_at", conversation.createdAt)
         object.member("last_message", summary.lastMessage.map(MessageJSON.init))

@@ -15,6 +15,9 @@ struct Conversation: Sendable, Equatable {
 struct ConversationSummary: Sendable, Equatable {
     var conversation: Conversation
     var participants: [UserSummary]
+    /// The participants as the API's JSON array, when the list was read in that form
+    /// (``ParticipantsForm/json``); `participants` is then empty.
+    var participantsJSON: String? = nil
     var lastMessage: Message?
     /// Messages from others sent after the viewer's `last_read_at`.
     var unreadCount: Int

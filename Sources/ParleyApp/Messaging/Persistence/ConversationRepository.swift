@@ -17,7 +17,7 @@ protocol ConversationRepository {
     /// `userID`'s conversations, most recent activity first (then by id), with participants,
     /// last message and unread count, in a fixed number of queries whatever `limit` is; and how
     /// many conversations `userID` takes part in, counted by the same statement.
-    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int)
+    func summaries(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm) throws -> (items: [ConversationSummary], total: Int)
 
     /// One conversation as `userID` (a participant) sees it.
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary?
@@ -46,4 +46,12 @@ protocol ConversationRepository {
     func removeParticipant(_ conversationID: UUID, userID: UUID) throws -> Bool
 
     func exists(_ conversationID: UUID) throws -> Bool
+}
+
+/// How a list of conversations carries their participants: as values (the pages), or as the
+/// JSON text the API writes for them, kept by PostgreSQL with the values (decision 0018).
+enum ParticipantsForm {
+    case values
+    /// ``ConversationSummary/participantsJSON`` is set and `participants` left empty.
+    case json
 }

@@ -27,7 +27,7 @@ extension PostgresConversationRepository {
 
     /// The conversation and whether the viewer is in it; nil when there is no such conversation.
     static func view(_ rows: PostgresRows) throws -> (summary: ConversationSummary, isParticipant: Bool)? {
-        guard let row = try rows.first.map(SummaryRow.init) else { return nil }
+        guard let row = try rows.first.map({ try SummaryRow($0) }) else { return nil }
         return (row.summary, row.isParticipant)
     }
 }

@@ -25,7 +25,7 @@ struct PostgresConversationRepository: ConversationRepository {
         }
     }
 
-    /// A row of `pageTail`, read by position (see ``MessageRow``).
+    /// A row of the list's and the summary's tail (`appendTail`), read by position (see ``MessageRow``).
     struct SummaryRow {
         var conversationId: UUID
         var title: String
@@ -33,6 +33,7 @@ struct PostgresConversationRepository: ConversationRepository {
         var createdAt: Date
         var lastMessageAt: Date
         var participants: [UserSummary]
+        var participantsJSON: String?
         var lastId: UUID?
         var lastSenderId: UUID?
         var lastSenderUsername: String?
@@ -48,14 +49,20 @@ struct PostgresConversationRepository: ConversationRepository {
         var total: Int
         var isParticipant: Bool
 
-        init(_ row: PostgresRow) throws {
+        init(_ row: PostgresRow, participants form: ParticipantsForm = .values) throws {
             conversationId = try row.decode(UUID.self, at: 0)
             title = try row.decode(String.self, at: 1)
             createdBy = try row.decode(UUID?.self, at: 2)
             createdAt = try row.decode(Date.self, at: 3)
             lastMessageAt = try row.decode(Date.self, at: 4)
             unreadCount = try row.decode(Int.self, at: 5)
-            participants = try row.decode([UserSummary].self, at: 6)
+            switch form {
+            case .values:
+                participants = try row.decode([UserSummary].self, at: 6)
+            case .json:
+                participants = []
+                participantsJSON = try row.decode(String.self, at: 6)
+            }
             lastId = try row.decode(UUID?.self, at: 7)
             lastSenderId = try row.decode(UUID?.self, at: 8)
             lastSenderUsername = try row.decode(String?.self, at: 9)
@@ -83,7 +90,7 @@ struct PostgresConversationRepository: ConversationRepository {
                 conversation: Conversation(
                     conversationID: conversationId, title: title, createdBy: createdBy, createdAt: createdAt,
                     lastMessageAt: lastMessageAt),
-                participants: participants,
+                participants: participants, participantsJSON: participantsJSON,
                 lastMessage: last, unreadCount: unreadCount)
         }
     }
@@ -127,15 +134,16 @@ struct PostgresConversationRepository: ConversationRepository {
             .decode(Int.self, column: "total")
     }
 
-    func summaries(for userID: UUID, offset: Int, limit: Int) throws -> (items: [ConversationSummary], total: Int) {
-        let rows = try connection.query(Self.listQuery(for: userID, offset: offset, limit: limit)).map(SummaryRow.init)
+    func summaries(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm) throws -> (items: [ConversationSummary], total: Int) {
+        let rows = try connection.query(Self.listQuery(for: userID, offset: offset, limit: limit, participants: participants))
+            .map { try SummaryRow($0, participants: participants) }
         // Every row carries the count; a page past the end has no row to carry it.
         let total = try rows.first?.total ?? (offset == 0 ? 0 : count(for: userID))
         return (rows.map(\.summary), total)
     }
 
     /// The statement `summaries` runs (a test reads its plan).
-    static func listQuery(for userID: UUID, offset: Int, limit: Int) -> PostgresQuery {
+    static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
         var sql = SQLBuilder(listHead)
         sql.bind(userID)
         sql.append(listPage)
@@ -145,7 +153,7 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(") p JOIN conversations c ON c.conversation_id = p.conversation_id")
-        sql.append(pageTail)
+        appendTail(to: &sql, participants: participants)
         return sql.query
     }
 
@@ -154,7 +162,7 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.bind(userID)
         sql.append(" AND c.conversation_id = ")
         sql.bind(conversationID)
-        sql.append(Self.pageTail)
+        Self.appendTail(to: &sql, participants: .values)
         return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
@@ -164,7 +172,7 @@ struct PostgresConversationRepository: ConversationRepository {
     // message and sender. The total counts the viewer's participant rows on their own.
     private static let listHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, c.participants_json, p.unread_count,
                    (SELECT count(*) FROM conversation_participants t WHERE t.user_id = 
         """
 
@@ -178,20 +186,30 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, c.participants_json, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
         """
 
-    static let pageTail: StaticString = """
+    /// The tail, its participants column in `form`: migration 0018's copy on the conversation
+    /// row, a binary participant_summary[] (no aggregate per page row, decision 0013), or
+    /// 0025's JSON text of it (decision 0018).
+    private static func appendTail(to sql: inout SQLBuilder, participants form: ParticipantsForm) {
+        sql.append(pageTailStart)
+        sql.append(form == .json ? "page.participants_json," : "page.participants,")
+        sql.append(pageTailEnd)
+    }
+
+    private static let pageTailStart: StaticString = """
 
         )
         SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
-               -- Migration 0018's copy on the conversation row, a binary participant_summary[]:
-               -- no aggregate per page row (decision 0013).
-               page.participants,
+        """
+
+    private static let pageTailEnd: StaticString = """
+
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
                lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,

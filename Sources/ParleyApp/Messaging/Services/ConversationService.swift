@@ -7,10 +7,12 @@ struct ConversationService {
 
     static let maxTitleLength = 255
 
-    /// The viewer's conversations, most recent activity first.
-    func list(for viewerID: UUID, page: PageRequest) throws -> Page<ConversationSummary> {
+    /// The viewer's conversations, most recent activity first; `participants` says in which form
+    /// they come (the API writes them as stored JSON).
+    func list(for viewerID: UUID, page: PageRequest, participants: ParticipantsForm = .values) throws -> Page<ConversationSummary> {
         try store.read { repositories in
-            let (items, total) = try repositories.conversations.summaries(for: viewerID, offset: page.offset, limit: page.size)
+            let (items, total) = try repositories.conversations.summaries(
+                for: viewerID, offset: page.offset, limit: page.size, participants: participants)
             guard page.exists(total: total) else { throw MessagingError.invalidPage }
             return Page(items: items, total: total, request: page)
         }
