@@ -301,8 +301,10 @@ ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_read_at = excluded.las
 UPDATE conversation_participants p SET conversation_last_message_at = c.last_message_at
   FROM conversations c
  WHERE c.conversation_id = p.conversation_id AND p.conversation_last_message_at IS DISTINCT FROM c.last_message_at;
--- Migration 0018's participants on each conversation, likewise (it writes only the stale ones).
+-- Migration 0018's participants on each conversation, likewise (it writes only the stale ones),
+-- and 0026's count of each user's conversations.
 SELECT conversations_refresh_participants(ARRAY(SELECT conversation_id FROM conversations));
+SELECT users_recount_conversations();
 SQL
     # What earlier runs posted, with triggers on (the replica role above would skip the
     # cascade to notifications and the counters), then VACUUM: a dozen runs had left the post

@@ -219,6 +219,29 @@ struct ConversationListOrderTests {
         #expect(try Set(copies(h, [a])[0]) == [alice.username, bob.username])
     }
 
+    @Test("each user's count of conversations (migration 0026) follows creation, members added and removed, a deleted conversation and a deleted account; the list's count is it")
+    func conversationCounts() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let users = [alice, bob, carol]
+        let a = try h.conversation(alice, with: [bob])
+        let b = try h.conversation(alice, with: [bob, carol])
+        _ = try h.conversation(bob, with: [carol])
+        try expectCounts(h, users, [2, 3, 2])
+        _ = try h.addParticipants([carol], to: a, as: alice)
+        try expectCounts(h, users, [2, 3, 3])
+        _ = try h.removeParticipant(bob, from: b, as: alice)
+        try expectCounts(h, users, [2, 2, 3])
+        #expect(try h.request(.delete, "/api/conversations/\(a)/", token: alice.token).status == 204)
+        try expectCounts(h, users, [1, 1, 2])
+        #expect(try h.request(.delete, "/api/users/me/", token: carol.token).status == 204)
+        try expectCounts(h, [alice, bob], [1, 1])
+        // A page past the end is still a 404, counted the same way.
+        #expect(try h.request(.get, "/api/conversations/?page=2", token: alice.token).status == 404)
+    }
+
     @Test("the list's plan reads the viewer's rows in order from the activity index: no sort picks the page")
     func planUsesTheIndex() throws {
         let h = try messagingHarness()
@@ -294,6 +317,24 @@ struct ConversationListOrderTests {
         #expect(stored.count == ids.count, sourceLocation: sourceLocation)
         for (values, json) in stored {
             #expect(json == String(decoding: JSON.encode(values.map(ParticipantJSON.init)), as: UTF8.self), sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Each user's stored count, their participant rows counted, and the list's `count`, all equal
+    /// to `expected`.
+    private func expectCounts(
+        _ h: APIHarness, _ users: [TestUser], _ expected: [Int], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for (user, count) in zip(users, expected) {
+            let (stored, counted) = try h.database.read { connection in
+                try connection.query("""
+                    SELECT u.conversation_count, (SELECT count(*) FROM conversation_participants p WHERE p.user_id = u.user_id)
+                    FROM users u WHERE u.user_id = \(user.id)
+                    """)[0].decode((Int, Int).self)
+            }
+            #expect(stored == count && counted == count, "\(user.username): stored \(stored), rows \(counted)", sourceLocation: sourceLocation)
+            let listed = try h.request(.get, "/api/conversations/", token: user.token).object["count"] as? Int
+            #expect(listed == count, sourceLocation: sourceLocation)
         }
     }
 

@@ -130,7 +130,7 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func count(for userID: UUID) throws -> Int {
-        try connection.query("SELECT count(*) AS total FROM conversation_participants WHERE user_id = \(userID)")[0]
+        try connection.query("SELECT coalesce((SELECT conversation_count FROM users WHERE user_id = \(userID)), 0) AS total")[0]
             .decode(Int.self, column: "total")
     }
 
@@ -169,11 +169,11 @@ struct PostgresConversationRepository: ConversationRepository {
     // The list's page of the viewer's conversations is chosen first (`page`: LIMIT on a range
     // scan of conversation_participants_user_activity_idx, whose order is the list's, so no
     // conversation outside the page is read); only its rows then get participants, last
-    // message and sender. The total counts the viewer's participant rows on their own.
+    // message and sender. The total is the viewer's count on their user row (migration 0026).
     private static let listHead: StaticString = """
         WITH page AS MATERIALIZED (
             SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, c.participants_json, p.unread_count,
-                   (SELECT count(*) FROM conversation_participants t WHERE t.user_id = 
+                   (SELECT t.conversation_count FROM users t WHERE t.user_id = 
         """
 
     private static let listPage: StaticString = """
