@@ -70,6 +70,11 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
         if let stream = response.bodyStream {
             fastCGIRequest.write(headBuffer.bytes)
             Self.stream(stream, to: fastCGIRequest)
+        } else if bodyLeftUnread {
+            // The request ends (FCGI_END_REQUEST) only after the rest of its body is drained
+            // below, so nginx is done sending before the connection serves another request.
+            fastCGIRequest.write(headBuffer.bytes)
+            fastCGIRequest.write(response.body)
         } else {
             response.body.withUnsafeBytes { fastCGIRequest.writeResponse(headBuffer.bytes, $0) }
         }
