@@ -25,7 +25,7 @@ struct PostgresConversationRepository: ConversationRepository {
         }
     }
 
-    /// A row of the list's and the summary's tail (`appendTail`), read by position (see ``MessageRow``).
+    /// A row of `pageTail`, read by position (see ``MessageRow``).
     struct SummaryRow {
         var conversationId: UUID
         var title: String
@@ -145,6 +145,10 @@ struct PostgresConversationRepository: ConversationRepository {
     /// The statement `summaries` runs (a test reads its plan).
     static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
         var sql = SQLBuilder(listHead)
+        // Column 6, `participants`: migration 0018's participant_summary[], or 0025's JSON
+        // text of it (decision 0018); only the one read is materialized.
+        sql.append(participants == .json ? "c.participants_json AS participants" : "c.participants")
+        sql.append(listCount)
         sql.bind(userID)
         sql.append(listPage)
         sql.bind(userID)
@@ -153,7 +157,7 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.append(" OFFSET ")
         sql.bind(offset)
         sql.append(") p JOIN conversations c ON c.conversation_id = p.conversation_id")
-        appendTail(to: &sql, participants: participants)
+        sql.append(pageTail)
         return sql.query
     }
 
@@ -162,7 +166,7 @@ struct PostgresConversationRepository: ConversationRepository {
         sql.bind(userID)
         sql.append(" AND c.conversation_id = ")
         sql.bind(conversationID)
-        Self.appendTail(to: &sql, participants: .values)
+        sql.append(Self.pageTail)
         return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
@@ -172,7 +176,11 @@ struct PostgresConversationRepository: ConversationRepository {
     // message and sender. The total is the viewer's count on their user row (migration 0026).
     private static let listHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, c.participants_json, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, 
+        """
+
+    private static let listCount: StaticString = """
+        , p.unread_count,
                    (SELECT t.conversation_count FROM users t WHERE t.user_id = 
         """
 
@@ -186,30 +194,20 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, c.participants_json, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
         """
 
-    /// The tail, its participants column in `form`: migration 0018's copy on the conversation
-    /// row, a binary participant_summary[] (no aggregate per page row, decision 0013), or
-    /// 0025's JSON text of it (decision 0018).
-    private static func appendTail(to sql: inout SQLBuilder, participants form: ParticipantsForm) {
-        sql.append(pageTailStart)
-        sql.append(form == .json ? "page.participants_json," : "page.participants,")
-        sql.append(pageTailEnd)
-    }
-
-    private static let pageTailStart: StaticString = """
+    static let pageTail: StaticString = """
 
         )
         SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
-        """
-
-    private static let pageTailEnd: StaticString = """
-
+               -- Migration 0018's copy on the conversation row, a binary participant_summary[]:
+               -- no aggregate per page row (decision 0013); in the API's list, 0025's JSON text.
+               page.participants,
                lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
                lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
                lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
