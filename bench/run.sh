@@ -597,6 +597,16 @@ profile() {
 if [[ -n ${BENCH_HOLD:-} ]]; then
     # For experiments by hand: keep both stacks up for BENCH_HOLD seconds (URLs in bench/out/urls.env).
     printf 'PARLEY_URL=%s\nREF_URL=%s\nPARLEY_PID=%s\nREF_PID=%s\n' "$PARLEY_URL" "$REF_URL" "$PARLEY_PID" "$(<"$REF_PIDFILE")" >"$OUT/urls.env"
+    # With the app scenarios asked for, their data set and credentials too (urls.env: the
+    # bench user's access token and session cookie, and the conversations the scenarios use).
+    if [[ " $ONLY " == *" app "* ]]; then
+        if prepare_app; then
+            printf 'TOKEN=%s\nSESSION_COOKIE=%s\nREAD_CID=%s\nPOST_CID=%s\n' "$TOKEN" "$(bench_session_cookie)" \
+                "$(conversation_id $READ_CONVERSATION)" "$(conversation_id $POST_CONVERSATION)" >>"$OUT/urls.env"
+        else
+            note "the app data set is not loaded: $APP_WHY"
+        fi
+    fi
     log "holding the stacks for ${BENCH_HOLD}s: $PARLEY_URL (parley), $REF_URL (C); see $OUT/urls.env"
     sleep "$BENCH_HOLD" &
     wait $! || true  # (a signal ends the wait at once, and the EXIT trap stops everything)
