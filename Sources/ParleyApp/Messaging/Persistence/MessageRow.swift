@@ -14,6 +14,9 @@ enum MessageRow {
         CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END AS member_username
         """
 
+    /// How many columns ``columns`` selects: a query's own columns after them start here.
+    static let columnCount = 11
+
     /// The message in `row`'s columns from `first` on.
     static func message(_ row: PostgresRow, from first: Int = 0) throws -> Message {
         Message(
