@@ -226,7 +226,8 @@ struct CGIFields {
     var pathInfo: String?
     var queryString: String?
     var remoteAddress: String?
-    var https: String?
+    /// `HTTPS` is `on` (in any case): the client's connection to nginx is TLS.
+    var isSecure = false
     var contentType: String?
     var contentLength: String?
     /// The first `Cookie` and `X-Request-Id` header values, noted as they arrive (what
@@ -273,7 +274,7 @@ struct CGIFields {
         }
         func string() -> String { String(decoding: value, as: UTF8.self) }
         switch name.count {
-        case 5 where Self.equals(name, "HTTPS"): https = string()
+        case 5 where Self.equals(name, "HTTPS"): isSecure = value.count == 2 && value[0] | 0x20 == UInt8(ascii: "o") && value[1] | 0x20 == UInt8(ascii: "n")
         case 9 where Self.equals(name, "PATH_INFO"): pathInfo = string()
         case 11 where Self.equals(name, "REQUEST_URI"): requestURI = string()
         case 11 where Self.equals(name, "REMOTE_ADDR"): remoteAddress = string()
@@ -360,7 +361,6 @@ struct CGIFields {
             let query = queryString ?? ""
             uri = (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
         }
-        let isSecure = https.map { $0.lowercased() == "on" } ?? false
         guard notedHeadersValid else {
             return Request(method: method ?? .get, uri: uri, headers: headers, remoteAddress: remoteAddress, isSecure: isSecure)
         }

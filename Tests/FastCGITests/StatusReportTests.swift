@@ -23,4 +23,15 @@ struct StatusReportTests {
         #expect(!neutral.render(.openMetrics, full: false).contains("parley"))
         #expect(neutral.render(.json, full: false).hasPrefix(#"{"pool":"www","#))
     }
+
+    @Test("each request method is counted in its own column; an unknown one, or a prefix of a known one, as other")
+    func methodColumns() {
+        for (index, name) in Scoreboard.methods.enumerated() where name != "other" {
+            #expect(Array(name.utf8).withUnsafeBufferPointer { Scoreboard.methodIndex($0) } == index, "\(name)")
+        }
+        let other = Scoreboard.methods.count - 1
+        for name in ["get", "GE", "GETS", "PROPFIND", "", "other"] {
+            #expect(Array(name.utf8).withUnsafeBufferPointer { Scoreboard.methodIndex($0) } == other, "\(name)")
+        }
+    }
 }
