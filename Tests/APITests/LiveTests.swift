@@ -120,6 +120,45 @@ struct LiveTests {
         #expect(try h.database.read { try outbox($0, message: message) } == [])
     }
 
+    @Test("the publisher's claim gives each event its message with the sender's name, and a user channel's counts")
+    func claimedEvents() throws {
+        let conversationID = try #require(UUID(apiString: conversation))
+        var events: [LiveEvent] = []
+        var messageID: UUID?
+        _ = try? h.database.transaction { connection -> Void in
+            // Only this test's events in the batch: the others' are set aside inside the
+            // transaction, which is rolled back.
+            try connection.execute("DELETE FROM live_outbox")
+            let id = try connection.query("""
+                WITH m AS (
+                    INSERT INTO messages (conversation_id, sender_id, message_body)
+                    VALUES (\(conversationID), \(alice.id), 'claimed') RETURNING message_id, conversation_id, sent_at
+                ), n AS (
+                    INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
+                    SELECT \(bob.id), m.message_id, m.conversation_id, m.sent_at FROM m
+                )
+                SELECT message_id FROM m
+                """)[0].decode(UUID.self, at: 0)
+            messageID = id
+            events = try PostgresLiveOutbox.claim(connection)
+            throw RollBack()
+        }
+        let id = try #require(messageID)
+        #expect(events.count == 2)
+        let created = try #require(events.first { $0.name == "message.created" })
+        #expect(created.channel == .conversation(conversationID))
+        #expect(created.message?.messageID == id)
+        #expect(created.message?.body == "claimed")
+        #expect(created.message?.sender.username == alice.username)
+        #expect(created.unreadCount == nil && created.unreadNotifications == nil, "a conversation channel carries no counts")
+        let notified = try #require(events.first { $0.name == "notification.created" })
+        #expect(notified.channel == .user(bob.id))
+        #expect(notified.message?.messageID == id)
+        #expect(notified.unreadCount == 1, "bob's unread messages in the conversation")
+        #expect(notified.unreadNotifications == 1, "bob's unread notifications")
+        #expect(events.map(\.eventID) == events.map(\.eventID).sorted(), "oldest first")
+    }
+
     @Test("writers NOTIFY the publisher only while it holds no lease (migration 0022)")
     func notifyOnlyWithoutLease() throws {
         let conversationID = try #require(UUID(apiString: conversation))

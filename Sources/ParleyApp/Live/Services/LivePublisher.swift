@@ -25,8 +25,6 @@ public final class LivePublisher: @unchecked Sendable {
     /// nil when live updates are off: the outbox is drained without publishing.
     let session: NchanSession?
     let logger: Logger
-    /// Events per transaction; also bounds how long the claimed rows stay locked.
-    let batchSize = 100
     /// The poll when no NOTIFY comes (a publisher that missed one while reconnecting).
     let idleWait: Duration = .seconds(1)
     /// Under a steady stream of changes, how long the publisher lets events gather before it
@@ -147,12 +145,12 @@ public final class LivePublisher: @unchecked Sendable {
     @inline(never)
     func drain(_ connection: PostgresConnection) throws -> Outcome {
         try connection.withTransaction { connection in
-            let events = try PostgresLiveOutbox.claim(connection, limit: batchSize)
+            let events = try PostgresLiveOutbox.claim(connection)
             if !events.isEmpty { try PostgresLiveOutbox.renewLease(connection, for: lease) }
             let (done, reachable) = try publish(events)
             try PostgresLiveOutbox.delete(connection, eventIDs: done)
             if !reachable { return .nginxUnavailable }
-            return events.count == batchSize ? .more : .drained(!events.isEmpty)
+            return events.count == PostgresLiveOutbox.batchSize ? .more : .drained(!events.isEmpty)
         }
     }
 
