@@ -71,6 +71,21 @@ struct LiveTests {
             """).map { try $0.decode(String.self, at: 0) }
     }
 
+    /// A message from alice and bob's notification of it, written in one statement as a post
+    /// writes them; its id.
+    func postAliceToBob(_ body: String, in conversationID: UUID, on connection: PostgresConnection) throws -> UUID {
+        try connection.query("""
+            WITH m AS (
+                INSERT INTO messages (conversation_id, sender_id, message_body)
+                VALUES (\(conversationID), \(alice.id), \(body)) RETURNING message_id, conversation_id, sent_at
+            ), n AS (
+                INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
+                SELECT \(bob.id), m.message_id, m.conversation_id, m.sent_at FROM m
+            )
+            SELECT message_id FROM m
+            """)[0].decode(UUID.self, at: 0)
+    }
+
     struct RollBack: Error {}
 
     @Test("a new message, its notification, an edit, a deletion and a read write the outbox in their own transaction")
@@ -79,16 +94,7 @@ struct LiveTests {
         var seen: [String] = []
         var unread: [String] = []
         _ = try? h.database.transaction { connection -> Void in
-            let id = try connection.query("""
-                WITH m AS (
-                    INSERT INTO messages (conversation_id, sender_id, message_body)
-                    VALUES (\(conversationID), \(alice.id), 'hello') RETURNING message_id, conversation_id, sent_at
-                ), n AS (
-                    INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
-                    SELECT \(bob.id), m.message_id, m.conversation_id, m.sent_at FROM m
-                )
-                SELECT message_id FROM m
-                """)[0].decode(UUID.self, at: 0)
+            let id = try postAliceToBob("hello", in: conversationID, on: connection)
             try connection.execute("UPDATE messages SET message_body = 'hello again', edited_at = now() WHERE message_id = \(id)")
             try connection.execute("UPDATE messages SET sent_at = sent_at WHERE message_id = \(id)")  // no visible change: no event
             try connection.execute("UPDATE conversation_participants SET unread_count = 0, last_read_at = now() WHERE conversation_id = \(conversationID) AND user_id = \(bob.id)")
@@ -129,16 +135,7 @@ struct LiveTests {
             // Only this test's events in the batch: the others' are set aside inside the
             // transaction, which is rolled back.
             try connection.execute("DELETE FROM live_outbox")
-            let id = try connection.query("""
-                WITH m AS (
-                    INSERT INTO messages (conversation_id, sender_id, message_body)
-                    VALUES (\(conversationID), \(alice.id), 'claimed') RETURNING message_id, conversation_id, sent_at
-                ), n AS (
-                    INSERT INTO notifications (recipient_id, message_id, conversation_id, created_at)
-                    SELECT \(bob.id), m.message_id, m.conversation_id, m.sent_at FROM m
-                )
-                SELECT message_id FROM m
-                """)[0].decode(UUID.self, at: 0)
+            let id = try postAliceToBob("claimed", in: conversationID, on: connection)
             messageID = id
             events = try PostgresLiveOutbox.claim(connection)
             throw RollBack()
