@@ -6,6 +6,9 @@
 enum ResponseRecords {
     static let maxContent = 65_535
     static let headerLength = 8
+    /// Record types.
+    static let stdout: UInt8 = 6  // FCGI_STDOUT
+    static let endRequest: UInt8 = 3  // FCGI_END_REQUEST
     /// The EOF record and FCGI_END_REQUEST (8-byte header, 8-byte body).
     static let trailerLength = 8 + 16
 
@@ -25,27 +28,26 @@ enum ResponseRecords {
         var remainingSecond = second
         while remainingFirst.count + remainingSecond.count > 0 {
             let length = min(maxContent, remainingFirst.count + remainingSecond.count)
-            writeHeader(type: 6, requestID: requestID, contentLength: length, to: output + at)
+            writeHeader(type: stdout, requestID: requestID, contentLength: length, to: output + at)
             at += headerLength
             let fromFirst = min(length, remainingFirst.count)
-            if fromFirst > 0 {
-                (output + at).copyMemory(from: remainingFirst.baseAddress!, byteCount: fromFirst)
-                at += fromFirst
-                remainingFirst = UnsafeRawBufferPointer(rebasing: remainingFirst[fromFirst...])
-            }
-            let fromSecond = length - fromFirst
-            if fromSecond > 0 {
-                (output + at).copyMemory(from: remainingSecond.baseAddress!, byteCount: fromSecond)
-                at += fromSecond
-                remainingSecond = UnsafeRawBufferPointer(rebasing: remainingSecond[fromSecond...])
-            }
+            at += take(fromFirst, of: &remainingFirst, to: output + at)
+            at += take(length - fromFirst, of: &remainingSecond, to: output + at)
         }
-        writeHeader(type: 6, requestID: requestID, contentLength: 0, to: output + at)  // end of STDOUT
+        writeHeader(type: stdout, requestID: requestID, contentLength: 0, to: output + at)  // end of the stream
         at += headerLength
-        writeHeader(type: 3, requestID: requestID, contentLength: 8, to: output + at)  // FCGI_END_REQUEST
+        writeHeader(type: endRequest, requestID: requestID, contentLength: 8, to: output + at)
         at += headerLength
         (output + at).initializeMemory(as: UInt8.self, repeating: 0, count: 8)  // app status 0, FCGI_REQUEST_COMPLETE
         return at + 8
+    }
+
+    /// Copies the first `count` bytes of `part` to `output` and drops them from `part`.
+    private static func take(_ count: Int, of part: inout UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) -> Int {
+        guard count > 0 else { return 0 }
+        output.copyMemory(from: part.baseAddress!, byteCount: count)
+        part = UnsafeRawBufferPointer(rebasing: part[count...])
+        return count
     }
 
     private static func writeHeader(type: UInt8, requestID: Int, contentLength: Int, to output: UnsafeMutableRawPointer) {

@@ -154,8 +154,8 @@ public final class Scoreboard: @unchecked Sendable {
 
     /// The method's column in the counters.
     public static func methodIndex(_ method: UnsafeBufferPointer<UInt8>) -> Int {
-        // Byte arrays compared with memcmp: `elementsEqual` over each name's UTF-8 view, through
-        // `enumerated()`, cost ~300 instructions on every request.
+        // Byte arrays compared with memcmp: the generic `elementsEqual` over each name's UTF-8
+        // view ran on every request (bench/README.md, "The conversation page's rows").
         guard let start = method.baseAddress else { return methods.count - 1 }
         for index in methodBytes.indices where methodBytes[index].count == method.count {
             if methodBytes[index].withUnsafeBufferPointer({ memcmp($0.baseAddress!, start, method.count) }) == 0 { return index }

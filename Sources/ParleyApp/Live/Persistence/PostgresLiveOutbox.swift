@@ -19,12 +19,10 @@ enum PostgresLiveOutbox {
     /// Up to ``batchSize`` of the oldest unclaimed events, locked until the transaction ends,
     /// with their messages and counts as they are now.
     ///
-    /// The statement has no parameters, so PostgreSQL plans it once per connection. With the
-    /// limit bound as a parameter, the generic plan assumed thousands of rows and the planner
-    /// kept making a custom plan for every claim instead (0.4–0.9 ms, planning a five-way join,
-    /// each time); forced generic, that plan hash-joined a sequential scan of every participant
-    /// row. The counts and names are per-row index lookups (subqueries), so no plan can scan
-    /// a whole table for them (bench/README.md, "The live publisher's claim").
+    /// The statement has no parameters, so PostgreSQL plans it once per connection: with the
+    /// limit bound as a parameter, the generic plan assumed thousands of rows and every claim
+    /// was planned afresh. The counts and names are per-row index lookups (subqueries), so no
+    /// plan can scan a whole table for them (bench/README.md, "The live publisher's claim").
     static func claim(_ connection: PostgresConnection) throws -> [LiveEvent] {
         let rows = try connection.query("""
             WITH o AS (

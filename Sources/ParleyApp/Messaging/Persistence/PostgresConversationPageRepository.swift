@@ -35,7 +35,7 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
     ///
     /// The same check also gates the call (a one-time filter: the function is not called when
     /// nothing is unread, and the statement returns no row), which spares the PL/pgSQL call on
-    /// most views: about 10 µs of PostgreSQL's time per page (bench/README.md, "The page's mark").
+    /// most views (bench/README.md, "The page's mark").
     static func markReadQuery(_ conversationID: UUID, viewerID: UUID, notifications: Bool) -> PostgresQuery {
         """
         SELECT m.marked_conversations AS conversations, m.marked_notifications AS notifications

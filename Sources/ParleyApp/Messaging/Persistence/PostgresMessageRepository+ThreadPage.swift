@@ -65,8 +65,8 @@ extension PostgresMessageRepository {
         for row in rows {
             messages.append(try MessageRow.message(row))
         }
-        // The same count on every row, read once and by position: looked up by name on each
-        // row it was 1.9k instructions a row, 4 % of a conversation page's (bench/README.md).
+        // The same count on every row, read once and by position: a lookup by name per row
+        // showed in the page's profile (bench/README.md, "The conversation page's rows").
         let hasEarlier = try rows.first.map { try $0.decode(Int.self, at: MessageRow.columnCount) > limit } ?? false
         let rootIDs = messages.filter { $0.parentMessageID == nil }.map(\.messageID)
         return (messages, rootIDs, hasEarlier)

@@ -77,9 +77,9 @@ struct Pages: Sendable {
 
     /// `template` inside the layout, as an HTML response that sets the visit's cookies.
     ///
-    /// A view that answers lookups itself goes in as it is; any other through
-    /// `MustacheValue(reflecting:)`, whose dynamic casts (a conformance lookup each) cost about
-    /// 1% of a conversation page's instructions.
+    /// A view that answers lookups itself goes in as it is, sparing the dynamic casts of
+    /// `MustacheValue(reflecting:)`, which takes any other (bench/README.md, "The conversation
+    /// page's rows").
     func render(_ template: String, title: String, view: some MustacheObject, visit: PageVisit, nav: NavView = NavView(), status: HTTPStatus = .ok) -> Response {
         render(template, title: title, page: .object(view), visit: visit, nav: nav, status: status)
     }
