@@ -1,8 +1,9 @@
 # Turns bench/out/results.tsv into the Markdown tables of make bench (bench/run.sh).
 # Fields: group scenario conns server round requests duration_us p50_us p99_us connect read
-# write status timeout rss_kb, then for parley's runs what they cost: requests parley served,
+# write status timeout rss_kb, then what the runs cost: for parley's, requests parley served,
 # statements and round trips its Postgres layer sent, transaction ids PostgreSQL assigned
-# (transactions that wrote), and the CPU milliseconds of parley, PostgreSQL and nginx. Per (group, scenario, conns, server), over its runs (rounds):
+# (transactions that wrote); for every run, the CPU milliseconds of the server (parley or the C
+# reference), PostgreSQL and that server's nginx. Per (group, scenario, conns, server), over its runs (rounds):
 # requests/s is the median, p50 and p99 come from the run with that median (the lower middle
 # one for an even count); errors are summed over every run; RSS (VmRSS sampled during the
 # runs) is the highest seen. The parley/C ratio is the median of the per-round ratios: each
@@ -16,6 +17,12 @@ function ms(us) { return sprintf("%.2f", us / 1000) }
 # A per-request figure ("–" when nothing was counted).
 function per(total, requests, format) { return requests > 0 ? sprintf(format, total / requests) : "–" }
 function mib(kb) { return kb > 0 ? sprintf("%.1f", kb / 1024) : "–" }
+# CPU µs per request of the server, PostgreSQL and nginx over key k's runs: per request parley
+# served (its own counter), or for the C reference, which has none, per request wrk counted.
+function cpu(k,    n) {
+    n = served[k] > 0 ? served[k] : answered[k]
+    return per(cpu_server[k] * 1000, n, "%.0f") " / " per(cpu_pg[k] * 1000, n, "%.0f") " / " per(cpu_nginx[k] * 1000, n, "%.0f")
+}
 
 # The median of values[1..n] (the lower middle one for an even n), and its index in `at`.
 function median(values, n, at,    i, j, t, idx, sorted) {
@@ -39,8 +46,8 @@ function median(values, n, at,    i, j, t, idx, sorted) {
     by_round[k, $5] = rps
     sock[k] += $10 + $11 + $12; status[k] += $13; timeouts[k] += $14
     if ($15 > hwm[k]) hwm[k] = $15
-    served[k] += $16; statements[k] += $17; trips[k] += $18; xids[k] += $19
-    cpu_parley[k] += $20; cpu_pg[k] += $21; cpu_nginx[k] += $22
+    served[k] += $16; statements[k] += $17; trips[k] += $18; xids[k] += $19; answered[k] += $6
+    cpu_server[k] += $20; cpu_pg[k] += $21; cpu_nginx[k] += $22
     if ($15 > maxhwm) maxhwm = $15
     row = g SUBSEP s SUBSEP c
     if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
@@ -102,15 +109,17 @@ END {
         if (f[1] != "te") continue
         if (!header) {
             print "## TechEmpower test types: parley vs the C reference\n"
-            print "| test | conns | parley req/s | C req/s | ratio | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley RSS MiB |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            print "CPU µs per request (server / PostgreSQL / nginx): on a saturated machine req/s is about two cores over the"
+            print "sum, so these show where a ratio's gap goes, and move less than req/s with the machine's other load.\n"
+            print "| test | conns | parley req/s | C req/s | ratio | CPU µs parley | CPU µs C | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley RSS MiB |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
         }
         kp = key("te", f[2], f[3], "parley"); kc = key("te", f[2], f[3], "C")
         settle(kp); settle(kc)
         r = ratio_of(f[2], f[3])
-        printf "| %s | %s | %.0f | %.0f | %s | %s / %s | %s / %s | %d / %d | %d | %d / %d | %d | %s |\n",
-            f[2], f[3], best[kp], best[kc], (r < 0 ? "–" : sprintf("%.2f", r)),
+        printf "| %s | %s | %.0f | %.0f | %s | %s | %s | %s / %s | %s / %s | %d / %d | %d | %d / %d | %d | %s |\n",
+            f[2], f[3], best[kp], best[kc], (r < 0 ? "–" : sprintf("%.2f", r)), cpu(kp), cpu(kc),
             ms(p50[kp]), ms(p99[kp]), ms(p50[kc]), ms(p99[kc]),
             sock[kp], timeouts[kp], status[kp], sock[kc], timeouts[kc], status[kc], mib(hwm[kp])
     }
@@ -138,7 +147,7 @@ END {
         share = sh < 0 ? "–" : sprintf("%.3f × %s %.0f (≥ %s)", sh, reference_of(f[2]), best[kr], target_of(f[2]))
         printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s / %s / %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], share, ms(p50[k]), ms(p99[k]),
             per(statements[k], served[k], "%.1f"), per(trips[k], served[k], "%.1f"), per(xids[k], served[k], "%.2f"),
-            per(cpu_parley[k] * 1000, served[k], "%.0f"), per(cpu_pg[k] * 1000, served[k], "%.0f"), per(cpu_nginx[k] * 1000, served[k], "%.0f"),
+            per(cpu_server[k] * 1000, served[k], "%.0f"), per(cpu_pg[k] * 1000, served[k], "%.0f"), per(cpu_nginx[k] * 1000, served[k], "%.0f"),
             sock[k], timeouts[k], status[k], mib(hwm[k])
     }
 

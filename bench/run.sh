@@ -415,14 +415,21 @@ process_ticks() {
     echo "$total"
 }
 
-# cost_snapshot: "requests statements round_trips next_xid parley_ticks pg_ticks nginx_ticks".
-# Requests and statements from parley's own counters (/status?openmetrics: every request
-# parley answered, every statement its Postgres layer sent); the next transaction id from
-# PostgreSQL, which only a transaction that writes (or locks rows) takes.
+# cost_snapshot SERVER: "requests statements round_trips next_xid server_ticks pg_ticks nginx_ticks".
+# For parley: requests and statements from its own counters (/status?openmetrics: every
+# request parley answered, every statement its Postgres layer sent), and the next transaction
+# id from PostgreSQL, which only a transaction that writes (or locks rows) takes. For the C
+# reference (SERVER=C): its own CPU and its nginx's, beside PostgreSQL's, and zeros for the
+# counters it does not have (report.awk divides its CPU by wrk's requests instead).
 cost_snapshot() {
-    local parley_ticks pg_ticks nginx_ticks metrics xid
-    parley_ticks=$(process_ticks "$PARLEY_PID")
+    local pg_ticks metrics xid
     pg_ticks=$([[ -n $PG_POSTMASTER ]] && process_ticks "$PG_POSTMASTER" || echo 0)
+    if [[ $1 == C ]]; then
+        echo "0 0 0 0 $(process_ticks "$(<"$REF_PIDFILE")") $pg_ticks $(process_ticks "$(<"$REF_NGINX_PIDFILE")")"
+        return
+    fi
+    local parley_ticks nginx_ticks
+    parley_ticks=$(process_ticks "$PARLEY_PID")
     nginx_ticks=$(process_ticks "$NGINX_PID")
     metrics=$(curl -k -s "$PARLEY_URL/status?openmetrics" || true)
     xid=$("${PSQL[@]}" -At -c "SELECT pg_snapshot_xmax(pg_current_snapshot())" || echo 0)
@@ -460,8 +467,8 @@ run_wrk() {
         ) &
         sampler=$!
     fi
-    local before= cost="0 0 0 0 0 0 0"
-    [[ $server == parley ]] && before=$(cost_snapshot)
+    local before cost="0 0 0 0 0 0 0"
+    before=$(cost_snapshot "$server")
     out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 2s -s "$BENCH/wrk/report.lua" "$@" "$url" 2>&1) || true
     if [[ -n $sampler ]]; then
         kill "$sampler" 2>/dev/null || true
@@ -472,7 +479,7 @@ run_wrk() {
         cost=$(awk -v t="$CLK_TCK" '
             NR == 1 { for (i = 1; i <= NF; i++) a[i] = $i }
             NR == 2 { printf "%d %d %d %d %.0f %.0f %.0f", $1 - a[1], $2 - a[2], $3 - a[3], $4 - a[4],
-                      ($5 - a[5]) * 1000 / t, ($6 - a[6]) * 1000 / t, ($7 - a[7]) * 1000 / t }' <<<"$before"$'\n'"$(cost_snapshot)")
+                      ($5 - a[5]) * 1000 / t, ($6 - a[6]) * 1000 / t, ($7 - a[7]) * 1000 / t }' <<<"$before"$'\n'"$(cost_snapshot "$server")")
     fi
     printf '### %s %s c=%s %s round %s: %s\n%s\n' "$group" "$scenario" "$conns" "$server" "$round" "$url" "$out" >>"$WRK_LOG"
     line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
@@ -483,7 +490,7 @@ run_wrk() {
     local hwm=0
     if [[ $server == parley ]]; then hwm=$(<"$OUT/rss.sample"); fi
     # group scenario conns server round  requests duration_us p50 p99 connect read write status timeout hwm_kb
-    #   served statements round_trips xids parley_cpu_ms pg_cpu_ms nginx_cpu_ms (parley's runs; zeros for C)
+    #   served statements round_trips xids server_cpu_ms pg_cpu_ms nginx_cpu_ms (for C, CPU only)
     awk -v g="$group" -v s="$scenario" -v c="$conns" -v v="$server" -v r="$round" -v h="${hwm:-0}" -v cost="$cost" '
         { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
         END { gsub(" ", "\t", cost)
