@@ -110,7 +110,7 @@ END {
         if (!header) {
             print "## TechEmpower test types: parley vs the C reference\n"
             print "CPU µs per request (server / PostgreSQL / nginx): on a saturated machine req/s is about two cores over the"
-            print "sum, so these show where a ratio's gap goes, and move less than req/s with the machine's other load.\n"
+            print "sum (with wrk's), so these show which process a ratio's gap is in.\n"
             print "| test | conns | parley req/s | C req/s | ratio | CPU µs parley | CPU µs C | parley p50 / p99 | C p50 / p99 | parley sock err / timeouts | parley non-2xx | C sock err / timeouts | C non-2xx | parley RSS MiB |"
             print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
             header = 1
