@@ -467,20 +467,18 @@ run_wrk() {
         ) &
         sampler=$!
     fi
-    local before cost="0 0 0 0 0 0 0"
+    local before cost
     before=$(cost_snapshot "$server")
     out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 2s -s "$BENCH/wrk/report.lua" "$@" "$url" 2>&1) || true
     if [[ -n $sampler ]]; then
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
     fi
-    if [[ -n $before ]]; then
-        # The run's cost: differences, CPU in milliseconds.
-        cost=$(awk -v t="$CLK_TCK" '
-            NR == 1 { for (i = 1; i <= NF; i++) a[i] = $i }
-            NR == 2 { printf "%d %d %d %d %.0f %.0f %.0f", $1 - a[1], $2 - a[2], $3 - a[3], $4 - a[4],
-                      ($5 - a[5]) * 1000 / t, ($6 - a[6]) * 1000 / t, ($7 - a[7]) * 1000 / t }' <<<"$before"$'\n'"$(cost_snapshot "$server")")
-    fi
+    # The run's cost: differences, CPU in milliseconds.
+    cost=$(awk -v t="$CLK_TCK" '
+        NR == 1 { for (i = 1; i <= NF; i++) a[i] = $i }
+        NR == 2 { printf "%d %d %d %d %.0f %.0f %.0f", $1 - a[1], $2 - a[2], $3 - a[3], $4 - a[4],
+                  ($5 - a[5]) * 1000 / t, ($6 - a[6]) * 1000 / t, ($7 - a[7]) * 1000 / t }' <<<"$before"$'\n'"$(cost_snapshot "$server")")
     printf '### %s %s c=%s %s round %s: %s\n%s\n' "$group" "$scenario" "$conns" "$server" "$round" "$url" "$out" >>"$WRK_LOG"
     line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
     if [[ -z $line ]]; then

@@ -33,10 +33,7 @@ enum PostgresLiveOutbox {
                         WHERE p.conversation_id = o.conversation_id AND p.user_id = o.channel_id) END AS unread_count,
                    CASE WHEN o.channel_kind = 'user' THEN (SELECT ru.unread_notification_count FROM users ru WHERE ru.user_id = o.channel_id) END
                        AS unread_notification_count,
-                   m.message_id, m.conversation_id, m.sender_id, (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) AS sender_username,
-                   m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
-                   CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END
-                       AS member_username
+                   \(unsafeRaw: MessageRow.columnsLookingUpSender.description)
             FROM o
             LEFT JOIN messages m ON m.message_id = o.message_id AND o.event <> 'message.deleted'
             ORDER BY o.event_id

@@ -14,6 +14,15 @@ enum MessageRow {
         CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END AS member_username
         """
 
+    /// ``columns`` for a query without the join with `users`, its sender's name looked up per
+    /// row instead: the live publisher's claim, whose plan must not turn the join into a scan of
+    /// `users` (bench/README.md, "The live publisher's claim").
+    static let columnsLookingUpSender: StaticString = """
+        m.message_id, m.conversation_id, m.sender_id, (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) AS sender_username,
+        m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
+        CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END AS member_username
+        """
+
     /// How many columns ``columns`` selects: a query's own columns after them start here.
     static let columnCount = 11
 
