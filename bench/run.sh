@@ -162,9 +162,12 @@ phase "TechEmpower tables (world, fortune)"
 phase "C reference ($WORKERS workers) behind its own nginx (same nginx.conf, socket switched)"
 group_args=()
 if ((IS_ROOT)); then group_args=(REF_SOCKET_GROUP="$(nginx_worker_group)"); fi
-# The same malloc tunables as parley gets from scripts/stack.sh, so both run alike.
+# The same malloc tunables as parley gets from scripts/stack.sh, and the same CPU scheduling
+# policy as parley's workers (decision 0019), so both run alike.
+ref_policy=()
+if [[ ${PARLEY_CPU_SCHEDULING_POLICY:-batch} == batch ]]; then ref_policy=(chrt --batch 0); fi
 env REF_SOCKET="$REF_SOCK" REF_WORKERS="$WORKERS" GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" "${group_args[@]}" \
-    setsid "$REF_DIR/reference" </dev/null >>"$REF_DIR/reference.log" 2>&1 &
+    setsid "${ref_policy[@]}" "$REF_DIR/reference" </dev/null >>"$REF_DIR/reference.log" 2>&1 &
 echo $! >"$REF_PIDFILE"
 wait_for_socket "$REF_SOCK" "$(<"$REF_PIDFILE")" 10 || { show_log "$REF_DIR/reference.log"; die "the reference did not start"; }
 render_stack_nginx "$REF_NGINX/nginx.conf" "$REF_NGINX_PIDFILE" "$REF_NGINX/log" "$REF_NGINX/tmp" "$REF_SOCK" \

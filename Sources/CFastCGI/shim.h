@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/resource.h>
+#include <sched.h>
 
 /// `FCGX_Request` fields Swift reads and writes directly (one place, so the struct layout is named once).
 static inline int parley_fcgx_ipc_fd(const FCGX_Request *r) { return r->ipcFd; }
@@ -74,6 +75,14 @@ static inline int parley_wifexited(int s) { return WIFEXITED(s); }
 static inline int parley_wexitstatus(int s) { return WEXITSTATUS(s); }
 static inline int parley_wifsignaled(int s) { return WIFSIGNALED(s); }
 static inline int parley_wtermsig(int s) { return WTERMSIG(s); }
+
+/// Sets the calling thread's scheduling policy to SCHED_BATCH (`batch` != 0) or SCHED_OTHER;
+/// threads it starts afterwards inherit it. Returns 0, or the errno. (SCHED_BATCH is declared
+/// only under _GNU_SOURCE.)
+static inline int parley_set_batch_scheduling(int batch) {
+    struct sched_param param = { .sched_priority = 0 };
+    return sched_setscheduler(0, batch ? 3 /* SCHED_BATCH */ : SCHED_OTHER, &param) == 0 ? 0 : errno;
+}
 
 /// The worker asks to be sent `sig` when its master dies (prctl is variadic).
 static inline int parley_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }

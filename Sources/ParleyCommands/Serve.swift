@@ -67,6 +67,9 @@ public struct Serve: ParsableCommand {
     @Option(help: "Seconds a stalled read or write of a started request may wait before its connection is dropped. [env: PARLEY_IO_TIMEOUT] (default: 30)")
     var ioTimeout: Int?
 
+    @Option(help: "Linux scheduling policy of the worker processes: batch (no preempting nginx or PostgreSQL on each wake-up) or other (the kernel's default), as systemd's CPUSchedulingPolicy=. [env: PARLEY_CPU_SCHEDULING_POLICY] (default: batch)")
+    var cpuSchedulingPolicy: String?
+
     @Flag(help: "Check the settings, the templates, the database connection and pending migrations; print what is wrong and exit non-zero on any problem.")
     var check = false
 

@@ -19,6 +19,14 @@ struct ServeSettings {
     var maxRequests: Int?
     var ioTimeout: Duration
     var bench: Bool
+    var cpuSchedulingPolicy: CPUSchedulingPolicy
+
+    /// The workers' scheduling policy. `batch` by default: a worker woken by PostgreSQL's or
+    /// nginx's answer then waits for the running process to block instead of preempting it, so
+    /// each request costs fewer context switches (docs/decisions/0019-batch-scheduling.md).
+    enum CPUSchedulingPolicy: String, CaseIterable {
+        case batch, other
+    }
 
     /// One worker process per core: processes, not threads, are the unit of isolation, and a
     /// process per core keeps every core busy when one process waits on a lock.
@@ -79,6 +87,11 @@ struct ServeSettings {
         guard (1...3600).contains(io) else { throw ValidationError("--io-timeout must be between 1 and 3600 seconds.") }
         ioTimeout = .seconds(io)
         bench = serve.bench || Environment.values["PARLEY_BENCH"] == "1"
+        let policy = Environment.string(serve.cpuSchedulingPolicy, "PARLEY_CPU_SCHEDULING_POLICY") ?? "batch"
+        guard let parsed = CPUSchedulingPolicy(rawValue: policy) else {
+            throw ValidationError("--cpu-scheduling-policy must be batch or other, got \"\(policy)\".")
+        }
+        cpuSchedulingPolicy = parsed
     }
 
     func appConfiguration() throws -> AppConfiguration {

@@ -32,6 +32,13 @@ struct WorkerProcess {
         }
         let entry = board.process(index)
         let logger = { var logger = self.logger; logger[metadataKey: "pid"] = "\(getpid())"; return logger }()
+        // Before any thread starts, so that every thread of the process inherits it.
+        let schedulingError = parley_set_batch_scheduling(settings.cpuSchedulingPolicy == .batch ? 1 : 0)
+        if schedulingError != 0 {
+            logger.warning("cannot set the CPU scheduling policy; the kernel's default stays", metadata: [
+                "policy": "\(settings.cpuSchedulingPolicy.rawValue)", "error": "\(String(cString: strerror(schedulingError)))",
+            ])
+        }
 
         let databaseConfiguration = try PostgresConfiguration.fromEnvironment()
         let appConfiguration = try settings.appConfiguration()

@@ -148,6 +148,7 @@ struct ParleyProcessTests {
         (["serve", "--workers", "4", "--listen", "/tmp/x.sock"], "use --processes N"),
         (["serve", "--processes", "0", "--listen", "/tmp/x.sock"], "--processes must be between"),
         (["serve", "--request-timeout", "nan", "--listen", "/tmp/x.sock"], "--request-timeout must be between"),
+        (["serve", "--cpu-scheduling-policy", "fifo", "--listen", "/tmp/x.sock"], "--cpu-scheduling-policy must be batch or other"),
     ])
     func badFlags(arguments: [String], message: String) throws {
         let child = try ChildProcess(executable: try TestEnvironment.parleyBinary, arguments: arguments, environment: ["DATABASE_URL": "postgresql:///x"])

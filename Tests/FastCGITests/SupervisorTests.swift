@@ -274,6 +274,34 @@ struct SupervisorTests {
         #expect(publishers(of: server.pid).count == 1)
     }
 
+    /// Each thread's scheduling policy, from `/proc/PID/task/TID/sched` (0 SCHED_OTHER, 3 SCHED_BATCH).
+    func schedulingPolicies(of pid: Int32) -> [Int] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { task in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/sched", encoding: .utf8)) ?? ""
+            let line = text.split(separator: "\n").first { $0.hasPrefix("policy") }
+            return line.flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") }
+        }
+    }
+
+    @Test("every thread of the worker processes runs SCHED_BATCH by default, SCHED_OTHER with --cpu-scheduling-policy other; the master keeps the default")
+    func cpuSchedulingPolicy() throws {
+        for (arguments, expected) in [([String](), 3), (["--cpu-scheduling-policy", "other"], 0)] {
+            let (server, socket) = try startServer(arguments)
+            defer { server.terminate() }
+            #expect(try get(socket, "/healthz").status == 200)
+            let workers = workerPIDs(of: server.pid)
+            #expect(workers.count == 2)
+            for worker in workers {
+                let policies = schedulingPolicies(of: worker)
+                // The epoll threads, the watchdog and the main thread at least.
+                #expect(policies.count >= 3)
+                #expect(policies.allSatisfy { $0 == expected }, "worker \(worker): \(policies)")
+            }
+            #expect(schedulingPolicies(of: server.pid).allSatisfy { $0 == 0 })
+        }
+    }
+
     @Test("--max-requests recycles workers under load with no failed request")
     func recycling() throws {
         let (server, socket) = try startServer(["--max-requests", "50"])
