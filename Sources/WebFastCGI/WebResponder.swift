@@ -76,7 +76,7 @@ public final class WebResponder<Context: RequestContext>: FastCGIResponder {
             fastCGIRequest.write(headBuffer.bytes)
             fastCGIRequest.write(response.body)
         } else {
-            response.body.withUnsafeBytes { fastCGIRequest.writeResponse(headBuffer.bytes, $0) }
+            _ = response.body.withUnsafeBytes { fastCGIRequest.writeResponse(headBuffer.bytes, $0) }
         }
         if bodyLeftUnread {
             // Drop the rest of the body so the connection stays in step; past a bound, close it.

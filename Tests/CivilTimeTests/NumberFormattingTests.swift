@@ -18,7 +18,7 @@ struct NumberFormattingTests {
     }
 
     @Test("fixed point (%.1f, %.3f, %.6f)", arguments: [
-        0, 0.05, 0.15, 0.25, 0.35, 1.0005, 2.5, 3.45, 12.345, 0.1 + 0.2, 1e-7, 123_456.789_5, -0.04, -0.05, -2.675, 1e15, 1e300, 5e-324,
+        0, 0.05, 0.15, 0.25, 0.35, 1.0005, 2.5, 3.45, 12.345, 0.1 + 0.2, 1e-7, 123_456.789_5, -0.04, -0.05, -2.675, 1e15, 1e300, .leastNonzeroMagnitude,
         .infinity, -.infinity, .nan,
     ] as [Double])
     func fixed(_ value: Double) {

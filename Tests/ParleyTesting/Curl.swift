@@ -26,7 +26,7 @@ public enum Curl {
         var arguments = ["-s", "-k", "-X", method, "-D", headerFile, "-o", bodyFile, "--max-time", "30"]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         if let body {
-            FileManager.default.createFile(atPath: inputFile, contents: Data(body))
+            _ = FileManager.default.createFile(atPath: inputFile, contents: Data(body))
             arguments += ["--data-binary", "@\(inputFile)"]
         }
         arguments += extraArguments + [url]
