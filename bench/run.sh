@@ -738,8 +738,8 @@ phase "report"
     printf '# make bench — %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf 'Through nginx (HTTPS, the same nginx.conf for both), wrk -t%s, %ss per run, %s rounds of parley and C back to back, alternating which goes first (JWT and growth rows: %s);\n' "$THREADS" "$DURATION" "$ROUNDS" "$APP_ROUNDS"
     printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
-    printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads). Load average at the end: %s.\n' \
-        "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads), both under the %s CPU scheduling policy. Load average at the end: %s.\n' \
+        "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "${PARLEY_CPU_SCHEDULING_POLICY:-batch}" "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
     awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
