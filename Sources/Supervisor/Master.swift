@@ -262,10 +262,15 @@ public final class Master {
             } else {
                 for slot in entry.threads where slot.phase != .idle {
                     var request = metadata
+                    request["thread"] = "\(slot.index)"
+                    if slot.phase == .reading {
+                        // Its params were not read yet: nothing of the request is known.
+                        logger.error("worker died while reading a request", metadata: request)
+                        continue
+                    }
                     request["method"] = "\(slot.method)"
                     request["path"] = "\(slot.path)"
                     request["request_id"] = "\(slot.requestID)"
-                    request["thread"] = "\(slot.index)"
                     logger.error("worker died while serving a request", metadata: request)
                 }
                 if !worker.killed {

@@ -88,6 +88,23 @@ struct SupervisorTests {
         #expect(server.standardError.contains("path=/__test/trap"))
     }
 
+    @Test("a worker killed while a thread waits for a request's params logs that thread as reading, not as a request with empty fields")
+    func killedWhileReading() throws {
+        let (server, socket) = try startServer()
+        defer { server.terminate() }
+        let before = workerPIDs(of: server.pid)
+        // Half a BEGIN_REQUEST record: the thread that takes it waits for the rest.
+        let client = try FastCGIClient(unixPath: socket)
+        let partial: [UInt8] = [1, 1, 0, 1, 0, 8, 0, 0, 0, 1]
+        _ = partial.withUnsafeBytes { write(client.fd, $0.baseAddress, $0.count) }
+        try waitUntil(timeout: 5) { try status(socket)["active processes"].flatMap { Int($0) } ?? 0 >= 2 }
+        for pid in before { kill(pid, SIGKILL) }
+        try waitUntil(timeout: 10) { workerPIDs(of: server.pid).count == 2 && workerPIDs(of: server.pid).isDisjoint(with: before) }
+        try waitUntil(timeout: 5) { server.standardError.contains("worker died while reading a request") }
+        #expect(!server.standardError.contains("method=\"\""), "no request logged with an empty method")
+        #expect(try get(socket, "/healthz").status == 200)
+    }
+
     @Test("a crafted PARAMS record (the CVE-2025-23016 lengths) is refused before libfcgi reads it: no worker dies")
     func craftedParamsRecord() throws {
         let (server, socket) = try startServer()
