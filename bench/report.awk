@@ -145,10 +145,9 @@ END {
         settle(kr)
         sh = share_of(f[2], f[3])
         share = sh < 0 ? "–" : sprintf("%.3f × %s %.0f (≥ %s)", sh, reference_of(f[2]), best[kr], target_of(f[2]))
-        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s / %s / %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], share, ms(p50[k]), ms(p99[k]),
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d / %d | %d | %s |\n", f[2], f[3], best[k], share, ms(p50[k]), ms(p99[k]),
             per(statements[k], served[k], "%.1f"), per(trips[k], served[k], "%.1f"), per(xids[k], served[k], "%.2f"),
-            per(cpu_server[k] * 1000, served[k], "%.0f"), per(cpu_pg[k] * 1000, served[k], "%.0f"), per(cpu_nginx[k] * 1000, served[k], "%.0f"),
-            sock[k], timeouts[k], status[k], mib(hwm[k])
+            cpu(k), sock[k], timeouts[k], status[k], mib(hwm[k])
     }
 
     # Growth: one row per page and connection count, the three sizes side by side.

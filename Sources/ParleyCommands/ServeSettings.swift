@@ -24,7 +24,7 @@ struct ServeSettings {
     /// The workers' scheduling policy. `batch` by default: a worker woken by PostgreSQL's or
     /// nginx's answer then waits for the running process to block instead of preempting it, so
     /// each request costs fewer context switches (docs/decisions/0019-batch-scheduling.md).
-    enum CPUSchedulingPolicy: String, CaseIterable {
+    enum CPUSchedulingPolicy: String {
         case batch, other
     }
 
