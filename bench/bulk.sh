@@ -175,12 +175,13 @@ phase "statistics: loading bench/run.sh's messaging data set (≈2 M messages) b
 done
 # COPY with triggers off left the loaded conversations' counters at 0: count them once, as
 # migration 0009 does; and the participant rows' copy of their conversation's last activity
-# (migration 0017) unset, each conversation's participants (migration 0018) empty, and each
-# user's count of conversations (0026) at 0.
+# (migration 0017) unset, each conversation's participants (migration 0018) and last message
+# (0027) empty, and each user's count of conversations (0026) at 0.
 # (One grouped pass: a count per conversation row took minutes on fresh, unvacuumed pages.)
 "${PSQL_ADMIN[@]}" -c "UPDATE conversations c SET message_count = n.count FROM (SELECT conversation_id, count(*) FROM messages GROUP BY 1) n WHERE n.conversation_id = c.conversation_id" \
     -c "UPDATE conversation_participants p SET conversation_last_message_at = c.last_message_at FROM conversations c WHERE c.conversation_id = p.conversation_id AND p.conversation_last_message_at IS DISTINCT FROM c.last_message_at" \
     -c "SELECT conversations_refresh_participants(ARRAY(SELECT conversation_id FROM conversations))" \
+    -c "SELECT conversations_refresh_last_message(ARRAY(SELECT conversation_id FROM conversations))" \
     -c "SELECT users_recount_conversations()" \
     -c "VACUUM ANALYZE users, conversations, conversation_participants, messages" >/dev/null
 total_messages=$("${PSQL[@]}" -At -c "SELECT count(*) FROM messages")

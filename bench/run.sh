@@ -305,8 +305,9 @@ UPDATE conversation_participants p SET conversation_last_message_at = c.last_mes
   FROM conversations c
  WHERE c.conversation_id = p.conversation_id AND p.conversation_last_message_at IS DISTINCT FROM c.last_message_at;
 -- Migration 0018's participants on each conversation, likewise (it writes only the stale ones),
--- and 0026's count of each user's conversations.
+-- 0027's copy of each conversation's last message, and 0026's count of each user's conversations.
 SELECT conversations_refresh_participants(ARRAY(SELECT conversation_id FROM conversations));
+SELECT conversations_refresh_last_message(ARRAY(SELECT conversation_id FROM conversations));
 SELECT users_recount_conversations();
 SQL
     # What earlier runs posted, with triggers on (the replica role above would skip the

@@ -172,6 +172,71 @@ struct ConversationListOrderTests {
         #expect(try listed(h, dave) == [a])
     }
 
+    @Test("each conversation's copy of its last message (migration 0027) follows posts, replies, edits, deletes, system lines, a deleted parent, the demo timeline and a deleted account; the list shows it")
+    func lastMessageCopyStaysRight() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let a = try h.conversation(alice, with: [bob])
+        let b = try h.conversation(alice, with: [bob, carol])
+        let ids = [a, b]
+        try expectLastMessagesMatch(h, ids)  // no message yet: no copy
+        #expect(try lastListed(h, alice, a) == nil)
+        let first = try h.post("first", in: a, as: alice)
+        let firstID = try #require(first["message_id"] as? String)
+        let second = try h.post("second", in: a, as: bob, parent: firstID)
+        let secondID = try #require(second["message_id"] as? String)
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, alice, a)?["message_body"] as? String == "second")
+        #expect(try lastListed(h, alice, a)?["parent_message"] as? String == firstID)
+        // An edit of the last message, then of an earlier one (which leaves the copy as it is).
+        #expect(try h.request(.patch, "/api/messages/\(secondID)/", json: BodyOnly(message_body: "second, edited"), token: bob.token).status == 200)
+        try expectLastMessagesMatch(h, ids)
+        let edited = try lastListed(h, alice, a)
+        #expect(edited?["message_body"] as? String == "second, edited")
+        #expect(edited?["edited_at"] is String)
+        #expect(try h.request(.patch, "/api/messages/\(firstID)/", json: BodyOnly(message_body: "first, edited"), token: alice.token).status == 200)
+        try expectLastMessagesMatch(h, ids)
+        // The parent deleted: the reply, still the last, loses its parent in the copy too.
+        #expect(try h.request(.delete, "/api/messages/\(firstID)", token: alice.token).status == 204)
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, alice, a)?["parent_message"] is NSNull)
+        // The last deleted: the one before it takes its place; the only one deleted: no copy.
+        let third = try h.post("third", in: a, as: alice)
+        #expect(try h.request(.delete, "/api/messages/\(third["message_id"] as? String ?? "")", token: alice.token).status == 204)
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, alice, a)?["message_body"] as? String == "second, edited")
+        #expect(try h.request(.delete, "/api/messages/\(secondID)", token: bob.token).status == 204)
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, alice, a) == nil)
+        // System lines are messages too.
+        _ = try h.addParticipants([carol], to: a, as: alice)
+        try expectLastMessagesMatch(h, ids)
+        _ = try h.removeParticipant(carol, from: a, as: alice)
+        try expectLastMessagesMatch(h, ids)
+        // The demo seed's timeline moves sent_at: the newest message may change.
+        _ = try h.post("in b", in: b, as: carol)
+        let aID = try #require(UUID(uuidString: a))
+        try PostgresDemoTimelineRepository(database: h.database).spread(DemoTimeline(conversations: [(aID, 600)]))
+        try expectLastMessagesMatch(h, ids)
+        // Several messages in one INSERT: the newest of them.
+        let bID = try #require(UUID(uuidString: b))
+        try h.database.write { connection in
+            try connection.execute("""
+                INSERT INTO messages (conversation_id, sender_id, message_body, sent_at)
+                SELECT \(bID), \(alice.id), 'bulk ' || n, now() + n * interval '1 second' FROM generate_series(1, 3) AS n
+                """)
+        }
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, bob, b)?["message_body"] as? String == "bulk 3")
+        // A deleted account takes its messages; the copy falls back to what is left.
+        _ = try h.post("carol's last", in: b, as: carol)
+        #expect(try h.request(.delete, "/api/users/me/", token: carol.token).status == 204)
+        try expectLastMessagesMatch(h, ids)
+        #expect(try lastListed(h, bob, b)?["message_body"] as? String == "bulk 3")
+    }
+
     @Test("each conversation's participants, as values (migration 0018) and as the API's JSON (0025), follow members added and leaving, renames, join times and deleted accounts")
     func participantsCopyStaysRight() throws {
         let h = try messagingHarness()
@@ -294,6 +359,28 @@ struct ConversationListOrderTests {
         }
         #expect(rows > 0, sourceLocation: sourceLocation)
         #expect(wrong == 0, "\(wrong) of \(rows) participant rows have a stale copy", sourceLocation: sourceLocation)
+    }
+
+    /// Each conversation's copy of its last message equals its newest message, read from messages.
+    private func expectLastMessagesMatch(_ h: APIHarness, _ conversations: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let ids = conversations.compactMap(UUID.init(uuidString:))
+        let wrong = try h.database.read { connection in
+            try connection.query("""
+                SELECT count(*) FROM conversations c
+                 WHERE c.conversation_id = ANY(\(ids)) AND c.last_message IS DISTINCT FROM (
+                     SELECT ROW(m.message_id, m.sender_id, m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id)::message_summary
+                       FROM messages m WHERE m.conversation_id = c.conversation_id
+                      ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1)
+                """)[0].decode(Int.self, at: 0)
+        }
+        #expect(wrong == 0, "\(wrong) of \(ids.count) conversations have a stale last message", sourceLocation: sourceLocation)
+    }
+
+    /// The last message the viewer's list shows for `conversation` (nil: none, or not listed).
+    private func lastListed(_ h: APIHarness, _ user: TestUser, _ conversation: String) throws -> [String: Any]? {
+        let response = try h.request(.get, "/api/conversations/?page_size=100", token: user.token)
+        let row = response.results.first { $0["conversation_id"] as? String == conversation }
+        return row?["last_message"] as? [String: Any]
     }
 
     /// Each conversation's copy equals the participants read from their rows, in join order.

@@ -6,12 +6,12 @@ import Postgres
 /// The list is one statement whatever the page size: it picks the page first (a range scan of
 /// the viewer's participant rows in last-activity order, migration 0017's copy and index, cut
 /// by LIMIT, in a MATERIALIZED CTE), counts those rows (an index-only scan) and only then adds,
-/// per page row, the participants (migration 0018's copy on the conversation row), the last message (LATERAL, one backward step on
-/// messages_conversation_sent_idx) and the viewer's unread count (the counter of migration
+/// per page row, the participants (migration 0018's copy on the conversation row), the last message (0027's copy, with its
+/// sender's username joined) and the viewer's unread count (the counter of migration
 /// 0009). So the per-row work is done for the rows shown only, and no count grows with the
 /// viewer's unread messages. Timings, and the forms rejected:
-/// docs/decisions/0002-lists-over-large-tables.md, 0011-conversation-list.md and
-/// 0013-participants-on-the-conversation.md.
+/// docs/decisions/0002-lists-over-large-tables.md, 0011-conversation-list.md,
+/// 0013-participants-on-the-conversation.md and 0020-last-message-on-the-conversation.md.
 struct PostgresConversationRepository: ConversationRepository {
     let connection: PostgresConnection
 
@@ -176,7 +176,7 @@ struct PostgresConversationRepository: ConversationRepository {
     // message and sender. The total is the viewer's count on their user row (migration 0026).
     private static let listHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, 
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, 
         """
 
     private static let listCount: StaticString = """
@@ -194,7 +194,7 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.participants, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, c.participants, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
@@ -208,20 +208,18 @@ struct PostgresConversationRepository: ConversationRepository {
                -- Migration 0018's copy on the conversation row, a binary participant_summary[]:
                -- no aggregate per page row (decision 0013); in the API's list, 0025's JSON text.
                page.participants,
-               lm.message_id AS last_id, lm.sender_id AS last_sender_id, lu.username AS last_sender_username,
-               lm.parent_message_id AS last_parent_id, lm.message_body AS last_body,
-               lm.sent_at AS last_sent_at, lm.edited_at AS last_edited_at,
-               lm.kind AS last_kind, lm.member_id AS last_member_id,
-               CASE WHEN lm.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = lm.member_id) END
+               (page.last_message).message_id AS last_id, (page.last_message).sender_id AS last_sender_id,
+               lu.username AS last_sender_username, (page.last_message).parent_message_id AS last_parent_id,
+               (page.last_message).message_body AS last_body, (page.last_message).sent_at AS last_sent_at,
+               (page.last_message).edited_at AS last_edited_at, (page.last_message).kind AS last_kind,
+               (page.last_message).member_id AS last_member_id,
+               CASE WHEN (page.last_message).member_id IS NOT NULL
+                    THEN (SELECT mu.username FROM users mu WHERE mu.user_id = (page.last_message).member_id) END
                    AS last_member_username,
                page.total, page.is_participant
         FROM page
-        LEFT JOIN LATERAL (
-            SELECT m.message_id, m.sender_id, m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id
-            FROM messages m WHERE m.conversation_id = page.conversation_id
-            ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1
-        ) lm ON true
-        LEFT JOIN users lu ON lu.user_id = lm.sender_id
+        -- Migration 0027's copy of the last message; the sender's name is joined, since names change.
+        LEFT JOIN users lu ON lu.user_id = (page.last_message).sender_id
         ORDER BY page.last_message_at DESC, page.conversation_id DESC
         """
 
