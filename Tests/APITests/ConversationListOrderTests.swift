@@ -3,6 +3,7 @@ import Foundation
 @testable import ParleyAppTesting
 import ParleyTesting
 import Postgres
+import Synchronization
 import Testing
 import Web
 
@@ -235,6 +236,44 @@ struct ConversationListOrderTests {
         #expect(try h.request(.delete, "/api/users/me/", token: carol.token).status == 204)
         try expectLastMessagesMatch(h, ids)
         #expect(try lastListed(h, bob, b)?["message_body"] as? String == "bulk 3")
+    }
+
+    @Test("the last two messages deleted at the same time: the copy names neither (each delete decides after the other's commit)")
+    func concurrentDeletesOfTheLastTwo() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let id = try h.conversation(alice, with: [bob])
+        let conversationID = try #require(UUID(uuidString: id))
+        _ = try h.post("stays", in: id, as: alice)
+        let doomed = try [h.post("goes first", in: id, as: alice), h.post("goes last", in: id, as: bob)]
+            .map { try #require($0["message_id"] as? String) }
+        // Each delete on a connection of its own, as two workers would, while this test holds the
+        // conversation row: both are under way, each its message deleted, before either decides
+        // what the copy becomes. Deciding on a snapshot taken before the other's commit would leave
+        // the copy naming the message the other deleted.
+        let deleters = try [alice, bob].map { user in
+            let harness = try APIHarness(configuration: h.configuration)
+            #expect(try harness.request(.get, "/api/conversations/\(id)/", token: user.token).status == 200)  // connected
+            return HarnessOfOneThread(harness: harness, user: user)
+        }
+        let statuses = Mutex<[Int]>([])
+        let finished = DispatchSemaphore(value: 0)
+        try h.database.transaction { connection in
+            _ = try connection.query("SELECT 1 FROM conversations WHERE conversation_id = \(conversationID) FOR NO KEY UPDATE")
+            for (deleter, message) in zip(deleters, doomed) {
+                Thread {
+                    let status = (try? deleter.harness.request(.delete, "/api/messages/\(message)", token: deleter.user.token).status) ?? 0
+                    statuses.withLock { $0.append(status) }
+                    finished.signal()
+                }.start()
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        for _ in deleters { finished.wait() }
+        #expect(statuses.withLock { $0 } == [204, 204])
+        try expectLastMessagesMatch(h, [id])
+        #expect(try lastListed(h, alice, id)?["message_body"] as? String == "stays")
     }
 
     @Test("each conversation's participants, as values (migration 0018) and as the API's JSON (0025), follow members added and leaving, renames, join times and deleted accounts")

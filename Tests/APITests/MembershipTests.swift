@@ -420,10 +420,3 @@ struct MembershipTests {
         #expect(try h.count("messages", where: "sender_id = $1 AND kind = 'message'", alice.id) == 2)
     }
 }
-
-/// A harness handed to the one thread that uses it from then on (so never used from two
-/// threads at once, which is what its connection needs).
-private struct HarnessOfOneThread: @unchecked Sendable {
-    let harness: APIHarness
-    let user: TestUser
-}
