@@ -6,10 +6,10 @@ import Postgres
 /// The list is one statement whatever the page size: it picks the page first (a range scan of
 /// the viewer's participant rows in last-activity order, migration 0017's copy and index, cut
 /// by LIMIT, in a MATERIALIZED CTE), counts those rows (an index-only scan) and only then adds,
-/// per page row, the participants (migration 0018's copy on the conversation row), the last message (0027's copy, with its
-/// sender's username joined) and the viewer's unread count (the counter of migration
-/// 0009). So the per-row work is done for the rows shown only, and no count grows with the
-/// viewer's unread messages. Timings, and the forms rejected:
+/// per page row, the participants (migration 0018's copy on the conversation row), the last
+/// message (0027's copy, with its sender's username joined) and the viewer's unread count (the
+/// counter of migration 0009). So the per-row work is done for the rows shown only, and no
+/// count grows with the viewer's unread messages. Timings, and the forms rejected:
 /// docs/decisions/0002-lists-over-large-tables.md, 0011-conversation-list.md,
 /// 0013-participants-on-the-conversation.md and 0020-last-message-on-the-conversation.md.
 struct PostgresConversationRepository: ConversationRepository {
