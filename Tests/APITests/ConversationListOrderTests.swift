@@ -3,7 +3,6 @@ import Foundation
 @testable import ParleyAppTesting
 import ParleyTesting
 import Postgres
-import Synchronization
 import Testing
 import Web
 
@@ -252,26 +251,10 @@ struct ConversationListOrderTests {
         // conversation row: both are under way, each its message deleted, before either decides
         // what the copy becomes. Deciding on a snapshot taken before the other's commit would leave
         // the copy naming the message the other deleted.
-        let deleters = try [alice, bob].map { user in
-            let harness = try APIHarness(configuration: h.configuration)
-            #expect(try harness.request(.get, "/api/conversations/\(id)/", token: user.token).status == 200)  // connected
-            return HarnessOfOneThread(harness: harness, user: user)
+        let statuses = try h.concurrently(holding: conversationID, [alice, bob]) { harness, user, index in
+            try harness.request(.delete, "/api/messages/\(doomed[index])", token: user.token)
         }
-        let statuses = Mutex<[Int]>([])
-        let finished = DispatchSemaphore(value: 0)
-        try h.database.transaction { connection in
-            _ = try connection.query("SELECT 1 FROM conversations WHERE conversation_id = \(conversationID) FOR NO KEY UPDATE")
-            for (deleter, message) in zip(deleters, doomed) {
-                Thread {
-                    let status = (try? deleter.harness.request(.delete, "/api/messages/\(message)", token: deleter.user.token).status) ?? 0
-                    statuses.withLock { $0.append(status) }
-                    finished.signal()
-                }.start()
-            }
-            Thread.sleep(forTimeInterval: 1)
-        }
-        for _ in deleters { finished.wait() }
-        #expect(statuses.withLock { $0 } == [204, 204])
+        #expect(statuses == [204, 204])
         try expectLastMessagesMatch(h, [id])
         #expect(try lastListed(h, alice, id)?["message_body"] as? String == "stays")
     }

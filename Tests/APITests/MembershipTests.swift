@@ -3,7 +3,6 @@ import Foundation
 @testable import ParleyAppTesting
 import ParleyTesting
 import Postgres
-import Synchronization
 import Testing
 import Web
 
@@ -329,26 +328,10 @@ struct MembershipTests {
         // the changes take turns, each deletes its row while the other's is still there, and
         // they deadlock on each other's rows (PostgreSQL aborts one, which is then retried).
         let log = LogCapture()
-        let leavers = try [alice, bob].map { user in
-            let harness = try APIHarness(configuration: h.configuration, logger: log.logger)
-            #expect(try harness.request(.get, "/api/conversations/\(id)/", token: user.token).status == 200)  // connected
-            return HarnessOfOneThread(harness: harness, user: user)
+        let statuses = try h.concurrently(holding: conversationID, [alice, bob], logger: log.logger) { harness, user, _ in
+            try harness.removeParticipant(user, from: id, as: user)
         }
-        let statuses = Mutex<[Int]>([])
-        let finished = DispatchSemaphore(value: 0)
-        try h.database.transaction { connection in
-            _ = try connection.query("SELECT 1 FROM conversations WHERE conversation_id = \(conversationID) FOR NO KEY UPDATE")
-            for leaver in leavers {
-                Thread {
-                    let status = (try? leaver.harness.removeParticipant(leaver.user, from: id, as: leaver.user).status) ?? 0
-                    statuses.withLock { $0.append(status) }
-                    finished.signal()
-                }.start()
-            }
-            Thread.sleep(forTimeInterval: 1)
-        }
-        for _ in leavers { finished.wait() }
-        #expect(statuses.withLock { $0 } == [204, 204])
+        #expect(statuses == [204, 204])
         let retries = log.text.split(separator: "\n").filter { $0.contains("retrying transaction") }
         #expect(retries.isEmpty, "\(retries)")
         #expect(try h.count("conversations", where: "conversation_id = $1", conversationID) == 0)
