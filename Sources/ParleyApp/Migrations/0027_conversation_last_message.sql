@@ -7,7 +7,7 @@
 -- row before it decides anything, so two concurrent changes see each other:
 -- - inserts: the counters' UPDATE of the conversation (0019), which a post makes anyway, takes
 --   the newest inserted row when it is newer than the copy (one row version per post still);
--- - deletes: the counters' delete trigger rebuilds the copy of conversations that lost theirs;
+-- - deletes: a statement trigger rebuilds the copy of conversations that lost theirs;
 -- - updates (an edit, a parent deleted under a reply, the demo seed's timeline): a row trigger
 --   rebuilds the copy when the updated message is the copy, or when its time or conversation
 --   moved.
@@ -84,27 +84,14 @@ BEGIN
 END
 $$;
 
--- 0009's function, then the copy: the counters' UPDATE has locked the conversation rows, so the
--- next statement's snapshot sees any delete that committed before, and a conversation whose
--- copy is one of the deleted rows is rebuilt.
-CREATE OR REPLACE FUNCTION messages_counters_after_delete() RETURNS trigger
+-- Deletes: a statement trigger of its own beside 0009's counters. It locks the conversations
+-- first, in id order, and checks in a statement of its own, whose snapshot then sees any delete
+-- that committed before; a conversation whose copy is one of the deleted rows is rebuilt.
+CREATE FUNCTION messages_refresh_last_message_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Rows of a conversation or participant being deleted by the same statement are already
-    -- invisible here: those updates find nothing, which is what they should do.
-    UPDATE conversations c
-       SET message_count = greatest(c.message_count - n.removed, 0)
-      FROM (SELECT conversation_id, count(*) AS removed FROM changed GROUP BY conversation_id) n
-     WHERE c.conversation_id = n.conversation_id;
-    UPDATE conversation_participants p
-       SET unread_count = greatest(p.unread_count - (
-               SELECT count(*) FROM changed d
-                WHERE d.conversation_id = p.conversation_id AND d.sender_id <> p.user_id
-                  AND d.sent_at > coalesce(p.last_read_at, '-infinity'::timestamptz)), 0)
-     WHERE p.conversation_id IN (SELECT conversation_id FROM changed)
-       AND EXISTS (SELECT 1 FROM changed d
-                    WHERE d.conversation_id = p.conversation_id AND d.sender_id <> p.user_id
-                      AND d.sent_at > coalesce(p.last_read_at, '-infinity'::timestamptz));
+    PERFORM 1 FROM conversations WHERE conversation_id IN (SELECT conversation_id FROM changed)
+      ORDER BY conversation_id FOR NO KEY UPDATE;
     PERFORM conversations_refresh_last_message(ARRAY(
         SELECT DISTINCT c.conversation_id FROM conversations c JOIN changed d ON d.conversation_id = c.conversation_id
          WHERE (c.last_message).message_id = d.message_id));
@@ -112,8 +99,11 @@ BEGIN
 END
 $$;
 
+CREATE TRIGGER messages_last_message_delete AFTER DELETE ON messages
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION messages_refresh_last_message_deleted();
+
 -- Row-level: edits are one row, and a parent's deletion sets parent_message_id on its replies.
--- The lock comes before the check, for the reason above.
+-- The lock comes before the check, as for deletes.
 CREATE FUNCTION messages_refresh_last_message() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
