@@ -10,7 +10,7 @@ SHELL := /bin/bash
 # Settings are read from the environment by the scripts; variables given on
 # make's command line (make run PARLEY_HTTPS_PORT=9443) reach them the same way.
 
-.PHONY: help deps build build-debug run up down reload status env psql seed logs test \
+.PHONY: help deps build build-debug run up down reload status env psql seed logs test pgo \
         nginx-test compose-check lint screenshots bench chaos clean cluster cluster-down cluster-status
 
 help: ## Show this list
@@ -88,6 +88,9 @@ screenshots: ## PNGs of the main pages (seeded demo, headless Chromium, phone an
 
 bench: ## Load tests through nginx with wrk: parley vs a C reference (writes bench/out/latest.md)
 	@bench/run.sh
+
+pgo: ## Record the profile release builds are optimised with (pgo/parley.profdata; docs/decisions/0021)
+	@bench/pgo.sh
 
 chaos: ## Faults and attacks on a throwaway stack, scenario by scenario (writes chaos/out/latest.md)
 	@scripts/chaos.sh

@@ -95,3 +95,23 @@ let package = Package(
         .testTarget(name: "PageTests", dependencies: ["ParleyApp", "Postgres", "Web", "ParleyTesting", "ParleyAppTesting"]),
     ]
 )
+
+// Release builds are optimised with a profile of the bench's routes, recorded by `make pgo`
+// (docs/decisions/0021-profile-guided-release-builds.md): the fortunes path runs a fifth faster.
+// `make pgo` sets PARLEY_PGO=generate for the instrumented build that records a new profile.
+// The resource embedder runs during the build, so it is left alone.
+let pgoSwift: [String]
+let pgoLink: [String]
+if Context.environment["PARLEY_PGO"] == "generate" {
+    pgoSwift = ["-Xfrontend", "-ir-profile-generate"]
+    pgoLink = ["-profile-generate"]  // links LLVM's profile runtime
+} else {
+    pgoSwift = ["-Xfrontend", "-ir-profile-use=\(Context.packageDirectory)/pgo/parley.profdata"]
+    pgoLink = []
+}
+for target in package.targets where [.regular, .executable].contains(target.type) && target.name != "EmbedResourcesTool" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(pgoSwift, .when(configuration: .release))]
+    if target.type == .executable, !pgoLink.isEmpty {
+        target.linkerSettings = (target.linkerSettings ?? []) + [.unsafeFlags(pgoLink, .when(configuration: .release))]
+    }
+}

@@ -741,6 +741,8 @@ phase "report"
     printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
     printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads), both under the %s CPU scheduling policy. Load average at the end: %s.\n' \
         "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "${PARLEY_CPU_SCHEDULING_POLICY:-batch}" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    if [[ ${PARLEY_PGO:-} == generate ]]; then pgo="an instrumented build (PARLEY_PGO=generate)"; else pgo="profile-guided (pgo/parley.profdata, decision 0021)"; fi
+    printf 'parley build: release, %s; the C reference: cc -O2.\n' "$pgo"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
     awk -F'\t' -f "$BENCH/report.awk" -v checks_failed="${CHECK_FAILED[*]:-}" "$RESULTS"
