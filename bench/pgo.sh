@@ -78,4 +78,9 @@ raw=("$RAW"/*.profraw)
 ((${#raw[@]})) || die "no counts were written to $RAW"
 mkdir -p "$(dirname -- "$PROFILE")"
 "$PROFDATA" merge -o "$PROFILE" "${raw[@]}"
-log "wrote $PROFILE from ${#raw[@]} processes' counts"
+# Which code the counts came from, so that the bench can say how far Sources/ has moved since.
+{
+    git rev-parse HEAD
+    git diff --quiet HEAD -- Sources || echo "with uncommitted changes in Sources/"
+} >"$PROFILE.commit"
+log "wrote $PROFILE from ${#raw[@]} processes' counts (code: $(head -1 "$PROFILE.commit"))"

@@ -103,6 +103,17 @@ PARLEY_BIN=$SCRATCH/release/parley
 # shellcheck disable=SC2046  # pkg-config's flags are words
 cc -O2 -Wall -o "$REF_DIR/reference" "$BENCH/reference/reference.c" $(pkg-config --cflags --libs fcgi libpq) -lpthread
 
+# How far the code has moved since the release profile was recorded (bench/pgo.sh): a function
+# changed since then is built without its profile.
+profile_age() {
+    local from
+    from=$(head -1 "$PARLEY_ROOT/pgo/parley.profdata.commit" 2>/dev/null) || { echo "recorded from unknown code"; return; }
+    git -C "$PARLEY_ROOT" cat-file -e "$from^{commit}" 2>/dev/null || { echo "recorded from ${from:0:7}"; return; }
+    printf 'recorded from %s; Sources/ changed since in %s commits, %s files' "${from:0:7}" \
+        "$(git -C "$PARLEY_ROOT" rev-list --count "$from..HEAD" -- Sources)" \
+        "$(git -C "$PARLEY_ROOT" diff --name-only "$from" -- Sources | wc -l)"
+}
+
 # ---------------------------------------------------------------- the stack
 
 mapfile -t PORTS < <(free_ports 4)
@@ -741,7 +752,7 @@ phase "report"
     printf 'req/s: the median run; ratio: the median of the per-round parley/C ratios.\n' 
     printf 'parley %s worker processes × %s threads vs the C reference (libfcgi + libpq, same design, %s threads), both under the %s CPU scheduling policy. Load average at the end: %s.\n' \
         "${PARLEY_PROCESSES:-$(nproc)}" "${PARLEY_THREADS:-2}" "$WORKERS" "${PARLEY_CPU_SCHEDULING_POLICY:-batch}" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    if [[ ${PARLEY_PGO:-} == generate ]]; then pgo="an instrumented build (PARLEY_PGO=generate)"; else pgo="profile-guided (pgo/parley.profdata, decision 0021)"; fi
+    if [[ ${PARLEY_PGO:-} == generate ]]; then pgo="an instrumented build (PARLEY_PGO=generate)"; else pgo="profile-guided (pgo/parley.profdata, decision 0021; $(profile_age))"; fi
     printf 'parley build: release, %s; the C reference: cc -O2.\n' "$pgo"
     printf 'parley log level: %s (TechEmpower runs without disk logging; BENCH_LOG_LEVEL=info turns the access log on).\n' "$LOG_LEVEL"
     printf 'Latency in ms. Errors: socket errors (connect/read/write) / timeouts. non-2xx: responses with status ≥ 400 (wrk counts those).\n\n'
