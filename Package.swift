@@ -106,7 +106,12 @@ if Context.environment["PARLEY_PGO"] == "generate" {
     pgoSwift = ["-Xfrontend", "-ir-profile-generate"]
     pgoLink = ["-profile-generate"]  // links LLVM's profile runtime
 } else {
-    pgoSwift = ["-Xfrontend", "-ir-profile-use=\(Context.packageDirectory)/pgo/parley.profdata"]
+    // Without incremental LLVM code generation: it keeps an object whose IR before optimisation
+    // is unchanged, so a build that had no profile before would keep building without one.
+    pgoSwift = [
+        "-Xfrontend", "-ir-profile-use=\(Context.packageDirectory)/pgo/parley.profdata",
+        "-Xfrontend", "-disable-incremental-llvm-codegen",
+    ]
     pgoLink = []
 }
 for target in package.targets where [.regular, .executable].contains(target.type) && target.name != "EmbedResourcesTool" {

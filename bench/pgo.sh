@@ -11,8 +11,9 @@
 #     no request reached is laid out as cold;
 #  4. stops the stack (every process writes its counts as it exits) and merges the counts with
 #     the toolchain's llvm-profdata (Debian's is older and cannot read them).
-# Commit the new pgo/parley.profdata with the change that called for it. Then rebuild from scratch
-# (`rm -rf .build .build-bench`): the compiler does not track the profile as an input.
+# Commit the new pgo/parley.profdata with the change that called for it. The build does not track
+# the profile as an input, so this removes the release builds in .build and .build-bench: the
+# next ones compile everything with the new profile.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -83,4 +84,7 @@ mkdir -p "$(dirname -- "$PROFILE")"
     git rev-parse HEAD
     git diff --quiet HEAD -- Sources || echo "with uncommitted changes in Sources/"
 } >"$PROFILE.commit"
+for scratch in "$PARLEY_ROOT/.build" "$PARLEY_ROOT/.build-bench"; do
+    rm -rf "$scratch/release" "$scratch"/*-linux-gnu/release
+done
 log "wrote $PROFILE from ${#raw[@]} processes' counts (code: $(head -1 "$PROFILE.commit"))"
