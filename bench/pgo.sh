@@ -26,6 +26,7 @@ PROFILE=$PARLEY_ROOT/pgo/parley.profdata
 PROFDATA=$(dirname -- "$(readlink -f "$(command -v swift)")")/llvm-profdata
 [[ -x $PROFDATA ]] || die "no llvm-profdata beside the Swift toolchain ($PROFDATA)"
 
+recorded_from=$(sources_tree)
 rm -rf "$RAW" "$OUT/urls.env"
 mkdir -p "$RAW"
 # The instrumented processes (the master, its workers and the one-shot commands the stack runs)
@@ -80,11 +81,8 @@ raw=("$RAW"/*.profraw)
 mkdir -p "$(dirname -- "$PROFILE")"
 "$PROFDATA" merge -o "$PROFILE" "${raw[@]}"
 # Which code the counts came from, so that the bench can say how far Sources/ has moved since.
-{
-    git rev-parse HEAD
-    git diff --quiet HEAD -- Sources || echo "with uncommitted changes in Sources/"
-} >"$PROFILE.commit"
+echo "$recorded_from" >"$PROFILE.sources"
 for scratch in "$PARLEY_ROOT/.build" "$PARLEY_ROOT/.build-bench"; do
     rm -rf "$scratch/release" "$scratch"/*-linux-gnu/release
 done
-log "wrote $PROFILE from ${#raw[@]} processes' counts (code: $(head -1 "$PROFILE.commit"))"
+log "wrote $PROFILE from ${#raw[@]} processes' counts (Sources/ tree $recorded_from)"

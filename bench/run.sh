@@ -106,12 +106,12 @@ cc -O2 -Wall -o "$REF_DIR/reference" "$BENCH/reference/reference.c" $(pkg-config
 # How far the code has moved since the release profile was recorded (bench/pgo.sh): a function
 # changed since then is built without its profile.
 profile_age() {
-    local from
-    from=$(head -1 "$PARLEY_ROOT/pgo/parley.profdata.commit" 2>/dev/null) || { echo "recorded from unknown code"; return; }
-    git -C "$PARLEY_ROOT" cat-file -e "$from^{commit}" 2>/dev/null || { echo "recorded from ${from:0:7}"; return; }
-    printf 'recorded from %s; Sources/ changed since in %s commits, %s files' "${from:0:7}" \
-        "$(git -C "$PARLEY_ROOT" rev-list --count "$from..HEAD" -- Sources)" \
-        "$(git -C "$PARLEY_ROOT" diff --name-only "$from" -- Sources | wc -l)"
+    local recorded now
+    recorded=$(cat "$PARLEY_ROOT/pgo/parley.profdata.sources" 2>/dev/null) || { echo "recorded from unknown code"; return; }
+    now=$(sources_tree)
+    [[ $recorded != "$now" ]] || { echo "recorded from this Sources/"; return; }
+    git -C "$PARLEY_ROOT" cat-file -e "$recorded^{tree}" 2>/dev/null || { echo "recorded from a Sources/ unknown here"; return; }
+    printf 'recorded from another Sources/ (files that differ: %s)' "$(git -C "$PARLEY_ROOT" diff --name-only "$recorded" "$now" | wc -l)"
 }
 
 # ---------------------------------------------------------------- the stack

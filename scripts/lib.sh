@@ -574,3 +574,16 @@ nginx_user_line() {
         echo "user root root;"
     fi
 }
+
+# ---------------------------------------------------------------- the release profile (decision 0021)
+
+# sources_tree: the git tree id of Sources/ as it is on disk, committed or not (through an index
+# of its own, so the repository's is left alone). bench/pgo.sh records it beside the profile, and
+# the bench report compares it with the code it measures.
+sources_tree() {
+    local dir
+    dir=$(mktemp -d)
+    GIT_INDEX_FILE=$dir/index git -C "$PARLEY_ROOT" add Sources &&
+        GIT_INDEX_FILE=$dir/index git -C "$PARLEY_ROOT" write-tree --prefix=Sources/
+    rm -rf "$dir"
+}
