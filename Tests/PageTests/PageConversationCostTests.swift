@@ -16,6 +16,7 @@ struct PageConversationCostTests {
         let alice: PageBrowser
         let bob: PageBrowser
         let aliceID: UUID
+        let bobName: String
         let first: String
         let firstID: UUID
         let second: String
@@ -38,7 +39,7 @@ struct PageConversationCostTests {
             for body in bodies { #expect(try bob.post(path + "/messages", [("message_body", body)]).status == 303) }
         }
         let firstID = try #require(UUID(uuidString: String(paths[0].dropFirst("/conversations/".count))))
-        return Scene(alice: alice, bob: bob, aliceID: try h.userID(aliceName), first: paths[0], firstID: firstID, second: paths[1])
+        return Scene(alice: alice, bob: bob, aliceID: try h.userID(aliceName), bobName: bobName, first: paths[0], firstID: firstID, second: paths[1])
     }
 
     /// The row versions a view of `conversationID` by `userID` could write: their participant
@@ -113,6 +114,26 @@ struct PageConversationCostTests {
         #expect(earlier.status == 200)
         #expect(earlier.messageIDs == Array(page.messageIDs.dropLast()))
         #expect(counter.roundTrips <= 2, "\(counter.sql)")
+    }
+
+    @Test("the thread statement leaves participants unnamed for the view's names; a sender the view does not hold is looked up")
+    func naming() throws {
+        let h = try APIHarness.pages()
+        let s = try scene(h)
+        let bobID = try h.userID(s.bobName)
+        try h.database.write { connection in
+            var page = try PostgresMessageRepository.threadPage(
+                connection.query(PostgresMessageRepository.threadPageQuery(conversationID: s.firstID, before: nil, limit: 20, maxDepth: MessageThread.maxDepth)),
+                limit: 20)
+            #expect(page.messages.count == 2)
+            #expect(page.unnamedSenders == [bobID], "Bob is a participant: his name comes with the view")
+            #expect(page.messages.allSatisfy { $0.sender.username.isEmpty })
+            // As when Bob joined and wrote between the view's statement and the thread's: the
+            // view's participants do not hold him, and one more statement names him.
+            try PostgresConversationPageRepository(connection: connection).name(&page, participants: [])
+            #expect(page.unnamedSenders.isEmpty)
+            #expect(page.messages.map(\.sender.username) == [s.bobName, s.bobName])
+        }
     }
 
     @Test("404 for no such conversation or cursor, 403 for an outsider, and none of them marks anything read")

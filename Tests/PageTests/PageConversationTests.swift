@@ -41,21 +41,29 @@ struct PageConversationTests {
                 INSERT INTO messages (conversation_id, sender_id, parent_message_id, message_body)
                 VALUES (\(conversationID), \(userID), \(ids[0]), 'reply to the first')
                 """)
+            // The latest page reads one top-level message more than it shows, to know that
+            // earlier ones exist: that one's replies are not shown either.
+            try connection.execute("""
+                INSERT INTO messages (conversation_id, sender_id, parent_message_id, message_body)
+                VALUES (\(conversationID), \(userID), \(ids[4]), 'reply to the fifth')
+                """)
         }
 
         let latest = try browser.get(path)
         #expect(latest.status == 200)
         #expect(latest.messageIDs == ids[5...].map(\.apiString), "the latest 20, oldest first")
         #expect(!latest.text.contains("reply to the first"))
+        #expect(!latest.text.contains("reply to the fifth"))
         let earlier = try #require(latest.link(after: "class=\"pager\""))
         #expect(earlier == "\(path)?before=\(ids[5].apiString)")
 
         let older = try browser.get(earlier)
         #expect(older.status == 200)
-        #expect(older.messageIDs.count == 6, "five top-level messages and the reply")
+        #expect(older.messageIDs.count == 7, "five top-level messages and the two replies")
         #expect(older.messageIDs.first == ids[0].apiString)
-        #expect(Array(older.messageIDs.dropFirst(2)) == ids[1..<5].map(\.apiString), "the reply comes right under its parent")
+        #expect(Array(older.messageIDs[2..<6]) == ids[1..<5].map(\.apiString), "the reply comes right under its parent")
         #expect(older.text.contains("reply to the first"))
+        #expect(older.text.contains("reply to the fifth"))
         #expect(!older.text.contains("↑ Earlier messages"))
         #expect(older.text.contains("Back to the latest messages"))
 

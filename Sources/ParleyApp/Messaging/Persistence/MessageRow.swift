@@ -28,9 +28,15 @@ enum MessageRow {
 
     /// The message in `row`'s columns from `first` on.
     static func message(_ row: PostgresRow, from first: Int = 0) throws -> Message {
+        try message(row, from: first, senderName: try row.decode(String.self, at: first + 3))
+    }
+
+    /// The message in `row`'s columns from `first` on, with its sender's name given by the
+    /// caller (the conversation page's statement leaves the participants' names to it).
+    static func message(_ row: PostgresRow, from first: Int = 0, senderName: String) throws -> Message {
         Message(
             messageID: try row.decode(UUID.self, at: first), conversationID: try row.decode(UUID.self, at: first + 1),
-            sender: UserReference(userID: try row.decode(UUID.self, at: first + 2), username: try row.decode(String.self, at: first + 3)),
+            sender: UserReference(userID: try row.decode(UUID.self, at: first + 2), username: senderName),
             parentMessageID: try row.decode(UUID?.self, at: first + 4), body: try row.decode(String.self, at: first + 5),
             sentAt: try row.decode(Date.self, at: first + 6), editedAt: try row.decode(Date?.self, at: first + 7),
             kind: try kind(row, at: first + 8),

@@ -1,42 +1,72 @@
 import FoundationEssentials
 import Postgres
 
+/// What the conversation page's thread statement read.
+struct ThreadPageRows {
+    /// The page's top-level messages and all their replies, oldest first.
+    var messages: [Message]
+    var rootIDs: [UUID]
+    var hasEarlier: Bool
+    /// Senders the statement left unnamed (participants: their names come with the page's view of
+    /// the conversation) whose names ``name(from:)`` did not find there.
+    var unnamedSenders: Set<UUID> = []
+
+    /// Names the messages whose senders the statement left unnamed, from `names`; those it does not
+    /// hold stay in ``unnamedSenders``.
+    mutating func name(from names: [UUID: String]) {
+        var missing: Set<UUID> = []
+        for index in messages.indices where unnamedSenders.contains(messages[index].sender.userID) {
+            if let name = names[messages[index].sender.userID] {
+                messages[index].sender.username = name
+            } else {
+                missing.insert(messages[index].sender.userID)
+            }
+        }
+        unnamedSenders = missing
+    }
+}
+
 extension PostgresMessageRepository {
     /// Two steps in one statement: a backward walk of `messages_conversation_roots_idx` for the
-    /// page's top-level messages, whole rows (LIMIT n + 1, the extra one only says whether
-    /// there are earlier ones), then the recursive descent over `messages_parent_idx`, as the
-    /// thread query does, from the page's roots. Each sender's name is a primary-key probe per
-    /// row: a join to `users` was planned as a hash of the whole table for twenty messages.
+    /// page's top-level messages, whole rows, `limit + 1` of them (the extra one only says whether
+    /// there are earlier ones; ``threadPage(_:limit:)`` drops it and its replies), then the
+    /// recursive descent over `messages_parent_idx` from them, as the thread query does.
+    ///
+    /// Counting the extra row in the statement instead (the roots in a CTE read twice, and a second
+    /// LIMIT) cost PostgreSQL a quarter of the statement; so did a primary-key probe of `users`
+    /// per row for names the page already holds. A participant's message comes without its
+    /// sender's name: the page's view of the conversation carries the participants' names. Anyone
+    /// else's (people who left) is still a probe per row: a join to `users` was planned as a hash
+    /// of the whole table for twenty messages (bench/README.md, "The conversation page's thread
+    /// statement").
     ///
     /// `anchorID`, the "earlier messages" cursor, is looked up in the same statement (so the
     /// page needs no round trip of its own for it); an id that is not a message of this
     /// conversation gives an empty page.
     static func threadPageQuery(conversationID: UUID, before anchorID: UUID?, limit: Int, maxDepth: Int) -> PostgresQuery {
-        var sql: SQLBuilder
+        var sql = SQLBuilder("WITH RECURSIVE ")
         if let anchorID {
-            sql = SQLBuilder("WITH RECURSIVE anchor AS (SELECT a.sent_at, a.message_id FROM messages a WHERE a.message_id = ")
+            sql.append("anchor AS (SELECT a.sent_at, a.message_id FROM messages a WHERE a.message_id = ")
             sql.bind(anchorID)
             sql.append(" AND a.conversation_id = ")
             sql.bind(conversationID)
-            sql.append("), candidates AS (\n    SELECT ")
-        } else {
-            sql = SQLBuilder("WITH RECURSIVE candidates AS (\n    SELECT ")
+            sql.append("), ")
         }
+        sql.append("thread AS (\n    (SELECT ")
         sql.append(threadColumns)
-        sql.append(" FROM messages r\n    WHERE r.parent_message_id IS NULL AND r.conversation_id = ")
+        // `(SELECT $n)` for the conversation and the LIMIT, values the planner cannot see, as in
+        // the messages' list query: with them visible, PostgreSQL planned this statement afresh on
+        // every view (190 µs), its custom plan looking cheaper than the generic one (the same plan).
+        sql.append(", 0 AS depth FROM messages r\n    WHERE r.parent_message_id IS NULL AND r.conversation_id = (SELECT ")
         sql.bind(conversationID)
+        sql.append(")")
         if anchorID != nil {
             // Two scalar subqueries, not a row subquery: the pair stays an index condition.
             sql.append(" AND (r.sent_at, r.message_id) < ((SELECT sent_at FROM anchor), (SELECT message_id FROM anchor))")
         }
-        sql.append(" ORDER BY r.sent_at DESC, r.message_id DESC LIMIT ")
+        sql.append(" ORDER BY r.sent_at DESC, r.message_id DESC LIMIT (SELECT ")
         sql.bind(limit + 1)
-        sql.append("""
-            ), thread AS (
-                SELECT roots.*, 0 AS depth FROM (SELECT * FROM candidates ORDER BY sent_at DESC, message_id DESC LIMIT 
-            """)
-        sql.bind(limit)
-        sql.append(") roots\n  UNION ALL\n    SELECT ")
+        sql.append("))\n  UNION ALL\n    SELECT ")
         sql.append(threadColumns)
         sql.append(", t.depth + 1 FROM messages r JOIN thread t ON r.parent_message_id = t.message_id WHERE t.depth < ")
         sql.bind(maxDepth)
@@ -44,11 +74,15 @@ extension PostgresMessageRepository {
 
             )
             SELECT m.message_id, m.conversation_id, m.sender_id,
-                   (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) AS sender_username,
+                   CASE WHEN m.sender_id = ANY (ARRAY(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = 
+            """)
+        sql.bind(conversationID)
+        sql.append("""
+            ))
+                        THEN NULL ELSE (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) END AS sender_username,
                    m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
                    CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END
-                       AS member_username,
-                   (SELECT count(*) FROM candidates) AS candidate_count
+                       AS member_username
             FROM thread m
             ORDER BY m.sent_at, m.message_id
             """)
@@ -58,17 +92,45 @@ extension PostgresMessageRepository {
     private static let threadColumns: StaticString =
         "r.message_id, r.conversation_id, r.sender_id, r.parent_message_id, r.message_body, r.sent_at, r.edited_at, r.kind, r.member_id"
 
-    /// The page's messages, its top-level ones (oldest first) and whether earlier ones exist.
-    static func threadPage(_ rows: PostgresRows, limit: Int) throws -> (messages: [Message], rootIDs: [UUID], hasEarlier: Bool) {
-        var messages: [Message] = []
-        messages.reserveCapacity(rows.count)
+    /// The page's messages (oldest first), its top-level ones and whether earlier ones exist.
+    /// Messages whose sender the statement left unnamed carry an empty name, their senders in
+    /// ``ThreadPageRows/unnamedSenders``.
+    static func threadPage(_ rows: PostgresRows, limit: Int) throws -> ThreadPageRows {
+        var page = ThreadPageRows(messages: [], rootIDs: [], hasEarlier: false)
+        page.messages.reserveCapacity(rows.count)
         for row in rows {
-            messages.append(try MessageRow.message(row))
+            let name = try row.decode(String?.self, at: 3)
+            let message = try MessageRow.message(row, senderName: name ?? "")
+            if name == nil { page.unnamedSenders.insert(message.sender.userID) }
+            page.messages.append(message)
         }
-        // The same count on every row, read once and by position: a lookup by name per row
-        // showed in the page's profile (bench/README.md, "The conversation page's rows").
-        let hasEarlier = try rows.first.map { try $0.decode(Int.self, at: MessageRow.columnCount) > limit } ?? false
-        let rootIDs = messages.filter { $0.parentMessageID == nil }.map(\.messageID)
-        return (messages, rootIDs, hasEarlier)
+        let rootCount = page.messages.count { $0.parentMessageID == nil }
+        if rootCount > limit {
+            // The rows come oldest first, so the first top-level one is the extra, oldest one.
+            page.hasEarlier = true
+            page.dropThread(of: page.messages.firstIndex { $0.parentMessageID == nil }!)
+        }
+        page.rootIDs = page.messages.filter { $0.parentMessageID == nil }.map(\.messageID)
+        return page
+    }
+}
+
+private extension ThreadPageRows {
+    /// Removes the message at `index` and every reply below it.
+    mutating func dropThread(of index: Int) {
+        var dropped: Set<UUID> = [messages[index].messageID]
+        // A reply usually comes after its parent, but nothing guarantees it (a sent_at set by an
+        // import), so this repeats until a pass finds nothing new.
+        var grew = true
+        while grew {
+            grew = false
+            for message in messages where !dropped.contains(message.messageID) {
+                if let parent = message.parentMessageID, dropped.contains(parent) {
+                    dropped.insert(message.messageID)
+                    grew = true
+                }
+            }
+        }
+        messages.removeAll { dropped.contains($0.messageID) }
     }
 }
