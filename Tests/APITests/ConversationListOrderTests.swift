@@ -361,6 +361,31 @@ struct ConversationListOrderTests {
         #expect(list.results.compactMap { $0["title"] as? String } == ["plan 10", "plan 20", "plan 30"])
     }
 
+    @Test("the last message's sender is named as they are now: after a rename, and after they left the conversation")
+    func lastSenderName() throws {
+        let h = try messagingHarness()
+        let alice = try h.makeUser()
+        let bob = try h.makeUser()
+        let carol = try h.makeUser()
+        let conversation = try h.conversation(alice, with: [bob, carol])
+        try h.post("from bob", in: conversation, as: bob)
+        func lastSender() throws -> String? {
+            let list = try h.request(.get, "/api/conversations/", token: alice.token)
+            let row = list.results.first { $0["conversation_id"] as? String == conversation }
+            return ((row?["last_message"] as? [String: Any])?["sender"] as? [String: Any])?["username"] as? String
+        }
+        #expect(try lastSender() == bob.username)
+        let renamed = bob.username + "_2"
+        #expect(try h.request(.patch, "/api/users/me/", json: ["username": renamed], token: bob.token).status == 200)
+        #expect(try lastSender() == renamed)
+        // Bob's participant row gone, his message still the last: his name comes from `users`.
+        let id = try #require(UUID(uuidString: conversation))
+        try h.database.write { connection in
+            try connection.execute("DELETE FROM conversation_participants WHERE conversation_id = \(id) AND user_id = \(bob.id)")
+        }
+        #expect(try lastSender() == renamed)
+    }
+
     // MARK: - Helpers
 
     private func listed(_ h: APIHarness, _ user: TestUser) throws -> [String] {

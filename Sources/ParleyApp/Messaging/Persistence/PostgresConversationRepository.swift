@@ -147,7 +147,7 @@ struct PostgresConversationRepository: ConversationRepository {
         var sql = SQLBuilder(listHead)
         // Column 6, `participants`: migration 0018's participant_summary[], or 0025's JSON
         // text of it (decision 0018); only the one read is materialized.
-        sql.append(participants == .json ? "c.participants_json AS participants" : "c.participants")
+        sql.append(participants == .json ? "c.participants_json AS participants, c.participants AS members" : "c.participants AS members, c.participants")
         sql.append(listCount)
         sql.bind(userID)
         sql.append(listPage)
@@ -194,13 +194,19 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, c.participants, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, c.participants AS members, c.participants, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
         """
 
+    /// The page's rows with their last messages. `members` is the row's participant_summary[]
+    /// (migration 0018), also when the list returns the JSON form: the last message's sender is
+    /// nearly always among them, and their names there are kept current (0018's trigger on
+    /// `users`), so `users` is read only for a sender who left. A join to `users` for the name
+    /// was planned as a hash of the whole table, and a probe per row cost a third of the
+    /// statement (bench/README.md, "The list's last sender").
     static let pageTail: StaticString = """
 
         )
@@ -209,7 +215,9 @@ struct PostgresConversationRepository: ConversationRepository {
                -- no aggregate per page row (decision 0013); in the API's list, 0025's JSON text.
                page.participants,
                (page.last_message).message_id AS last_id, (page.last_message).sender_id AS last_sender_id,
-               lu.username AS last_sender_username, (page.last_message).parent_message_id AS last_parent_id,
+               coalesce((SELECT s.username FROM unnest(page.members) s WHERE s.user_id = (page.last_message).sender_id),
+                        (SELECT lu.username FROM users lu WHERE lu.user_id = (page.last_message).sender_id)) AS last_sender_username,
+               (page.last_message).parent_message_id AS last_parent_id,
                (page.last_message).message_body AS last_body, (page.last_message).sent_at AS last_sent_at,
                (page.last_message).edited_at AS last_edited_at, (page.last_message).kind AS last_kind,
                (page.last_message).member_id AS last_member_id,
@@ -218,8 +226,6 @@ struct PostgresConversationRepository: ConversationRepository {
                    AS last_member_username,
                page.total, page.is_participant
         FROM page
-        -- Migration 0027's copy of the last message; the sender's name is joined, since names change.
-        LEFT JOIN users lu ON lu.user_id = (page.last_message).sender_id
         ORDER BY page.last_message_at DESC, page.conversation_id DESC
         """
 
