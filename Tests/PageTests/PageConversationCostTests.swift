@@ -130,8 +130,7 @@ struct PageConversationCostTests {
             #expect(page.messages.allSatisfy { $0.sender.username.isEmpty })
             // As when Bob joined and wrote between the view's statement and the thread's: the
             // view's participants do not hold him, and one more statement names him.
-            try PostgresConversationPageRepository(connection: connection).name(&page, participants: [])
-            #expect(page.unnamedSenders.isEmpty)
+            try ParticipantNames.complete(&page.messages, unnamed: page.unnamedSenders, connection: connection) { _ in nil }
             #expect(page.messages.map(\.sender.username) == [s.bobName, s.bobName])
         }
     }

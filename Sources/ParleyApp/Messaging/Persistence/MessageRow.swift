@@ -23,6 +23,12 @@ enum MessageRow {
         CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END AS member_username
         """
 
+    /// ``columns`` after the sender's name, for a statement that names senders its own way.
+    static let columnsAfterSender: StaticString = """
+        , m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
+        CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END AS member_username
+        """
+
     /// How many columns ``columns`` selects: a query's own columns after them start here.
     static let columnCount = 11
 

@@ -23,7 +23,9 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
         let unread = notifications ? try PostgresNotificationRepository.total(outcomes[3].get()) : 0
         let cursorFound = try before == nil || outcomes[queries.count - 1].get()[0].decode(Bool.self, column: "found")
         if let summary = view?.summary, view?.isParticipant == true {
-            try name(&page, participants: summary.participants)
+            try ParticipantNames.complete(&page.messages, unnamed: page.unnamedSenders, connection: connection) { id in
+                summary.participants.first { $0.userID == id }?.username
+            }
         } else {
             // Nobody is shown these (the service answers 404 or 403), so nobody is looked up.
             page.messages = []
@@ -32,21 +34,6 @@ struct PostgresConversationPageRepository: ConversationPageRepository {
         return ConversationPageRows(
             summary: view?.summary, isParticipant: view?.isParticipant ?? false, cursorFound: cursorFound,
             messages: page.messages, rootIDs: page.rootIDs, hasEarlier: page.hasEarlier, unreadNotifications: unread)
-    }
-
-    /// Names the participants' messages from the view's participants. Each statement of the
-    /// pipeline reads its own snapshot, so someone who joined and wrote between the view's
-    /// statement and the thread's is not among them: one more statement names those.
-    func name(_ page: inout ThreadPageRows, participants: [UserSummary]) throws {
-        guard !page.unnamedSenders.isEmpty else { return }
-        page.name(from: Dictionary(participants.map { ($0.userID, $0.username) }, uniquingKeysWith: { first, _ in first }))
-        guard !page.unnamedSenders.isEmpty else { return }
-        var names: [UUID: String] = [:]
-        for row in try connection.query("SELECT user_id, username FROM users WHERE user_id = ANY(\(Array(page.unnamedSenders)))") {
-            let (id, username) = try row.decode((UUID, String).self)
-            names[id] = username
-        }
-        page.name(from: names)
     }
 
     /// Marks the conversation and its notifications read for a participant with something

@@ -114,11 +114,14 @@ struct PostgresConversationRepository: ConversationRepository {
 
     /// The statement `access` runs; with the conversation's message counter (migration 0009),
     /// which a pipeline that checks access may use as its count.
-    static func accessQuery(_ conversationID: UUID, userID: UUID, lock: Bool) -> PostgresQuery {
+    /// `participants`: also the conversation's participant_summary[] (column 7), to name the
+    /// participants' messages read beside it (``ParticipantNames``).
+    static func accessQuery(_ conversationID: UUID, userID: UUID, lock: Bool, participants: Bool = false) -> PostgresQuery {
         """
         SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.message_count,
                EXISTS (SELECT 1 FROM conversation_participants p
                        WHERE p.conversation_id = c.conversation_id AND p.user_id = \(userID)) AS is_participant
+               \(unsafeRaw: participants ? ", c.participants" : "")
         FROM conversations c WHERE c.conversation_id = \(conversationID)
         \(unsafeRaw: lock ? "FOR KEY SHARE OF c" : "")
         """

@@ -7,23 +7,8 @@ struct ThreadPageRows {
     var messages: [Message]
     var rootIDs: [UUID]
     var hasEarlier: Bool
-    /// Senders the statement left unnamed (participants: their names come with the page's view of
-    /// the conversation) whose names ``name(from:)`` did not find there.
-    var unnamedSenders: Set<UUID> = []
-
-    /// Names the messages whose senders the statement left unnamed, from `names`; those it does not
-    /// hold stay in ``unnamedSenders``.
-    mutating func name(from names: [UUID: String]) {
-        var missing: Set<UUID> = []
-        for index in messages.indices where unnamedSenders.contains(messages[index].sender.userID) {
-            if let name = names[messages[index].sender.userID] {
-                messages[index].sender.username = name
-            } else {
-                missing.insert(messages[index].sender.userID)
-            }
-        }
-        unnamedSenders = missing
-    }
+    /// Senders the statement left unnamed (see ``ParticipantNames``).
+    var unnamedSenders: [UUID]
 }
 
 extension PostgresMessageRepository {
@@ -33,12 +18,9 @@ extension PostgresMessageRepository {
     /// recursive descent over `messages_parent_idx` from them, as the thread query does.
     ///
     /// Counting the extra row in the statement instead (the roots in a CTE read twice, and a second
-    /// LIMIT) cost PostgreSQL a quarter of the statement; so did a primary-key probe of `users`
-    /// per row for names the page already holds. A participant's message comes without its
-    /// sender's name: the page's view of the conversation carries the participants' names. Anyone
-    /// else's (people who left) is still a probe per row: a join to `users` was planned as a hash
-    /// of the whole table for twenty messages (bench/README.md, "The conversation page's thread
-    /// statement").
+    /// LIMIT) cost PostgreSQL a quarter of the statement (bench/README.md, "The conversation page's
+    /// thread statement"). The participants' names come with the page's view of the
+    /// conversation (``ParticipantNames``).
     ///
     /// `anchorID`, the "earlier messages" cursor, is looked up in the same statement (so the
     /// page needs no round trip of its own for it); an id that is not a message of this
@@ -73,13 +55,11 @@ extension PostgresMessageRepository {
         sql.append("""
 
             )
-            SELECT m.message_id, m.conversation_id, m.sender_id,
-                   CASE WHEN m.sender_id = ANY (ARRAY(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = 
+            SELECT m.message_id, m.conversation_id, m.sender_id, 
             """)
-        sql.bind(conversationID)
+        ParticipantNames.appendSenderName(of: conversationID, to: &sql)
         sql.append("""
-            ))
-                        THEN NULL ELSE (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) END AS sender_username,
+            ,
                    m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
                    CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END
                        AS member_username
@@ -93,17 +73,11 @@ extension PostgresMessageRepository {
         "r.message_id, r.conversation_id, r.sender_id, r.parent_message_id, r.message_body, r.sent_at, r.edited_at, r.kind, r.member_id"
 
     /// The page's messages (oldest first), its top-level ones and whether earlier ones exist.
-    /// Messages whose sender the statement left unnamed carry an empty name, their senders in
-    /// ``ThreadPageRows/unnamedSenders``.
+    /// Messages whose sender the statement left unnamed carry an empty name until
+    /// ``ParticipantNames/complete(_:unnamed:connection:participantName:)`` names them.
     static func threadPage(_ rows: PostgresRows, limit: Int) throws -> ThreadPageRows {
-        var page = ThreadPageRows(messages: [], rootIDs: [], hasEarlier: false)
-        page.messages.reserveCapacity(rows.count)
-        for row in rows {
-            let name = try row.decode(String?.self, at: 3)
-            let message = try MessageRow.message(row, senderName: name ?? "")
-            if name == nil { page.unnamedSenders.insert(message.sender.userID) }
-            page.messages.append(message)
-        }
+        let (messages, unnamed) = try ParticipantNames.messages(rows)
+        var page = ThreadPageRows(messages: messages, rootIDs: [], hasEarlier: false, unnamedSenders: unnamed)
         let rootCount = page.messages.count { $0.parentMessageID == nil }
         if rootCount > limit {
             // The rows come oldest first, so the first top-level one is the extra, oldest one.

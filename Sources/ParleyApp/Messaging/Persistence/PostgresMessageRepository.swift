@@ -78,7 +78,12 @@ struct PostgresMessageRepository: MessageRepository {
     /// a join over the participants instead would sort every visible message (timings in
     /// docs/decisions/0002-lists-over-large-tables.md). With `?sender=` the plain form is
     /// kept, so the planner may start from messages_sender_idx.
-    static func listQuery(_ filter: MessageFilter, from cursor: MessageCursor?, direction: ScanDirection, offset: Int, limit: Int) -> PostgresQuery {
+    ///
+    /// `participantsUnnamed`: within one conversation, a participant's message comes without its
+    /// sender's name, for the caller to name from the conversation's row (``ParticipantNames``).
+    static func listQuery(
+        _ filter: MessageFilter, from cursor: MessageCursor?, direction: ScanDirection, offset: Int, limit: Int, participantsUnnamed: Bool = false
+    ) -> PostgresQuery {
         var sql: SQLBuilder
         if let viewer = filter.visibleTo, filter.senderID == nil {
             sql = SQLBuilder("SELECT ")
@@ -111,6 +116,13 @@ struct PostgresMessageRepository: MessageRepository {
                 sql.append(" AND vp.conversation_id = ")
                 sql.bind(conversationID)
             }
+        } else if participantsUnnamed, let conversationID = filter.conversationID {
+            sql = SQLBuilder("SELECT m.message_id, m.conversation_id, m.sender_id, ")
+            ParticipantNames.appendSenderName(of: conversationID, to: &sql)
+            sql.append(MessageRow.columnsAfterSender)
+            sql.append("\nFROM messages m WHERE true")
+            appendConditions(filter, to: &sql)
+            appendCursor(cursor, direction, to: &sql)
         } else {
             sql = select()
             appendConditions(filter, to: &sql)
