@@ -148,9 +148,11 @@ struct PostgresConversationRepository: ConversationRepository {
     /// The statement `summaries` runs (a test reads its plan).
     static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
         var sql = SQLBuilder(listHead)
+        sql.append(lastSenderName)
+        sql.append(", ")
         // Column 6, `participants`: migration 0018's participant_summary[], or 0025's JSON
         // text of it (decision 0018); only the one read is materialized.
-        sql.append(participants == .json ? "c.participants_json AS participants, c.participants AS members" : "c.participants AS members, c.participants")
+        sql.append(participants == .json ? "c.participants_json AS participants" : "c.participants")
         sql.append(listCount)
         sql.bind(userID)
         sql.append(listPage)
@@ -166,6 +168,8 @@ struct PostgresConversationRepository: ConversationRepository {
 
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
         var sql = SQLBuilder(Self.pageHead)
+        sql.append(Self.lastSenderName)
+        sql.append(Self.pageFrom)
         sql.bind(userID)
         sql.append(" AND c.conversation_id = ")
         sql.bind(conversationID)
@@ -197,19 +201,28 @@ struct PostgresConversationRepository: ConversationRepository {
     // caller completes the head with its condition, then appends the tail.
     private static let pageHead: StaticString = """
         WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, c.participants AS members, c.participants, p.unread_count,
+            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, 
+        """
+
+    private static let pageFrom: StaticString = """
+        , c.participants, p.unread_count,
                    count(*) OVER () AS total, true AS is_participant
             FROM conversation_participants p
             JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
         """
 
-    /// The page's rows with their last messages. `members` is the row's participant_summary[]
-    /// (migration 0018), also when the list returns the JSON form: the last message's sender is
-    /// nearly always among them, and their names there are kept current (0018's trigger on
-    /// `users`), so `users` is read only for a sender who left. A join to `users` for the name
-    /// was planned as a hash of the whole table, and a probe per row cost a third of the
-    /// statement (bench/README.md, "The list's last sender").
+    /// The last message's sender's name, from the row's participant_summary[] (migration 0018),
+    /// also when the list returns the JSON form: the sender is nearly always among them, and
+    /// their names there are kept current (0018's trigger on `users`), so `users` is read only
+    /// for a sender who left. A join to `users` for the name was planned as a hash of the whole
+    /// table, and a probe per row cost a third of the statement (bench/README.md, "The list's
+    /// last sender"). Worked out inside `page`, so the array does not go through it.
+    private static let lastSenderName: StaticString = """
+        coalesce((SELECT s.username FROM unnest(c.participants) s WHERE s.user_id = (c.last_message).sender_id),
+                         (SELECT lu.username FROM users lu WHERE lu.user_id = (c.last_message).sender_id)) AS last_sender_username
+        """
+
     static let pageTail: StaticString = """
 
         )
@@ -218,8 +231,7 @@ struct PostgresConversationRepository: ConversationRepository {
                -- no aggregate per page row (decision 0013); in the API's list, 0025's JSON text.
                page.participants,
                (page.last_message).message_id AS last_id, (page.last_message).sender_id AS last_sender_id,
-               coalesce((SELECT s.username FROM unnest(page.members) s WHERE s.user_id = (page.last_message).sender_id),
-                        (SELECT lu.username FROM users lu WHERE lu.user_id = (page.last_message).sender_id)) AS last_sender_username,
+               page.last_sender_username,
                (page.last_message).parent_message_id AS last_parent_id,
                (page.last_message).message_body AS last_body, (page.last_message).sent_at AS last_sent_at,
                (page.last_message).edited_at AS last_edited_at, (page.last_message).kind AS last_kind,
