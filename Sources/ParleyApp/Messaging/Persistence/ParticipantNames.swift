@@ -7,11 +7,14 @@ import Postgres
 /// anyone else, people who left. A primary-key probe of `users` per row cost a quarter to a third
 /// of such statements (bench/README.md, "The conversation page's thread statement").
 enum ParticipantNames {
-    /// The `sender_username` column for a message `m` of `conversationID`.
-    static func appendSenderName(of conversationID: UUID, to sql: inout SQLBuilder) {
+    /// ``MessageRow/columns`` for messages `m` of `conversationID`, the sender's name NULL for a
+    /// participant.
+    static func appendColumns(of conversationID: UUID, to sql: inout SQLBuilder) {
+        sql.append("m.message_id, m.conversation_id, m.sender_id, ")
         sql.append("CASE WHEN m.sender_id = ANY (ARRAY(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = ")
         sql.bind(conversationID)
         sql.append(")) THEN NULL ELSE (SELECT u.username FROM users u WHERE u.user_id = m.sender_id) END AS sender_username")
+        sql.append(MessageRow.columnsAfterSender)
     }
 
     /// The rows' messages, those left unnamed with an empty name, and their senders. A page has a

@@ -25,8 +25,8 @@ struct PostgresConversationRepository: ConversationRepository {
         }
     }
 
-    /// A row of the list's statement or of `pageTail` (the same columns), read by position (see
-    /// ``MessageRow``).
+    /// A row of the list's statement or of `summary`'s (the same columns,
+    /// `appendSummaryColumns`), read by position (see ``MessageRow``).
     struct SummaryRow {
         var conversationId: UUID
         var title: String
@@ -154,15 +154,13 @@ struct PostgresConversationRepository: ConversationRepository {
     /// statement without them ran 15 % faster (bench/README.md, "The list's last sender"). The
     /// total is the viewer's count on their user row (migration 0026).
     static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
-        var sql = SQLBuilder(listColumns)
-        // Column 6, `participants`: migration 0018's participant_summary[], or 0025's JSON
-        // text of it (decision 0018).
-        sql.append(participants == .json ? "c.participants_json AS participants" : "c.participants")
-        sql.append(listLastMessage)
-        sql.append(lastSenderName)
-        sql.append(listLastMessageRest)
-        sql.bind(userID)
-        sql.append(listPage)
+        var sql = SQLBuilder("SELECT ")
+        appendSummaryColumns(participants, totalFor: userID, to: &sql)
+        sql.append("""
+
+            FROM (SELECT p.conversation_id, p.unread_count, p.conversation_last_message_at
+                  FROM conversation_participants p WHERE p.user_id = 
+            """)
         sql.bind(userID)
         sql.append(" ORDER BY p.conversation_last_message_at DESC, p.conversation_id DESC LIMIT ")
         sql.bind(limit)
@@ -176,19 +174,49 @@ struct PostgresConversationRepository: ConversationRepository {
         return sql.query
     }
 
-    private static let listColumns: StaticString = """
-        SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count,
-               
-        """
+    func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
+        var sql = SQLBuilder("SELECT ")
+        Self.appendSummaryColumns(.values, totalFor: nil, to: &sql)
+        sql.append("""
 
-    private static let listLastMessage: StaticString = """
+            FROM conversation_participants p JOIN conversations c ON c.conversation_id = p.conversation_id
+            WHERE p.user_id = 
+            """)
+        sql.bind(userID)
+        sql.append(" AND c.conversation_id = ")
+        sql.bind(conversationID)
+        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
+    }
+
+    /// A ``SummaryRow``'s columns over `p`, the viewer's participant row, and `c`, the
+    /// conversation's. Column 6, `participants`: migration 0018's participant_summary[], or 0025's
+    /// JSON text of it (decision 0018). `total`: `userID`'s count of conversations, or 1 (a view
+    /// of one).
+    private static func appendSummaryColumns(_ participants: ParticipantsForm, totalFor userID: UUID?, to sql: inout SQLBuilder) {
+        sql.append("c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, p.unread_count, ")
+        sql.append(participants == .json ? "c.participants_json AS participants" : "c.participants")
+        sql.append(lastMessageColumns)
+        if let userID {
+            sql.append("(SELECT t.conversation_count FROM users t WHERE t.user_id = ")
+            sql.bind(userID)
+            sql.append(") AS total")
+        } else {
+            sql.append("1 AS total")
+        }
+        sql.append(", true AS is_participant")
+    }
+
+    /// Migration 0027's copy of the last message. Its sender's name comes from the row's
+    /// participant_summary[] (migration 0018), also when the list returns the JSON form: the
+    /// sender is nearly always among them, and their names there are kept current (0018's
+    /// trigger on `users`), so `users` is read only for a sender who left. A join to `users` for
+    /// the name was planned as a hash of the whole table, and a probe per row cost a third of the
+    /// statement (bench/README.md, "The list's last sender").
+    private static let lastMessageColumns: StaticString = """
         ,
                (c.last_message).message_id AS last_id, (c.last_message).sender_id AS last_sender_id,
-               
-        """
-
-    private static let listLastMessageRest: StaticString = """
-        ,
+               coalesce((SELECT s.username FROM unnest(c.participants) s WHERE s.user_id = (c.last_message).sender_id),
+                        (SELECT lu.username FROM users lu WHERE lu.user_id = (c.last_message).sender_id)) AS last_sender_username,
                (c.last_message).parent_message_id AS last_parent_id,
                (c.last_message).message_body AS last_body, (c.last_message).sent_at AS last_sent_at,
                (c.last_message).edited_at AS last_edited_at, (c.last_message).kind AS last_kind,
@@ -196,71 +224,7 @@ struct PostgresConversationRepository: ConversationRepository {
                CASE WHEN (c.last_message).member_id IS NOT NULL
                     THEN (SELECT mu.username FROM users mu WHERE mu.user_id = (c.last_message).member_id) END
                    AS last_member_username,
-               (SELECT t.conversation_count FROM users t WHERE t.user_id = 
-        """
-
-    private static let listPage: StaticString = """
-        ) AS total, true AS is_participant
-        FROM (SELECT p.conversation_id, p.unread_count, p.conversation_last_message_at
-              FROM conversation_participants p WHERE p.user_id = 
-        """
-
-    func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
-        var sql = SQLBuilder(Self.pageHead)
-        sql.append(Self.lastSenderName)
-        sql.append(Self.pageFrom)
-        sql.bind(userID)
-        sql.append(" AND c.conversation_id = ")
-        sql.bind(conversationID)
-        sql.append(Self.pageTail)
-        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
-    }
-
-    // One conversation (`summary`): its participant row and the same columns as the list's. The
-    // caller completes the head with its condition, then appends the tail.
-    private static let pageHead: StaticString = """
-        WITH page AS MATERIALIZED (
-            SELECT c.conversation_id, c.title, c.created_by, c.created_at, c.last_message_at, c.last_message, 
-        """
-
-    private static let pageFrom: StaticString = """
-        , c.participants, p.unread_count,
-                   count(*) OVER () AS total, true AS is_participant
-            FROM conversation_participants p
-            JOIN conversations c ON c.conversation_id = p.conversation_id
-            WHERE p.user_id = 
-        """
-
-    /// The last message's sender's name, from the row's participant_summary[] (migration 0018),
-    /// also when the list returns the JSON form: the sender is nearly always among them, and
-    /// their names there are kept current (0018's trigger on `users`), so `users` is read only
-    /// for a sender who left. A join to `users` for the name was planned as a hash of the whole
-    /// table, and a probe per row cost a third of the statement (bench/README.md, "The list's
-    /// last sender"). `c` is the conversation's row, in the list and in `summary`'s page.
-    private static let lastSenderName: StaticString = """
-        coalesce((SELECT s.username FROM unnest(c.participants) s WHERE s.user_id = (c.last_message).sender_id),
-                         (SELECT lu.username FROM users lu WHERE lu.user_id = (c.last_message).sender_id)) AS last_sender_username
-        """
-
-    static let pageTail: StaticString = """
-
-        )
-        SELECT page.conversation_id, page.title, page.created_by, page.created_at, page.last_message_at, page.unread_count,
-               -- Migration 0018's copy on the conversation row, a binary participant_summary[]:
-               -- no aggregate per page row (decision 0013); in the API's list, 0025's JSON text.
-               page.participants,
-               (page.last_message).message_id AS last_id, (page.last_message).sender_id AS last_sender_id,
-               page.last_sender_username,
-               (page.last_message).parent_message_id AS last_parent_id,
-               (page.last_message).message_body AS last_body, (page.last_message).sent_at AS last_sent_at,
-               (page.last_message).edited_at AS last_edited_at, (page.last_message).kind AS last_kind,
-               (page.last_message).member_id AS last_member_id,
-               CASE WHEN (page.last_message).member_id IS NOT NULL
-                    THEN (SELECT mu.username FROM users mu WHERE mu.user_id = (page.last_message).member_id) END
-                   AS last_member_username,
-               page.total, page.is_participant
-        FROM page
-        ORDER BY page.last_message_at DESC, page.conversation_id DESC
+               
         """
 
     func delete(_ conversationID: UUID) throws {

@@ -3,7 +3,9 @@ import Postgres
 
 /// What the conversation page's thread statement read.
 struct ThreadPageRows {
-    /// The page's top-level messages and all their replies, oldest first.
+    /// The page's top-level messages and all their replies, oldest first; also the extra, oldest
+    /// top-level message and its replies when there are earlier ones, which no id in `rootIDs`
+    /// leads to.
     var messages: [Message]
     var rootIDs: [UUID]
     var hasEarlier: Bool
@@ -14,7 +16,7 @@ struct ThreadPageRows {
 extension PostgresMessageRepository {
     /// Two steps in one statement: a backward walk of `messages_conversation_roots_idx` for the
     /// page's top-level messages, whole rows, `limit + 1` of them (the extra one only says whether
-    /// there are earlier ones; ``threadPage(_:limit:)`` drops it and its replies), then the
+    /// there are earlier ones; ``threadPage(_:limit:)`` leaves it out of the page's roots), then the
     /// recursive descent over `messages_parent_idx` from them, as the thread query does.
     ///
     /// Counting the extra row in the statement instead (the roots in a CTE read twice, and a second
@@ -52,20 +54,9 @@ extension PostgresMessageRepository {
         sql.append(threadColumns)
         sql.append(", t.depth + 1 FROM messages r JOIN thread t ON r.parent_message_id = t.message_id WHERE t.depth < ")
         sql.bind(maxDepth)
-        sql.append("""
-
-            )
-            SELECT m.message_id, m.conversation_id, m.sender_id, 
-            """)
-        ParticipantNames.appendSenderName(of: conversationID, to: &sql)
-        sql.append("""
-            ,
-                   m.parent_message_id, m.message_body, m.sent_at, m.edited_at, m.kind, m.member_id,
-                   CASE WHEN m.member_id IS NOT NULL THEN (SELECT mu.username FROM users mu WHERE mu.user_id = m.member_id) END
-                       AS member_username
-            FROM thread m
-            ORDER BY m.sent_at, m.message_id
-            """)
+        sql.append("\n)\nSELECT ")
+        ParticipantNames.appendColumns(of: conversationID, to: &sql)
+        sql.append("\nFROM thread m\nORDER BY m.sent_at, m.message_id")
         return sql.query
     }
 
@@ -77,34 +68,10 @@ extension PostgresMessageRepository {
     /// ``ParticipantNames/complete(_:unnamed:connection:participantName:)`` names them.
     static func threadPage(_ rows: PostgresRows, limit: Int) throws -> ThreadPageRows {
         let (messages, unnamed) = try ParticipantNames.messages(rows)
-        var page = ThreadPageRows(messages: messages, rootIDs: [], hasEarlier: false, unnamedSenders: unnamed)
-        let rootCount = page.messages.count { $0.parentMessageID == nil }
-        if rootCount > limit {
-            // The rows come oldest first, so the first top-level one is the extra, oldest one.
-            page.hasEarlier = true
-            page.dropThread(of: page.messages.firstIndex { $0.parentMessageID == nil }!)
-        }
-        page.rootIDs = page.messages.filter { $0.parentMessageID == nil }.map(\.messageID)
-        return page
-    }
-}
-
-private extension ThreadPageRows {
-    /// Removes the message at `index` and every reply below it.
-    mutating func dropThread(of index: Int) {
-        var dropped: Set<UUID> = [messages[index].messageID]
-        // A reply usually comes after its parent, but nothing guarantees it (a sent_at set by an
-        // import), so this repeats until a pass finds nothing new.
-        var grew = true
-        while grew {
-            grew = false
-            for message in messages where !dropped.contains(message.messageID) {
-                if let parent = message.parentMessageID, dropped.contains(parent) {
-                    dropped.insert(message.messageID)
-                    grew = true
-                }
-            }
-        }
-        messages.removeAll { dropped.contains($0.messageID) }
+        // The rows come oldest first, so with one root too many the first is the extra one.
+        var rootIDs = messages.filter { $0.parentMessageID == nil }.map(\.messageID)
+        let hasEarlier = rootIDs.count > limit
+        if hasEarlier { rootIDs.removeFirst() }
+        return ThreadPageRows(messages: messages, rootIDs: rootIDs, hasEarlier: hasEarlier, unnamedSenders: unnamed)
     }
 }

@@ -117,9 +117,8 @@ struct PostgresMessageRepository: MessageRepository {
                 sql.bind(conversationID)
             }
         } else if participantsUnnamed, let conversationID = filter.conversationID {
-            sql = SQLBuilder("SELECT m.message_id, m.conversation_id, m.sender_id, ")
-            ParticipantNames.appendSenderName(of: conversationID, to: &sql)
-            sql.append(MessageRow.columnsAfterSender)
+            sql = SQLBuilder("SELECT ")
+            ParticipantNames.appendColumns(of: conversationID, to: &sql)
             sql.append("\nFROM messages m WHERE true")
             appendConditions(filter, to: &sql)
             appendCursor(cursor, direction, to: &sql)
