@@ -569,14 +569,14 @@ profile() {
         stop_pidfile "$DATA/run/parley.pid" parley "TERM:15"
         local args
         mapfile -t args < <(parley_serve_args "$DATA/run/parley.sock")
-        # Only the request path is counted (FastCGIServer.serve: read, respond, finish), not
-        # start-up or the epoll loop.
+        # Only the worker threads' loop is counted (accept, read, respond, finish), not start-up.
+        # The loop, not FastCGIServer.serve: the profile-guided build inlines serve into it.
         # shellcheck disable=SC2016  # a mangled Swift name, not an expansion
         # One worker process with two threads; valgrind follows the master's posix_spawn into it
         # (one output file per process: the worker's is the one with requests in it).
         rm -f -- "$raw".*
         PARLEY_PROCESSES=1 PARLEY_THREADS=2 GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" setsid valgrind --tool=callgrind --collect-atstart=no \
-            --trace-children=yes --toggle-collect='$s7FastCGI0A9CGIServerC5serve*' --callgrind-out-file="$raw.%p" "$PARLEY_BIN" "${args[@]}" \
+            --trace-children=yes --toggle-collect='$s7FastCGI0A9CGIServerC10workerLoop*' --callgrind-out-file="$raw.%p" "$PARLEY_BIN" "${args[@]}" \
             </dev/null >>"$OUT/callgrind.log" 2>&1 &
         pid=$!
         echo "$pid" >"$DATA/run/parley.pid"

@@ -307,6 +307,15 @@ public struct WorkerSlot: @unchecked Sendable {
     public var startedNanoseconds: UInt64 { parley_atomic_load(word(.started)) }
     public var requestsServed: UInt64 { parley_atomic_load(word(.served)) }
 
+    /// How long the current request has run at `now`: zero when the thread is idle, or when its
+    /// request began after `now` was read. The start is read once: the thread can begin a new
+    /// request between two reads, and a second read past `now` would underflow.
+    public func runningNanoseconds(at now: UInt64) -> UInt64 {
+        guard phase != .idle else { return 0 }
+        let started = startedNanoseconds
+        return now > started ? now - started : 0
+    }
+
     // MARK: Written by the slot's thread
 
     /// A request starts: its clock runs from now.

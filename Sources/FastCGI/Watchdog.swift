@@ -28,9 +28,9 @@ enum Watchdog {
                     let sequence = slot.sequence
                     let phase = slot.phase
                     guard phase != .idle else { continue }
-                    let started = slot.startedNanoseconds
-                    guard now > started else { continue }
-                    let elapsed = Duration.nanoseconds(Int64(clamping: now - started))
+                    let running = slot.runningNanoseconds(at: now)
+                    guard running > 0 else { continue }
+                    let elapsed = Duration.nanoseconds(Int64(clamping: running))
                     if let slow = configuration.slowRequest, elapsed >= slow, slot.claimSlowLog(sequence: sequence) {
                         slot.processEntry.board.add(.slowRequests)
                         logger.warning("slow request", metadata: describe(slot, phase: phase, elapsed: elapsed))

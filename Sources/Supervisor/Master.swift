@@ -205,9 +205,7 @@ public final class Master {
     private func overran(_ index: Int, by limit: Duration) -> Bool {
         let now = monotonicNanoseconds()
         let limitNanoseconds = UInt64(max(0, limit.wholeNanoseconds))
-        return board.process(index).threads.contains { slot in
-            slot.phase != .idle && now > slot.startedNanoseconds && now - slot.startedNanoseconds > limitNanoseconds
-        }
+        return board.process(index).threads.contains { $0.runningNanoseconds(at: now) > limitNanoseconds }
     }
 
     private func spawn(boardFD: Int32) {

@@ -129,12 +129,11 @@ public struct StatusReport: Sendable {
         for process in live {
             for slot in process.threads {
                 let phase = slot.phase
-                let started = slot.startedNanoseconds
                 views.append(ThreadView(
                     pid: process.pid, thread: slot.index, phase: phase, startTime: process.startTime,
                     requests: slot.requestsServed, method: phase == .idle ? "-" : slot.method,
                     path: phase == .idle ? "-" : slot.path,
-                    durationMicroseconds: phase != .idle && now > started ? (now - started) / 1000 : 0))
+                    durationMicroseconds: slot.runningNanoseconds(at: now) / 1000))
             }
         }
         return views
