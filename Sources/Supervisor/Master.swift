@@ -359,7 +359,9 @@ public final class Master {
         let served = totalServed()
         if notifier.isActive {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let rate = seconds > 0 ? Double(served &- lastServed) / seconds : 0
+            // The sum falls when a worker leaves it (a reload, a recycle, a crash): no rate
+            // for that second, rather than a wrapped difference too large for an Int.
+            let rate = seconds > 0 && served >= lastServed ? Double(served - lastServed) / seconds : 0
             notifier.notify("STATUS=\(workers.count) worker processes, \(Int(rate)) requests/s")
         }
         lastServed = served

@@ -369,12 +369,22 @@ struct SupervisorTests {
         collect(until: { messages.contains("WATCHDOG=1") && messages.contains { $0.hasPrefix("STATUS=") && $0.contains("requests/s") } })
         #expect(messages.contains("WATCHDOG=1"))
         #expect(messages.contains { $0.hasPrefix("STATUS=2 worker processes") })
+        // A tick that has counted some requests, so that the old generation's leave the sum.
+        for _ in 0..<5 { _ = try get(socketPath, "/healthz") }
+        messages.removeAll()
+        collect(until: { messages.contains { $0.hasPrefix("STATUS=") } })
         messages.removeAll()
         server.signal(SIGHUP)
         collect(until: { messages.contains { $0.hasPrefix("READY=1") } })
         let reloading = messages.firstIndex { $0.hasPrefix("RELOADING=1") }
         let ready = messages.firstIndex { $0.hasPrefix("READY=1") }
         #expect(reloading != nil && ready != nil && reloading! < ready!)
+        // The new generation has served nothing yet: the rate counts from there, and the master
+        // goes on (the old generation's counts leaving the sum once wrapped it and trapped it).
+        let afterReload = messages.count
+        collect(until: { messages[afterReload...].contains { $0.hasPrefix("STATUS=2 worker processes") } })
+        #expect(messages[afterReload...].contains { $0.hasPrefix("STATUS=2 worker processes") })
+        #expect(try get(socketPath, "/healthz").status == 200)
         server.signal(SIGTERM)
         collect(until: { messages.contains("STOPPING=1") })
         #expect(messages.contains("STOPPING=1"))
