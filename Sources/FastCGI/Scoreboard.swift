@@ -357,7 +357,8 @@ public struct WorkerSlot: @unchecked Sendable {
     }
 
     private func read(at offset: Int, capacity: Int) -> String {
-        let count = min(Int((base + offset).load(as: UInt64.self)), capacity - 8)
+        // Clamped as a UInt64 first: the master reads a crashed worker's slot, whatever it left.
+        let count = Int(min((base + offset).load(as: UInt64.self), UInt64(capacity - 8)))
         return String(decoding: UnsafeRawBufferPointer(start: base + offset + 8, count: count), as: UTF8.self)
     }
 
