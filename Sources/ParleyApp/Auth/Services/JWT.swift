@@ -59,12 +59,12 @@ public struct JWTError: Error, Equatable, CustomStringConvertible {
 /// HS256 JSON Web Tokens. The algorithm is fixed by the server: a token whose header names any
 /// other (`none` included) is refused before its signature is even looked at.
 public struct JWTSigner: Sendable {
-    private let key: [UInt8]
+    private let key: HMACKey
     private static let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
 
     public init(key: [UInt8]) {
         precondition(key.count >= 32, "an HS256 key needs at least 32 bytes")
-        self.key = key
+        self.key = HMACKey(key)
     }
 
     public func sign(_ claims: JWTClaims) -> String {
@@ -72,7 +72,7 @@ public struct JWTSigner: Sendable {
         // and base64url tokens, which have none, so the bytes are the same.
         let payload = Base64URL.encode((try? JSON.encode(claims)) ?? [])
         let signingInput = JWTSigner.header + "." + payload
-        return signingInput + "." + Base64URL.encode(Sodium.hmacSHA256(key: key, message: Array(signingInput.utf8)))
+        return signingInput + "." + Base64URL.encode(key.authenticate(signingInput.utf8))
     }
 
     /// Verifies signature, algorithm and expiry, and returns the claims.
@@ -94,7 +94,7 @@ public struct JWTSigner: Sendable {
             else { throw JWTError(reason: "algorithm is not HS256") }
         }
         guard let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]) else { throw JWTError(reason: "signature is not base64url") }
-        let expected = Sodium.hmacSHA256(key: key, message: Array(bytes[..<secondDot]))
+        let expected = key.authenticate(bytes[..<secondDot])
         guard Sodium.constantTimeEquals(signature, expected) else { throw JWTError(reason: "bad signature") }
         guard let payload = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]),
               let claims = JWTClaims(compact: payload) ?? (try? JSONDecoder().decode(JWTClaims.self, from: Data(payload)))

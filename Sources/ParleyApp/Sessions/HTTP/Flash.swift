@@ -23,11 +23,15 @@ struct Flash: Sendable, Equatable {
 
 /// Signs and reads flash cookies.
 struct FlashCookies: Sendable {
-    let key: [UInt8]
+    let key: HMACKey
+
+    init(key: [UInt8]) {
+        self.key = HMACKey(key)
+    }
 
     func cookie(_ flash: Flash) -> SetCookie {
         let payload = Base64URL.encode(Array("\(flash.kind.rawValue)\n\(flash.text)".utf8))
-        let signature = Base64URL.encode(Sodium.hmacSHA256(key: key, message: Array(payload.utf8)))
+        let signature = Base64URL.encode(key.authenticate(payload.utf8))
         return SetCookie(name: SessionCookies.flash, value: payload + "." + signature, maxAge: Flash.lifetime)
     }
 
@@ -36,7 +40,7 @@ struct FlashCookies: Sendable {
         guard let value = request.cookies[SessionCookies.flash] else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let signature = Base64URL.decode(parts[1]),
-              Sodium.constantTimeEquals(signature, Sodium.hmacSHA256(key: key, message: Array(parts[0].utf8))),
+              Sodium.constantTimeEquals(signature, key.authenticate(parts[0].utf8)),
               let bytes = Base64URL.decode(parts[0]), let text = String(validating: bytes, as: UTF8.self),
               let newline = text.firstIndex(of: "\n"), let kind = Flash.Kind(rawValue: String(text[..<newline]))
         else { return nil }

@@ -11,7 +11,11 @@ import Web
 ///
 /// A POST is accepted when its token matches either form for the cookies it came with.
 struct CSRFTokens: Sendable {
-    let key: [UInt8]
+    let key: HMACKey
+
+    init(key: [UInt8]) {
+        self.key = HMACKey(key)
+    }
 
     static let field = "csrf_token"
 
@@ -46,6 +50,6 @@ struct CSRFTokens: Sendable {
     }
 
     private func mac(_ purpose: String, _ value: String) -> [UInt8] {
-        Sodium.hmacSHA256(key: key, message: Array("\(purpose)\n\(value)".utf8))
+        key.authenticate("\(purpose)\n\(value)".utf8)
     }
 }
