@@ -335,7 +335,7 @@ struct ConversationListOrderTests {
         let alice = try h.makeUser()
         let bob = try h.makeUser()
         // A table shaped like a real one: alice in 200 conversations, bob in 2,000, analysed.
-        let plan = try h.database.write { connection -> String in
+        let plans = try h.database.write { connection -> [String] in
             try connection.execute("""
                 WITH c AS (
                     INSERT INTO conversations (title, created_by, last_message_at)
@@ -348,17 +348,38 @@ struct ConversationListOrderTests {
                 SELECT conversation_id, \(alice.id) FROM c WHERE substr(title, 6)::int % 10 = 0
                 """)
             try connection.execute("ANALYZE conversation_participants")
-            let query = PostgresConversationRepository.listQuery(for: alice.id, offset: 0, limit: 20)
-            return try connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds))
-                .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+            // As parley runs it: prepared, and after five executions on the generic plan.
+            try connection.execute(PostgresQuery(unsafeSQL: "SET plan_cache_mode = force_generic_plan"))
+            var plans: [String] = []
+            for (index, offset) in [0, 20].enumerated() {
+                let query = PostgresConversationRepository.listQuery(for: alice.id, offset: offset, limit: 20)
+                let parameters = (1...9).last { query.sql.contains("$\($0)") } ?? 0
+                let types = Array(repeating: "unknown", count: parameters).joined(separator: ", ")
+                try connection.execute(PostgresQuery(unsafeSQL: "PREPARE plan\(index) (\(types)) AS " + query.sql))
+                // EXECUTE takes no bind parameters: the values in the statement's order (the
+                // total's user, the viewer, the limit, then the offset on later pages).
+                let values = ["'\(alice.id)'", "'\(alice.id)'", "20", "\(offset)"].prefix(parameters).joined(separator: ", ")
+                plans.append(try connection.query(PostgresQuery(unsafeSQL: "EXPLAIN EXECUTE plan\(index)(\(values))"))
+                    .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n"))
+            }
+            try connection.execute(PostgresQuery(unsafeSQL: "DEALLOCATE ALL"))
+            try connection.execute(PostgresQuery(unsafeSQL: "RESET plan_cache_mode"))
+            return plans
         }
-        #expect(plan.contains("Index Scan using conversation_participants_user_activity_idx"), "\(plan)")
-        // No sort: the index gives the page its order, and the join keeps it.
-        #expect(!plan.contains("Sort Key"), "\(plan)")
-        #expect(!plan.contains("WindowAgg"), "\(plan)")
+        for plan in plans {
+            #expect(plan.contains("Index Scan using conversation_participants_user_activity_idx"), "\(plan)")
+            // No sort: the index gives the page its order, and the join keeps it.
+            #expect(!plan.contains("Sort Key"), "\(plan)")
+            #expect(!plan.contains("WindowAgg"), "\(plan)")
+        }
+        // The first page has no Memoize in front of `conversations`: each id comes once, so its
+        // cache is never hit, and filling it copied every row.
+        #expect(!plans[0].contains("Memoize"), "\(plans[0])")
         let list = try h.request(.get, "/api/conversations/?page_size=3", token: alice.token)
         #expect(list.count == 200)
         #expect(list.results.compactMap { $0["title"] as? String } == ["plan 10", "plan 20", "plan 30"])
+        let third = try h.request(.get, "/api/conversations/?page_size=3&page=3", token: alice.token)
+        #expect(third.results.compactMap { $0["title"] as? String } == ["plan 70", "plan 80", "plan 90"])
     }
 
     @Test("the last message's sender is named as they are now: after a rename, and after they left the conversation")

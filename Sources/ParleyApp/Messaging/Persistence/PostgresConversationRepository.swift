@@ -146,16 +146,32 @@ struct PostgresConversationRepository: ConversationRepository {
         return (rows.map(\.summary), total)
     }
 
-    /// The statement `summaries` runs (a test reads its plan). The page of the viewer's
-    /// conversations is chosen first (a LIMIT on a range scan of
-    /// conversation_participants_user_activity_idx, whose order is the list's, so no conversation
-    /// outside the page is read), and a nested loop keeps that order: no CTE and no sort. Each
-    /// copied the page's rows (participants and last message included) once more, and a
-    /// statement without them ran 15 % faster (bench/README.md, "The list's last sender"). The
-    /// total is the viewer's count on their user row (migration 0026).
+    /// The statement `summaries` runs (a test reads its plan). The viewer's rows come in the
+    /// list's order from a range scan of conversation_participants_user_activity_idx, and a nested
+    /// loop to `conversations` keeps that order: no CTE and no sort. Each copied the page's rows
+    /// (participants and last message included) once more, and a statement without them ran 15 %
+    /// faster (bench/README.md, "The list's last sender"). The total is the viewer's count on their
+    /// user row (migration 0026).
+    ///
+    /// Two shapes. The first page joins under its LIMIT. Later pages pick their rows in a
+    /// subquery first, so that the skipped rows join nothing; but PostgreSQL knows nothing about
+    /// a subquery's ids and puts a Memoize in front of `conversations`, which copies every row
+    /// into a cache that is never hit. The first page without it ran 6–20 % faster; on page 3 the
+    /// join-first shape ran 30 % slower (bench/README.md, "The list's Memoize").
     static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
         var sql = SQLBuilder("SELECT ")
         appendSummaryColumns(participants, totalFor: userID, to: &sql)
+        if offset == 0 {
+            sql.append("""
+
+                FROM conversation_participants p JOIN conversations c ON c.conversation_id = p.conversation_id
+                WHERE p.user_id = 
+                """)
+            sql.bind(userID)
+            sql.append(" ORDER BY p.conversation_last_message_at DESC, p.conversation_id DESC LIMIT ")
+            sql.bind(limit)
+            return sql.query
+        }
         sql.append("""
 
             FROM (SELECT p.conversation_id, p.unread_count, p.conversation_last_message_at
