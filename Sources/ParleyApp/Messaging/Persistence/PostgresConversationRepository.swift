@@ -162,12 +162,7 @@ struct PostgresConversationRepository: ConversationRepository {
         var sql = SQLBuilder("SELECT ")
         appendSummaryColumns(participants, totalFor: userID, to: &sql)
         if offset == 0 {
-            sql.append("""
-
-                FROM conversation_participants p JOIN conversations c ON c.conversation_id = p.conversation_id
-                WHERE p.user_id = 
-                """)
-            sql.bind(userID)
+            appendViewerRows(of: userID, to: &sql)
             sql.append(" ORDER BY p.conversation_last_message_at DESC, p.conversation_id DESC LIMIT ")
             sql.bind(limit)
             return sql.query
@@ -193,15 +188,20 @@ struct PostgresConversationRepository: ConversationRepository {
     func summary(_ conversationID: UUID, for userID: UUID) throws -> ConversationSummary? {
         var sql = SQLBuilder("SELECT ")
         Self.appendSummaryColumns(.values, totalFor: nil, to: &sql)
+        Self.appendViewerRows(of: userID, to: &sql)
+        sql.append(" AND c.conversation_id = ")
+        sql.bind(conversationID)
+        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
+    }
+
+    /// `userID`'s participant rows `p` joined to their conversations `c`.
+    private static func appendViewerRows(of userID: UUID, to sql: inout SQLBuilder) {
         sql.append("""
 
             FROM conversation_participants p JOIN conversations c ON c.conversation_id = p.conversation_id
             WHERE p.user_id = 
             """)
         sql.bind(userID)
-        sql.append(" AND c.conversation_id = ")
-        sql.bind(conversationID)
-        return try connection.query(sql.query).first.map { try SummaryRow($0).summary }
     }
 
     /// A ``SummaryRow``'s columns over `p`, the viewer's participant row, and `c`, the
