@@ -27,9 +27,9 @@ public struct MustacheLibrary: Sendable {
         func linked(_ nodes: [Node]) -> [Node] {
             nodes.map { node in
                 switch node {
-                case .partial(let name, let indentation, _): .partial(name, indentation: indentation, link: links[name])
-                case .section(let path, let content): .section(path, linked(content))
-                case .inverted(let path, let content): .inverted(path, linked(content))
+                case .partial(let partial): .partial(Partial(partial.name, indentation: partial.indentation, link: links[partial.name]))
+                case .section(let section): .section(Section(section.path, linked(section.content)))
+                case .inverted(let section): .inverted(Section(section.path, linked(section.content)))
                 case .block(let name, let content): .block(name, linked(content))
                 case .parent(let name, let overrides): .parent(name, overrides: overrides.mapValues(linked))
                 case .text, .variable: node

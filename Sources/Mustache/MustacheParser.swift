@@ -188,16 +188,16 @@ struct MustacheParser {
                 case .comment:
                     continue
                 case .variable, .raw:
-                    nodes.append(.variable(try path(name, line: line), escaped: kind == .variable))
+                    nodes.append(.variable(Variable(try path(name, line: line), escaped: kind == .variable)))
                 case .section:
-                    nodes.append(.section(try path(name, line: line), try self.nodes(closing: (name, line))))
+                    nodes.append(.section(Section(try path(name, line: line), try self.nodes(closing: (name, line)))))
                 case .inverted:
-                    nodes.append(.inverted(try path(name, line: line), try self.nodes(closing: (name, line))))
+                    nodes.append(.inverted(Section(try path(name, line: line), try self.nodes(closing: (name, line)))))
                 case .block:
                     nodes.append(.block(name, try self.nodes(closing: (name, line))))
                 case .partial:
                     references.insert(name)
-                    nodes.append(.partial(name, indentation: indentation, link: nil))
+                    nodes.append(.partial(Partial(name, indentation: indentation, link: nil)))
                 case .parent:
                     references.insert(name)
                     nodes.append(.parent(name, overrides: try overrides(try self.nodes(closing: (name, line)), parent: name, line: line)))
@@ -228,10 +228,10 @@ struct MustacheParser {
     }
 
     private func path(_ name: String, line: Int) throws(MustacheError) -> MustachePath {
-        if name == "." { return MustachePath(anchor: .implicit, first: "", rest: []) }
+        if name == "." { return MustachePath(anchor: .implicit, first: MustacheKey(""), rest: []) }
         let anchored = name.hasPrefix(".")
-        let names = (anchored ? name.dropFirst() : Substring(name)).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !names.contains(where: \.isEmpty) else { throw MustacheError(message: "\"\(name)\" has an empty part", line: line) }
+        let names = (anchored ? name.dropFirst() : Substring(name)).split(separator: ".", omittingEmptySubsequences: false).map { MustacheKey(String($0)) }
+        guard !names.contains(where: \.name.isEmpty) else { throw MustacheError(message: "\"\(name)\" has an empty part", line: line) }
         return MustachePath(anchor: anchored ? .top : .stack, first: names[0], rest: Array(names.dropFirst()))
     }
 }

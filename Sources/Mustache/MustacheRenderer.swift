@@ -28,42 +28,42 @@ struct MustacheRenderer {
             switch nodes[index] {
             case .text(let text):
                 if indentation.isEmpty { output.append(text) } else { appendIndented(text) }
-            case .variable(let path, let escaped):
-                write(lookup(path), escaped: escaped)
-            case .section(let path, let content):
-                switch lookup(path) {
+            case .variable(let variable):
+                write(lookup(variable.path), escaped: variable.escaped)
+            case .section(let section):
+                switch lookup(section.path) {
                 case .null, .bool(false):
                     continue
                 case .bool(true):
-                    render(content, blocks: blocks)
+                    render(section.content, blocks: blocks)
                 case .list(let elements):
                     for element in elements {
                         stack.append(element)
-                        render(content, blocks: blocks)
+                        render(section.content, blocks: blocks)
                         stack.removeLast()
                     }
                 case let value:
                     stack.append(value)
-                    render(content, blocks: blocks)
+                    render(section.content, blocks: blocks)
                     stack.removeLast()
                 }
-            case .inverted(let path, let content):
-                switch lookup(path) {
-                case .null, .bool(false): render(content, blocks: blocks)
-                case .list(let elements) where elements.isEmpty: render(content, blocks: blocks)
+            case .inverted(let section):
+                switch lookup(section.path) {
+                case .null, .bool(false): render(section.content, blocks: blocks)
+                case .list(let elements) where elements.isEmpty: render(section.content, blocks: blocks)
                 default: continue
                 }
-            case .partial(_, let indentation, let link):
+            case .partial(let partial):
                 // No link: no template of that name, which MustacheLibrary.validate() refuses at load.
-                guard let partial = link?.nodes else { continue }
-                if indentation.isEmpty {
-                    render(partial, blocks: blocks)
+                guard let nodes = partial.link?.nodes else { continue }
+                if partial.indentation.isEmpty {
+                    render(nodes, blocks: blocks)
                 } else {
-                    let outer = (self.indentation, atLineStart)
-                    self.indentation += indentation
+                    let outer = (indentation, atLineStart)
+                    indentation += partial.indentation
                     atLineStart = true
-                    render(partial, blocks: blocks)
-                    (self.indentation, atLineStart) = outer
+                    render(nodes, blocks: blocks)
+                    (indentation, atLineStart) = outer
                 }
             case .parent(let name, let overrides):
                 guard let template = templates[name] else { continue }
@@ -82,15 +82,19 @@ struct MustacheRenderer {
         case .implicit:
             return stack.last ?? .null
         case .top:
-            guard let top = stack.last, let child = top.child(named: path.first) else { return .null }
-            value = child
+            // Asked of the frame in place: a copy of it (`stack.last`) copied its object too.
+            let found: MustacheValue? = stack.withUnsafeBufferPointer { frames in
+                frames.isEmpty ? nil : frames[frames.count - 1].child(named: path.first)
+            }
+            guard let found else { return .null }
+            value = found
         case .stack:
             // Through the buffer: no array bounds checks or retains per frame, on every
-            // lookup of every render.
+            // lookup of every render, and each frame asked in place, not copied out.
             let found: MustacheValue? = stack.withUnsafeBufferPointer { frames in
                 var index = frames.count - 1
                 while index >= 0 {
-                    if case .object(let object) = frames[index], let child = object.mustacheValue(for: path.first) { return child }
+                    if let child = frames[index].child(named: path.first) { return child }
                     index -= 1
                 }
                 return nil
@@ -109,7 +113,7 @@ struct MustacheRenderer {
         if atLineStart, !indentation.isEmpty {
             switch value {
             case .null, .list: break
-            case .object(let object) where object.mustacheText == nil: break
+            case .object(let reference) where reference.object.mustacheText == nil: break
             default:
                 output.append(indentation)
                 atLineStart = false
@@ -124,8 +128,8 @@ struct MustacheRenderer {
             appendDecimal(int)
         case .string(let string):
             escaped ? appendEscaped(string) : output.appendUTF8(string)
-        case .object(let object):
-            guard let text = object.mustacheText else { return }
+        case .object(let reference):
+            guard let text = reference.object.mustacheText else { return }
             escaped ? appendEscaped(text) : output.appendUTF8(text)
         }
     }

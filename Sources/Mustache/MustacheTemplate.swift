@@ -19,27 +19,71 @@ public struct MustacheTemplate: Sendable {
     }
 }
 
-/// A name in a tag.
-struct MustachePath: Sendable, Equatable {
+/// A name in a tag. A class: the renderer hands it to every lookup, and as a struct it was
+/// copied for each, a retain and a release of every name in it.
+final class MustachePath: Sendable {
     enum Anchor: Sendable { case implicit, top, stack }
     /// `.implicit` for `{{.}}`; `.top` for `{{.name}}` (the top of the stack only); `.stack`
     /// for `{{name}}` (the first frame from the top that has `name`).
     let anchor: Anchor
     /// The first name (empty for `{{.}}`) and the names after it (`b`, `c` of `a.b.c`).
-    let first: String
-    let rest: [String]
+    let first: MustacheKey
+    let rest: [MustacheKey]
+
+    init(anchor: Anchor, first: MustacheKey, rest: [MustacheKey]) {
+        self.anchor = anchor
+        self.first = first
+        self.rest = rest
+    }
 }
 
-/// (Not `indirect`: the recursive cases hold arrays, which are references already.)
+/// What a template is made of. The cases the renderer visits most hold one reference each (a
+/// class, or the text's array): every render copies the node it is on, and a tag's path and
+/// content as separate fields were a retain and a release each per visit (bench/README.md,
+/// "The template renderer's lookups").
 enum Node: Sendable {
     case text([UInt8])
-    case variable(MustachePath, escaped: Bool)
-    case section(MustachePath, [Node])
-    case inverted(MustachePath, [Node])
-    /// `link` is the partial's template once the library has linked it (nil until then).
-    case partial(String, indentation: [UInt8], link: PartialLink?)
+    case variable(Variable)
+    case section(Section)
+    case inverted(Section)
+    case partial(Partial)
     case parent(String, overrides: [String: [Node]])
     case block(String, [Node])
+}
+
+/// `{{name}}` (escaped) or `{{{name}}}`, `{{&name}}` (raw).
+final class Variable: Sendable {
+    let path: MustachePath
+    let escaped: Bool
+
+    init(_ path: MustachePath, escaped: Bool) {
+        self.path = path
+        self.escaped = escaped
+    }
+}
+
+/// `{{#name}}…{{/name}}` or `{{^name}}…{{/name}}`.
+final class Section: Sendable {
+    let path: MustachePath
+    let content: [Node]
+
+    init(_ path: MustachePath, _ content: [Node]) {
+        self.path = path
+        self.content = content
+    }
+}
+
+/// `{{> name}}`. `link` is the partial's template once the library has linked it (nil until then).
+final class Partial: Sendable {
+    let name: String
+    let indentation: [UInt8]
+    let link: PartialLink?
+
+    init(_ name: String, indentation: [UInt8], link: PartialLink?) {
+        self.name = name
+        self.indentation = indentation
+        self.link = link
+    }
 }
 
 /// Why a template does not parse, with the line it was found on.

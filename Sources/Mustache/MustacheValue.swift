@@ -14,13 +14,28 @@ public enum MustacheValue {
     case string(String)
     /// A section renders once per element, with the element on top of the context stack.
     case list([MustacheValue])
-    /// Named children, looked up by `{{name}}` and `{{parent.child}}`.
-    indirect case object(any MustacheObject)
+    /// Named children, looked up by `{{name}}` and `{{parent.child}}`; made with
+    /// ``object(_:)``.
+    case object(ObjectReference)
+
+    /// A value with named children.
+    @inlinable
+    public static func object(_ object: some MustacheObject) -> MustacheValue { .object(ObjectReference(object)) }
+
+    /// An object, held by a class: a lookup asks it in place. As an `indirect` case it was
+    /// copied out of its box, a call through its value witnesses and a retain of each of its
+    /// fields, on every lookup (bench/README.md, "The template renderer's lookups").
+    public final class ObjectReference {
+        public let object: any MustacheObject
+
+        @inlinable
+        init(_ object: some MustacheObject) { self.object = object }
+    }
 
     /// The child named `name`, or nil when this value has none (the lookup then climbs the stack).
     @inlinable
-    func child(named name: String) -> MustacheValue? {
-        if case .object(let object) = self { return object.mustacheValue(for: name) }
+    func child(named name: MustacheKey) -> MustacheValue? {
+        if case .object(let reference) = self { return reference.object.mustacheValue(for: name) }
         return nil
     }
 }
@@ -29,7 +44,7 @@ public enum MustacheValue {
 ///
 /// ```swift
 /// extension Fortune: MustacheObject {
-///     func mustacheValue(for key: String) -> MustacheValue? {
+///     func mustacheValue(for key: MustacheKey) -> MustacheValue? {
 ///         switch key {
 ///         case "id": .int(Int(id))
 ///         case "message": .string(message)
@@ -41,7 +56,7 @@ public enum MustacheValue {
 public protocol MustacheObject {
     /// The child named `key`; nil when there is none, so that the lookup goes on down the
     /// context stack (Mustache's rule for `{{name}}`).
-    func mustacheValue(for key: String) -> MustacheValue?
+    func mustacheValue(for key: MustacheKey) -> MustacheValue?
 
     /// What `{{name}}` prints when the name resolves to this object; nil prints nothing.
     var mustacheText: String? { get }
@@ -52,7 +67,7 @@ extension MustacheObject {
 }
 
 extension Dictionary: MustacheObject where Key == String, Value == MustacheValue {
-    public func mustacheValue(for key: String) -> MustacheValue? { self[key] }
+    public func mustacheValue(for key: MustacheKey) -> MustacheValue? { self[key.name] }
 }
 
 extension MustacheValue {
@@ -98,8 +113,8 @@ final class ReflectedObject: MustacheObject {
         self.children = mirror.children
     }
 
-    func mustacheValue(for key: String) -> MustacheValue? {
-        guard let child = children.first(where: { $0.label == key }) else { return nil }
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
+        guard let child = children.first(where: { $0.label == key.name }) else { return nil }
         let value = MustacheValue(reflecting: child.value)
         if case .null = value { return nil }
         return value
@@ -137,8 +152,8 @@ extension Dictionary: ReflectedDictionary where Key == String {
 struct ReflectedDictionaryObject<Value>: MustacheObject {
     let entries: [String: Value]
 
-    func mustacheValue(for key: String) -> MustacheValue? {
-        guard let entry = entries[key] else { return nil }
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
+        guard let entry = entries[key.name] else { return nil }
         let value = MustacheValue(reflecting: entry)
         if case .null = value { return nil }
         return value

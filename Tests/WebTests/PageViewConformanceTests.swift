@@ -27,9 +27,9 @@ struct PageViewConformanceTests {
             guard let label = child.label else { continue }
             var reflected: MustacheValue? = MustacheValue(reflecting: child.value)
             if case .null? = reflected { reflected = nil }  // nil properties are absent (the lookup climbs)
-            #expect(describe(view.mustacheValue(for: label)) == describe(reflected), "\(type(of: view)).\(label)")
+            #expect(describe(view.mustacheValue(for: MustacheKey(label))) == describe(reflected), "\(type(of: view)).\(label)")
         }
-        #expect(view.mustacheValue(for: "noSuchProperty") == nil)
+        #expect(view.mustacheValue(for: MustacheKey("noSuchProperty")) == nil)
     }
 
     @Test("every property of every converted view is reachable under its name")

@@ -5,7 +5,7 @@ struct Fortune: MustacheObject {
     var id: Int32
     var message: String
 
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "id": .int(Int(id))
         case "message": .string(message)

@@ -12,7 +12,7 @@ extension MustacheValue {
 }
 
 extension LayoutView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "title": .string(title)
         case "styleVersion": .string(styleVersion)
@@ -27,7 +27,7 @@ extension LayoutView: MustacheObject {
 }
 
 extension NavUserView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "userID": .string(userID)
         case "username": .string(username)
@@ -40,7 +40,7 @@ extension NavUserView: MustacheObject {
 }
 
 extension NavView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "inbox": .bool(inbox)
         case "newConversation": .bool(newConversation)
@@ -56,7 +56,7 @@ extension NavView: MustacheObject {
 }
 
 extension FlashView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "kind": .string(kind)
         case "text": .string(text)
@@ -67,7 +67,7 @@ extension FlashView: MustacheObject {
 }
 
 extension FieldView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "name": .string(name)
         case "value": .string(value)
@@ -79,7 +79,7 @@ extension FieldView: MustacheObject {
 }
 
 extension TimeView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "iso": .string(iso)
         case "exact": .string(exact)
@@ -90,9 +90,7 @@ extension TimeView: MustacheObject {
 }
 
 extension MessageView: MustacheObject {
-    // In the order partials/message.mustache asks most, once per message: a string switch
-    // compares one case after another.
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "isSystemLine": .bool(isSystemLine)
         case "id": .string(id)
@@ -114,7 +112,7 @@ extension MessageView: MustacheObject {
 }
 
 extension PaginationView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "hasPrevious": .bool(hasPrevious)
         case "previousURL": .string(previousURL)
@@ -128,7 +126,7 @@ extension PaginationView: MustacheObject {
 }
 
 extension ConversationPages.InboxView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "conversations": .views(conversations)
         case "isEmpty": .bool(isEmpty)
@@ -139,7 +137,7 @@ extension ConversationPages.InboxView: MustacheObject {
 }
 
 extension ConversationPages.ConversationRowView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "url": .string(url)
         case "label": .string(label)
@@ -158,7 +156,7 @@ extension ConversationPages.ConversationRowView: MustacheObject {
 }
 
 extension ConversationPages.ConversationView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "id": .string(id)
         case "label": .string(label)
@@ -177,7 +175,7 @@ extension ConversationPages.ConversationView: MustacheObject {
 }
 
 extension ConversationPages.ComposeView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "body": .object(body)
         case "parentID": .string(parentID)
@@ -189,7 +187,7 @@ extension ConversationPages.ComposeView: MustacheObject {
 }
 
 extension MembersPanelView: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "conversationID": .string(conversationID)
         case "people": .views(people)
@@ -203,7 +201,7 @@ extension MembersPanelView: MustacheObject {
 }
 
 extension MembersPanelView.Member: MustacheObject {
-    func mustacheValue(for key: String) -> MustacheValue? {
+    func mustacheValue(for key: MustacheKey) -> MustacheValue? {
         switch key {
         case "userID": .string(userID)
         case "username": .string(username)
