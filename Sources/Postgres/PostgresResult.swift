@@ -1,5 +1,6 @@
 import FoundationEssentials
 import CLibPQ
+import Glibc
 import Synchronization
 
 /// Owns `PGresult`s and frees them in `deinit`: one statement's, or every result of a
@@ -53,7 +54,7 @@ struct PostgresResult: @unchecked Sendable {
     /// Column name → first column of that name, and Decodable property name → column (the
     /// name itself, else its snake_case form; -1 when neither), built on first use: decoding
     /// rows by name scanned every column's `PQfname` per field per row, then snake-cased every
-    /// key of every row again.
+    /// key of every row again. (A single column asked by name is found by a scan instead.)
     fileprivate struct NameIndex {
         var columns: [String: Int] = [:]
         var properties: [String: Int] = [:]
@@ -80,9 +81,19 @@ struct PostgresResult: @unchecked Sendable {
         }
     }
 
-    /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case).
+    /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case):
+    /// the first column of that name. A scan of the names, not the name index: a statement
+    /// has a few dozen columns at most, and the index built for one lookup (a count read from
+    /// the first row) cost 10k–15k instructions (bench/README.md, "A column found by name").
     func columnIndex(named name: String) -> Int? {
-        self.withNameIndex { $0.columns[name] }
+        var name = name
+        return name.withUTF8 { wanted in
+            for column in 0..<columnCount {
+                guard let field = PQfname(pointer, Int32(column)), strlen(field) == wanted.count else { continue }
+                if wanted.isEmpty || memcmp(field, wanted.baseAddress!, wanted.count) == 0 { return column }
+            }
+            return nil
+        }
     }
 
     /// The column a Decodable property reads: `name`, else `snake_case(name)`.

@@ -63,6 +63,18 @@ extension DatabaseTests {
             #expect(try rows.decode(Int.self) == [1, 2, 3])
         }
 
+        @Test("a column found by name: the exact name, the first of two alike, not a longer or shorter one")
+        func columnByName() throws {
+            let row = try self.connection.query(#"SELECT 1 AS a, 2 AS a, 3 AS ab, 4 AS "b", 5 AS "é""#).first!
+            #expect(try row.decode(Int.self, column: "a") == 1)
+            #expect(try row.decode(Int.self, column: "ab") == 3)
+            #expect(try row.decode(Int.self, column: "b") == 4)
+            #expect(try row.decode(Int.self, column: "é") == 5)
+            #expect(throws: PostgresError.self) { try row.decode(Int.self, column: "abc") }
+            #expect(throws: PostgresError.self) { try row.decode(Int.self, column: "") }
+            #expect(try row.isNull(column: "ab") == false)
+        }
+
         @Test("a type mismatch names the column, the Swift type and the PostgreSQL type")
         func mismatchMessage() throws {
             let row = try self.connection.query("SELECT 'abc'::text AS nickname").first!
