@@ -18,7 +18,7 @@ struct PageRenderingTests {
 
     static let relativeCases: [(Double, String)] = [
         (10, "just now"), (90, "2 min ago"), (3540, "59 min ago"), (10_805, "3 h ago"),
-        (108_000, "yesterday"), (345_600, "4 days ago"),
+        (108_000, "yesterday"), (345_600, "4 days ago"), (3600, "1 h ago"), (600_000, "6 days ago"), (-30, "just now"),
     ]
 
     @Test("relative times, with the exact UTC time for the tooltip", arguments: relativeCases)
@@ -36,6 +36,9 @@ struct PageRenderingTests {
         #expect(view.iso == "2026-03-14T14:53:20Z")
         #expect(view.exact == "2026-03-14 14:53:20 UTC")
         #expect(TimeView(Date(timeIntervalSince1970: 1_700_000_000), now: now).relative == "14 Nov 2023")
+        #expect(TimeView(Date(timeIntervalSince1970: 1_767_571_200), now: now).relative == "5 Jan")  // 2026-01-05
+        #expect(TimeView(Date(timeIntervalSince1970: 915_148_800), now: now).relative == "1 Jan 1999")
+        #expect(TimeView(Date(timeIntervalSince1970: -12_000_000_000), now: now).relative == "26 Sep 1589")  // before 1600: the calendar's fields
     }
 
     @Test("?next= keeps local paths and drops everything else", arguments: [

@@ -70,18 +70,70 @@ struct TimeView: Sendable, Equatable {
         let seconds = now.timeIntervalSince(date)
         switch seconds {
         case ..<45: return "just now"
-        case ..<3600: return "\(max(1, Int((seconds / 60).rounded()))) min ago"
-        case ..<86_400: return "\(Int(seconds / 3600)) h ago"
+        case ..<3600: return count(max(1, Int((seconds / 60).rounded())), " min ago")
+        case ..<86_400: return count(Int(seconds / 3600), " h ago")
         case ..<172_800: return "yesterday"
-        case ..<(7 * 86_400): return "\(Int(seconds / 86_400)) days ago"
+        case ..<(7 * 86_400): return count(Int(seconds / 86_400), " days ago")
         default:
             let name = monthNames[max(0, min(11, month - 1))]
             let nowYear = ISO8601.utcFields(now)?.year ?? utc.component(.year, from: now)
-            return year == nowYear ? "\(day) \(name)" : "\(day) \(name) \(year)"
+            return calendarDay(day, name, year: year == nowYear ? nil : year)
         }
     }
 
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let monthNames: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    // The relative texts are written on the stack and made into a string once, a small one
+    // that needs no allocation (they are at most 15 bytes but for far-off years): interpolation
+    // built them an append and a `description` at a time, about half of a time's cost on a
+    // conversation page (bench/README.md, "A conversation page's times").
+
+    /// "5 min ago", "3 h ago", "4 days ago".
+    private static func count(_ number: Int, _ unit: StaticString) -> String {
+        shortText { out in copy(unit, into: out, at: decimal(number, into: out, at: 0)) }
+    }
+
+    /// "12 Mar", or "12 Mar 2024" with a year.
+    private static func calendarDay(_ day: Int, _ month: StaticString, year: Int?) -> String {
+        shortText { out in
+            var at = decimal(day, into: out, at: 0)
+            out[at] = UInt8(ascii: " ")
+            at = copy(month, into: out, at: at + 1)
+            guard let year else { return at }
+            out[at] = UInt8(ascii: " ")
+            return decimal(year, into: out, at: at + 1)
+        }
+    }
+
+    /// The text `write` puts in a 64-byte buffer (it returns the length).
+    private static func shortText(_ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[..<write(buffer)]), as: UTF8.self)
+        }
+    }
+
+    /// `value` in decimal at `start` (at most 20 bytes, a minus sign included); returns the end.
+    private static func decimal(_ value: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var at = start
+        if value < 0 {
+            out[at] = UInt8(ascii: "-")
+            at += 1
+        }
+        let magnitude = value.magnitude
+        var scale: UInt = 1
+        while magnitude / scale >= 10 { scale *= 10 }
+        while scale > 0 {
+            out[at] = UInt8(truncatingIfNeeded: 0x30 + (magnitude / scale) % 10)
+            at += 1
+            scale /= 10
+        }
+        return at
+    }
+
+    private static func copy(_ text: StaticString, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        (out.baseAddress! + start).initialize(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        return start + text.utf8CodeUnitCount
+    }
 
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
