@@ -8,6 +8,7 @@ struct MustacheKeyTests {
     static func answer(_ name: String) -> String? {
         switch MustacheKey(name) {
         case "": "empty"
+        case "x": "one byte"
         case "id": "id"
         case "ie": "ie"
         case "sixteen-bytes-ab": "sixteen"
@@ -20,7 +21,7 @@ struct MustacheKeyTests {
     }
 
     @Test("each name matches its own case and no other", arguments: [
-        ("", "empty"), ("id", "id"), ("ie", "ie"), ("sixteen-bytes-ab", "sixteen"),
+        ("", "empty"), ("x", "one byte"), ("id", "id"), ("ie", "ie"), ("sixteen-bytes-ab", "sixteen"),
         ("sixteen-bytes-ac", "sixteen, other last byte"), ("unreadNotifications", "long"),
         ("unreadNotificationz", "long, other last byte"), ("héllo", "non-ASCII"),
     ])
@@ -29,7 +30,7 @@ struct MustacheKeyTests {
     }
 
     @Test("near misses match nothing", arguments: [
-        "i", "idd", "Id", "sixteen-bytes-a", "sixteen-bytes-abc", "unreadNotification", "unreadNotificationsx",
+        "i", "xx", "X", "idd", "Id", "sixteen-bytes-a", "sixteen-bytes-abc", "unreadNotification", "unreadNotificationsx",
         "hello", "sixteen-bytes-ab\u{0}",
     ])
     func misses(name: String) {
