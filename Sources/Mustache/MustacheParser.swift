@@ -188,7 +188,7 @@ struct MustacheParser {
                 case .comment:
                     continue
                 case .variable, .raw:
-                    nodes.append(.variable(Variable(try path(name, line: line), escaped: kind == .variable)))
+                    nodes.append(.variable(try path(name, line: line), escaped: kind == .variable))
                 case .section:
                     nodes.append(.section(Section(try path(name, line: line), try self.nodes(closing: (name, line)))))
                 case .inverted:

@@ -28,8 +28,8 @@ struct MustacheRenderer {
             switch nodes[index] {
             case .text(let text):
                 if indentation.isEmpty { output.append(text) } else { appendIndented(text) }
-            case .variable(let variable):
-                write(lookup(variable.path), escaped: variable.escaped)
+            case .variable(let path, let escaped):
+                write(lookup(path), escaped: escaped)
             case .section(let section):
                 switch lookup(section.path) {
                 case .null, .bool(false):
@@ -82,7 +82,8 @@ struct MustacheRenderer {
         case .implicit:
             return stack.last ?? .null
         case .top:
-            // Asked of the frame in place: a copy of it (`stack.last`) copied its object too.
+            // Asked of the frame in place: a copy of it (`stack.last`) would retain and release
+            // its object on every lookup.
             let found: MustacheValue? = stack.withUnsafeBufferPointer { frames in
                 frames.isEmpty ? nil : frames[frames.count - 1].child(named: path.first)
             }

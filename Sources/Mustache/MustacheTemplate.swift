@@ -37,29 +37,17 @@ final class MustachePath: Sendable {
     }
 }
 
-/// What a template is made of. The cases the renderer visits most hold one reference each (a
-/// class, or the text's array): every render copies the node it is on, and a tag's path and
-/// content as separate fields were a retain and a release each per visit (bench/README.md,
-/// "The template renderer's lookups").
+/// What a template is made of. The cases the renderer visits most hold few references (a path,
+/// a class, the text's array): every render copies the node it is on, a retain and a release per
+/// reference (bench/README.md, "The template renderer's lookups").
 enum Node: Sendable {
     case text([UInt8])
-    case variable(Variable)
+    case variable(MustachePath, escaped: Bool)
     case section(Section)
     case inverted(Section)
     case partial(Partial)
     case parent(String, overrides: [String: [Node]])
     case block(String, [Node])
-}
-
-/// `{{name}}` (escaped) or `{{{name}}}`, `{{&name}}` (raw).
-final class Variable: Sendable {
-    let path: MustachePath
-    let escaped: Bool
-
-    init(_ path: MustachePath, escaped: Bool) {
-        self.path = path
-        self.escaped = escaped
-    }
 }
 
 /// `{{#name}}…{{/name}}` or `{{^name}}…{{/name}}`.

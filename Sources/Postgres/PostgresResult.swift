@@ -83,8 +83,8 @@ struct PostgresResult: @unchecked Sendable {
 
     /// Exact, case-sensitive match on the column name (unlike `PQfnumber`, which folds case):
     /// the first column of that name. A scan of the names, not the name index: a statement
-    /// has a few dozen columns at most, and the index built for one lookup (a count read from
-    /// the first row) cost 10k–15k instructions (bench/README.md, "A column found by name").
+    /// has a few dozen columns at most, and building the index for one lookup (a count read
+    /// from the first row) cost more than the scan (bench/README.md, "A column found by name").
     func columnIndex(named name: String) -> Int? {
         var name = name
         return name.withUTF8 { wanted in

@@ -148,16 +148,15 @@ struct PostgresConversationRepository: ConversationRepository {
 
     /// The statement `summaries` runs (a test reads its plan). The viewer's rows come in the
     /// list's order from a range scan of conversation_participants_user_activity_idx, and a nested
-    /// loop to `conversations` keeps that order: no CTE and no sort. Each copied the page's rows
-    /// (participants and last message included) once more, and a statement without them ran 15 %
-    /// faster (bench/README.md, "The list's last sender"). The total is the viewer's count on their
-    /// user row (migration 0026).
+    /// loop to `conversations` keeps that order: no CTE and no sort, each of which copied the
+    /// page's rows (participants and last message included) once more (bench/README.md, "The
+    /// list's last sender"). The total is the viewer's count on their user row (migration 0026).
     ///
     /// Two shapes. The first page joins under its LIMIT. Later pages pick their rows in a
     /// subquery first, so that the skipped rows join nothing; but PostgreSQL knows nothing about
     /// a subquery's ids and puts a Memoize in front of `conversations`, which copies every row
-    /// into a cache that is never hit. The first page without it ran 6–20 % faster; on page 3 the
-    /// join-first shape ran 30 % slower (bench/README.md, "The list's Memoize").
+    /// into a cache that is never hit; on later pages, though, joining first is the slower shape
+    /// (bench/README.md, "The list's Memoize").
     static func listQuery(for userID: UUID, offset: Int, limit: Int, participants: ParticipantsForm = .values) -> PostgresQuery {
         var sql = SQLBuilder("SELECT ")
         appendSummaryColumns(participants, totalFor: userID, to: &sql)

@@ -85,8 +85,8 @@ struct TimeView: Sendable, Equatable {
 
     // The relative texts are written on the stack and made into a string once, a small one
     // that needs no allocation (they are at most 15 bytes but for far-off years): interpolation
-    // built them an append and a `description` at a time, about half of a time's cost on a
-    // conversation page (bench/README.md, "A conversation page's times").
+    // built them an append and a `description` at a time into a heap string (bench/README.md,
+    // "A conversation page's times").
 
     /// "5 min ago", "3 h ago", "4 days ago".
     private static func count(_ number: Int, _ unit: StaticString) -> String {
