@@ -67,6 +67,8 @@ public final class AppContext: RequestContext {
 
     /// An access token's user check still riding with the first read.
     var deferredAuthentication: DeferredAuthentication?
+    /// A page's session check still riding with the first read.
+    var deferredSession: DeferredSession?
 
     /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`). A deferred check is
     /// settled first, in a round trip of its own.

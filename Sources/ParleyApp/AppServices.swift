@@ -13,6 +13,8 @@ final class AppServices: Sendable {
     /// The process's one ``ConcurrencyGate`` for argon2id, shared by the API and the pages.
     let hasher: PasswordHasher
     let signer: JWTSigner
+    /// Which user each session token was issued for (``DeferredSession``).
+    let sessionUsers = SessionUsers()
 
     init(configuration: AppConfiguration, repositories: any Repositories, hasher: PasswordHasher) {
         self.configuration = configuration
@@ -41,7 +43,8 @@ final class AppServices: Sendable {
     }
 
     func sessions(_ context: AppContext) -> SessionService {
-        SessionService(sessions: repositories.sessions(context.database), configuration: configuration.sessions, logger: context.logger)
+        SessionService(
+            sessions: repositories.sessions(context.database), configuration: configuration.sessions, users: sessionUsers, logger: context.logger)
     }
 
     func passwordChanges(_ context: AppContext) -> any PasswordChangeRepository {

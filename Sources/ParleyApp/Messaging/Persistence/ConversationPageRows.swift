@@ -13,6 +13,4 @@ struct ConversationPageRows {
     var messages: [Message]
     var rootIDs: [UUID]
     var hasEarlier: Bool
-    /// The viewer's unread notifications, counted after the marking.
-    var unreadNotifications: Int
 }

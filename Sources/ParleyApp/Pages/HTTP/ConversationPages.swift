@@ -148,8 +148,12 @@ struct ConversationPages {
     // MARK: - A conversation
 
     func show(_ request: Request, _ context: AppContext) throws -> Response {
-        let user = try pages.requireUser(context, next: request.uri)
-        return try renderConversation(request, context, user: user, compose: try replyCompose(request, context, user: user))
+        if let reply = request.query["reply"], !reply.isEmpty {
+            let user = try pages.requireUser(context, next: request.uri)
+            return try renderConversation(request, context, viewerID: user.id, compose: try replyCompose(request, context, user: user))
+        }
+        // The page's read carries the session check (``DeferredSession``).
+        return try renderConversation(request, context, viewerID: try pages.requireUserID(context, next: request.uri), compose: nil)
     }
 
     /// `?reply=<message>`: the page's one form set to answer that message. The Reply link under
@@ -171,17 +175,19 @@ struct ConversationPages {
     }
 
     /// The conversation page. Opening it marks the conversation read (its unread count and its
-    /// notifications), as a reader would expect, when something in it is unread. Its reads and
-    /// the marking take one round trip (``ConversationService/openPage``). `membersField`: the
+    /// notifications), as a reader would expect, when something in it is unread. Its reads take
+    /// one round trip, with the session check when that rides along, and the marking one more
+    /// when there is something to mark (``ConversationService/openPage``). `membersField`: the
     /// add form of the members panel, after a refused add.
     func renderConversation(
-        _ request: Request, _ context: AppContext, user: AuthenticatedUser, compose: ComposeView?, membersField: FieldView? = nil,
+        _ request: Request, _ context: AppContext, viewerID: UUID, compose: ComposeView?, membersField: FieldView? = nil,
         status: HTTPStatus = .ok
     ) throws -> Response {
         let id = try request.uuidParameter()
         let before = try Self.cursor(request.query["before"])
         let opened = try pages.services.conversations(context).openPage(
-            id, for: user, before: before, limit: Self.threadsPerPage, knownUnreadNotifications: context.sessionUnreadNotifications)
+            id, viewerID: viewerID, before: before, limit: Self.threadsPerPage, knownUnreadNotifications: context.sessionUnreadNotifications)
+        let user = try pages.requireUser(context, next: request.uri)
         let summary = opened.summary
         let page = opened.threads
         let label = ConversationNaming.label(summary, viewer: user)
@@ -233,7 +239,7 @@ struct ConversationPages {
             let compose = ComposeView(
                 body: FieldView("message_body", value: body, errors: fields), parentID: parent?.apiString ?? "",
                 isReply: parent != nil, replyingTo: parentSender)
-            return try renderConversation(request, context, user: user, compose: compose)
+            return try renderConversation(request, context, viewerID: user.id, compose: compose)
         } catch let error as MessagingError where error.kind == .rateLimited {
             let seconds = error.rateLimit?.retryAfterSeconds ?? 60
             let view = ThrottledView(

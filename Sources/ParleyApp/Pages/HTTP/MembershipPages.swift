@@ -20,7 +20,7 @@ struct MembershipPages {
         let typed = try request.form()[MembersPanelView.field] ?? ""
         func refused(_ errors: [String]) throws -> Response {
             let field = FieldView(MembersPanelView.field, value: typed, errors: [MembersPanelView.field: errors])
-            return try ConversationPages(pages: pages).renderConversation(request, context, user: user, compose: nil, membersField: field)
+            return try ConversationPages(pages: pages).renderConversation(request, context, viewerID: user.id, compose: nil, membersField: field)
         }
         let names = UsernameList.parse(typed)
         guard !names.isEmpty else { return try refused(["Enter at least one username."]) }

@@ -39,8 +39,18 @@ struct Pages: Sendable {
     /// The signed-in user, or ``LoginRequired`` (the page middleware turns it into a redirect
     /// to the log-in form that comes back to `next`).
     func requireUser(_ context: AppContext, next: String? = nil) throws -> AuthenticatedUser {
-        guard let user = context.user else { throw LoginRequired(next: next) }
-        return user
+        if let user = context.user { return user }
+        if let deferred = context.deferredSession, let user = try deferred.settle() { return user }
+        throw LoginRequired(next: next)
+    }
+
+    /// The signed-in user's id, for a read keyed by it: a session check still deferred is not
+    /// settled here but rides in front of that read (``DeferredSession``), which then throws
+    /// if the session was refused. Only for handlers whose first use of the user is that read.
+    func requireUserID(_ context: AppContext, next: String? = nil) throws -> UUID {
+        if let user = context.user { return user.id }
+        if let deferred = context.deferredSession, !deferred.refused { return deferred.userID }
+        throw LoginRequired(next: next)
     }
 
     /// The signed-in admin; a 403 page for anyone else signed in.

@@ -8,6 +8,18 @@ protocol SessionRepository {
     /// `idleTimeout`, its account still there — and marks it used now (at most once per
     /// `touchInterval`). Nil when there is no such session.
     func resume(tokenHash: String, idleTimeout: Duration, touchInterval: Duration) throws -> ResumedSession?
+    /// The same check, riding in front of the request's next read (``DeferredSession``):
+    /// `verdict` gets the session (nil when there is none) and whether it is due a touch, which
+    /// the caller then makes with ``touch(tokenHash:touchInterval:)``.
+    func deferResume(
+        tokenHash: String, idleTimeout: Duration, touchInterval: Duration,
+        verdict: @escaping (_ session: ResumedSession?, _ stale: Bool) throws -> Void)
+    /// Runs a deferred check still pending, alone.
+    func settleDeferredResume() throws
+    /// Drops a deferred check still pending.
+    func dropDeferredResume()
+    /// Marks the session used now, unless it was within `touchInterval`.
+    func touch(tokenHash: String, touchInterval: Duration) throws
     /// True when a session was deleted.
     @discardableResult
     func delete(tokenHash: String) throws -> Bool

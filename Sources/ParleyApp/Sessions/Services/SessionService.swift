@@ -9,6 +9,8 @@ import Logging
 struct SessionService {
     let sessions: any SessionRepository
     let configuration: SessionConfiguration
+    /// The process's token-to-user map, for session checks that ride with a page's read.
+    let users: SessionUsers
     var logger = Logger(label: "parley.sessions")
     /// One log-in in this many also deletes a batch of sessions that are over.
     static let purgeOneIn = 64
@@ -16,7 +18,9 @@ struct SessionService {
     /// A new session for `userID`; returns the token for the cookie.
     func start(for userID: UUID) throws -> String {
         let token = Sodium.randomToken(bytes: 32)
-        try sessions.insert(tokenHash: Self.hash(token), userID: userID, lifetime: configuration.absoluteLifetime)
+        let hash = Self.hash(token)
+        try sessions.insert(tokenHash: hash, userID: userID, lifetime: configuration.absoluteLifetime)
+        users.remember(userID, forTokenHash: hash)
         if Int.random(in: 0..<Self.purgeOneIn) == 0 {
             do {
                 let purged = try sessions.purgeEnded(idleTimeout: configuration.idleTimeout, limit: 500)
@@ -32,13 +36,30 @@ struct SessionService {
     /// anything else (unknown, expired, idle, malformed, or the account is gone).
     func resume(token: String) throws -> ResumedSession? {
         guard Self.isWellFormed(token) else { return nil }
-        return try sessions.resume(tokenHash: Self.hash(token), idleTimeout: configuration.idleTimeout, touchInterval: configuration.touchInterval)
+        let hash = Self.hash(token)
+        guard let session = try sessions.resume(tokenHash: hash, idleTimeout: configuration.idleTimeout, touchInterval: configuration.touchInterval) else {
+            users.forget(tokenHash: hash)
+            return nil
+        }
+        users.remember(session.user.id, forTokenHash: hash)
+        return session
+    }
+
+    /// The check of `token` to ride with the request's first read, when this process knows
+    /// whose it is (``SessionUsers``); nil otherwise (then ``resume(token:)`` it).
+    func deferredResume(token: String, context: AppContext) -> DeferredSession? {
+        guard Self.isWellFormed(token) else { return nil }
+        let hash = Self.hash(token)
+        guard let userID = users.userID(forTokenHash: hash) else { return nil }
+        return DeferredSession(service: self, tokenHash: hash, userID: userID, context: context)
     }
 
     /// Log-out: the session is gone server-side, whatever the browser does with its cookie.
     func end(token: String) throws {
         guard Self.isWellFormed(token) else { return }
-        try sessions.delete(tokenHash: Self.hash(token))
+        let hash = Self.hash(token)
+        users.forget(tokenHash: hash)
+        try sessions.delete(tokenHash: hash)
     }
 
     /// What is stored for `token`.
