@@ -15,6 +15,8 @@ final class AppServices: Sendable {
     let signer: JWTSigner
     /// Which user each session token was issued for (``DeferredSession``).
     let sessionUsers = SessionUsers()
+    /// Access tokens already verified, with their claims.
+    let verifiedTokens = VerifiedTokens()
 
     init(configuration: AppConfiguration, repositories: any Repositories, hasher: PasswordHasher) {
         self.configuration = configuration

@@ -27,7 +27,7 @@ struct AuthenticationMiddleware: Middleware {
         do {
             // (Not Foundation's trimmingCharacters(in:): it goes through NSString and UTF-16,
             // on every API request.)
-            claims = try services.signer.verify(parts[1].trimmingSpaces())
+            claims = try services.verifiedTokens.claims(of: parts[1].trimmingSpaces()) { try services.signer.verify($0) }
         } catch {
             throw AuthenticationError.invalidToken
         }
