@@ -334,9 +334,16 @@ struct ConversationListOrderTests {
         let h = try messagingHarness()
         let alice = try h.makeUser()
         let bob = try h.makeUser()
-        // Tables shaped like real ones: alice in 200 conversations, bob in 2,000, both analysed
-        // (the generic plan follows the statistics, and a real database has them).
+        // Tables shaped like real ones: alice in 200 conversations, bob in 2,000, and 8,000 more
+        // that are neither's, all analysed (the generic plan follows the statistics, and a real
+        // database has them). With only theirs, `conversations` was small enough that the later
+        // page's plan sat at the edge between index probes and a hash join over the whole table,
+        // and a full `make test` once got the hash join (and a sort).
         let plans = try h.database.write { connection -> [String] in
+            try connection.execute("""
+                INSERT INTO conversations (title, created_by, last_message_at)
+                SELECT 'other ' || n, \(bob.id), now() - n * interval '1 minute' FROM generate_series(1, 8000) AS n
+                """)
             try connection.execute("""
                 WITH c AS (
                     INSERT INTO conversations (title, created_by, last_message_at)
