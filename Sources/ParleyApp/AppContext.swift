@@ -69,6 +69,8 @@ public final class AppContext: RequestContext {
     var deferredAuthentication: DeferredAuthentication?
     /// A page's session check still riding with the first read.
     var deferredSession: DeferredSession?
+    /// The request's session cookie names no live session: the answer deletes it.
+    var sessionCookieIsDead = false
 
     /// The authenticated user, or a 401 (`WWW-Authenticate: Bearer`). A deferred check is
     /// settled first, in a round trip of its own.

@@ -58,7 +58,7 @@ struct PageDeferredSessionTests {
         }
     }
 
-    @Test("a session that is over gets the log-in page, and its view marks nothing read", arguments: Ending.allCases)
+    @Test("a session that is over gets the log-in page, its cookie deleted, and its view marks nothing read", arguments: Ending.allCases)
     func endedSession(_ ending: Ending) throws {
         let h = try APIHarness.pages()
         let s = try scene(h)
@@ -67,6 +67,8 @@ struct PageDeferredSessionTests {
         #expect(page.status == 303)
         #expect(page.header("Location")?.hasPrefix("/login?next=") == true, "\(page.header("Location") ?? "")")
         #expect(!page.text.contains("one"), "nothing of the conversation")
+        #expect(s.alice.setCookieHeader(SessionCookies.session) != nil, "the dead cookie is deleted")
+        #expect(s.alice.sessionToken == nil)
         #expect(try unread(h, s) == (1, 1))
     }
 

@@ -97,6 +97,7 @@ struct PageSecurityTests {
         let response = try replay.get("/inbox")
         #expect(response.status == 303)
         #expect(response.header("Location")?.hasPrefix("/login") == true)
+        #expect(replay.sessionToken == nil, "the redirect deletes the dead cookie: \(replay.setCookieHeader(SessionCookies.session) ?? "no Set-Cookie")")
     }
 
     @Test("idle and absolute expiry end a session")

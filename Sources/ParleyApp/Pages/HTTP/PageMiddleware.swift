@@ -11,6 +11,8 @@ import Web
 ///   middleware inside it has run by then). Unknown errors are logged with their detail and
 ///   the request id, and shown as a plain 500.
 /// - ``LoginRequired`` becomes a redirect to the log-in form that comes back afterwards.
+/// - A session cookie that names no live session (``SessionMiddleware``) is deleted, in the
+///   redirect or error page too.
 struct PageMiddleware: Middleware {
     let pages: Pages
 
@@ -38,6 +40,9 @@ struct PageMiddleware: Middleware {
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(logDescription(of: error))"])
             response = errorResponse(.internalServerError, "", request: request, context: context)
+        }
+        if context.sessionCookieIsDead, !response.setsCookie(SessionCookies.session) {
+            response.setCookie(SessionCookies.expired(SessionCookies.session))
         }
         let contentType = response.headers["Content-Type"] ?? ""
         if contentType.hasPrefix("text/html") || (300..<400).contains(response.status.code) {

@@ -47,15 +47,13 @@ struct SessionMiddleware: Middleware {
         return response
     }
 
-    /// The request as anonymous, its cookie deleted.
+    /// The request as anonymous; ``PageMiddleware`` deletes its cookie in whatever answers it
+    /// (a page, or the log-in redirect of one that needs a user).
     private func anonymous(_ request: Request, _ context: AppContext, next: Responder<AppContext>) throws -> Response {
         context.deferredSession = nil
         context.user = nil
         context.sessionUnreadNotifications = nil
-        var response = try next(request, context)
-        if !response.setsCookie(SessionCookies.session) {
-            response.setCookie(SessionCookies.expired(SessionCookies.session))
-        }
-        return response
+        context.sessionCookieIsDead = true
+        return try next(request, context)
     }
 }
