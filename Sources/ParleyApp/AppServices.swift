@@ -13,8 +13,8 @@ final class AppServices: Sendable {
     /// The process's one ``ConcurrencyGate`` for argon2id, shared by the API and the pages.
     let hasher: PasswordHasher
     let signer: JWTSigner
-    /// Which user each session token was issued for (``DeferredSession``).
-    let sessionUsers = SessionUsers()
+    /// Which user each session token (by its hash) was issued for (``SessionService/users``).
+    let sessionUsers = BoundedCache<UUID>(capacity: 10_000)
     /// Access tokens already verified, with their claims.
     let verifiedTokens = VerifiedTokens()
 

@@ -61,20 +61,14 @@ struct PageConversationCostTests {
         }
     }
 
-    func unread(_ h: APIHarness, _ conversationID: UUID, _ userID: UUID) throws -> (messages: Int, notifications: Int) {
-        let messages = try h.count("SELECT unread_count::int FROM conversation_participants WHERE conversation_id = \(conversationID) AND user_id = \(userID)")
-        let notifications = try h.count("SELECT count(*)::int FROM notifications WHERE conversation_id = \(conversationID) AND recipient_id = \(userID) AND read_at IS NULL")
-        return (messages, notifications)
-    }
-
     @Test("opening a conversation marks it and its notifications read, and the badge counts what is left")
     func marksRead() throws {
         let h = try APIHarness.pages()
         let s = try scene(h)
-        #expect(try unread(h, s.firstID, s.aliceID) == (2, 2))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (2, 2))
         let page = try s.alice.get(s.first)
         #expect(page.status == 200)
-        #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (0, 0))
         #expect(page.text.contains("<span class=\"badge\">1<"), "the second conversation's notification is still unread")
         #expect(page.messageIDs.count == 2)
     }
@@ -105,7 +99,7 @@ struct PageConversationCostTests {
         let page = try s.alice.get(s.first)
         #expect(page.status == 200)
         #expect(counter.roundTrips == (withUnread ? 2 : 1), "\(counter.sql)")
-        #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (0, 0))
 
         // The "earlier messages" page too: its cursor is looked up in the same pipeline.
         let root = try #require(page.messageIDs.last)
@@ -144,15 +138,15 @@ struct PageConversationCostTests {
         try outsider.signUp(uniqueName("eve"))
         #expect(try outsider.get(s.first).status == 403)
         #expect(try s.alice.get("/conversations/\(UUID().uuidString.lowercased())").status == 404)
-        #expect(try unread(h, s.firstID, s.aliceID) == (2, 2))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (2, 2))
         // A message of another conversation is no cursor here: a 404, which shows nothing of this
         // conversation and marks nothing of it read. The page itself then does.
         #expect(try s.alice.get(s.second).status == 200)
         let other = try #require(try s.alice.get(s.second).messageIDs.first)
         #expect(try s.alice.get("\(s.first)?before=\(other)").status == 404)
-        #expect(try unread(h, s.firstID, s.aliceID) == (2, 2))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (2, 2))
         #expect(try s.alice.get(s.first).status == 200)
-        #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (0, 0))
     }
 
     @Test("a viewer with no unread notification: the page neither marks nor counts them, and the badge comes from the session check")
@@ -179,7 +173,7 @@ struct PageConversationCostTests {
         #expect(counter.roundTrips == 2, "\(counter.sql)")
         #expect(counter.statements == 5, "the three, then the read mark and the badge's count: \(counter.sql)")
         #expect(fresh.messageIDs.count == 3)
-        #expect(try unread(h, s.firstID, s.aliceID) == (0, 0))
+        #expect(try h.unread(in: s.firstID, of: s.aliceID) == (0, 0))
         #expect(!fresh.text.contains("<span class=\"badge\">"), "marked read in the same view")
 
         // Another page's badge is the session check's: no statement of its own.

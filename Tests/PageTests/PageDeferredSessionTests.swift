@@ -38,12 +38,6 @@ struct PageDeferredSessionTests {
             conversationID: id)
     }
 
-    func unread(_ h: APIHarness, _ s: Scene) throws -> (messages: Int, notifications: Int) {
-        let messages = try h.count("SELECT unread_count::int FROM conversation_participants WHERE conversation_id = \(s.conversationID) AND user_id = \(s.aliceID)")
-        let notifications = try h.count("SELECT count(*)::int FROM notifications WHERE conversation_id = \(s.conversationID) AND recipient_id = \(s.aliceID) AND read_at IS NULL")
-        return (messages, notifications)
-    }
-
     enum Ending: String, CaseIterable {
         case loggedOutElsewhere, idle, expired
     }
@@ -69,7 +63,7 @@ struct PageDeferredSessionTests {
         #expect(!page.text.contains("one"), "nothing of the conversation")
         #expect(s.alice.setCookieHeader(SessionCookies.session) != nil, "the dead cookie is deleted")
         #expect(s.alice.sessionToken == nil)
-        #expect(try unread(h, s) == (1, 1))
+        #expect(try h.unread(in: s.conversationID, of: s.aliceID) == (1, 1))
     }
 
     @Test("with a session that is over, a page the handler refuses before reading is the log-in page too")
@@ -89,7 +83,7 @@ struct PageDeferredSessionTests {
         let h = try APIHarness.pages(observer: counter)
         let s = try scene(h)
         #expect(try s.alice.get(s.path).status == 200)  // marks it read
-        #expect(try unread(h, s) == (0, 0))
+        #expect(try h.unread(in: s.conversationID, of: s.aliceID) == (0, 0))
         counter.reset()
         let page = try s.alice.get(s.path)
         #expect(page.status == 200)
@@ -119,7 +113,7 @@ struct PageDeferredSessionTests {
         #expect(first.status == 200)
         #expect(first.text.contains("one"))
         #expect(counter.sql.first?.contains("web_sessions") == true, "the session check alone first: \(counter.sql)")
-        #expect(try unread(h, s) == (0, 0))
+        #expect(try h.unread(in: s.conversationID, of: s.aliceID) == (0, 0))
         counter.reset()
         #expect(try browser.get(s.path).status == 200)
         #expect(counter.roundTrips == 1, "\(counter.sql)")

@@ -127,6 +127,14 @@ extension APIHarness {
         try database.read { try $0.query("SELECT user_id FROM users WHERE username = \(username)").first!.decode(UUID.self) }
     }
 
+    /// `userID`'s unread messages in `conversationID` (their participant row's counter) and
+    /// unread notifications of it.
+    func unread(in conversationID: UUID, of userID: UUID) throws -> (messages: Int, notifications: Int) {
+        let messages = try count("SELECT unread_count::int FROM conversation_participants WHERE conversation_id = \(conversationID) AND user_id = \(userID)")
+        let notifications = try count("SELECT count(*)::int FROM notifications WHERE conversation_id = \(conversationID) AND recipient_id = \(userID) AND read_at IS NULL")
+        return (messages, notifications)
+    }
+
     func sessionCount(_ userID: UUID) throws -> Int {
         try count("SELECT count(*) FROM web_sessions WHERE user_id = \(userID)")
     }

@@ -99,11 +99,18 @@ public struct JWTSigner: Sendable {
         guard let payload = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]),
               let claims = JWTClaims(compact: payload) ?? (try? JSONDecoder().decode(JWTClaims.self, from: Data(payload)))
         else { throw JWTError(reason: "malformed claims") }
-        guard Double(claims.exp) > now.timeIntervalSince1970 else { throw JWTError(reason: "expired") }
+        try claims.checkExpiry(now: now)
         return claims
     }
 
     private static let headerBytes = Array(header.utf8)
+}
+
+extension JWTClaims {
+    /// Throws once `exp` is past.
+    func checkExpiry(now: Date) throws(JWTError) {
+        guard Double(exp) > now.timeIntervalSince1970 else { throw JWTError(reason: "expired") }
+    }
 }
 
 /// The JOSE header field that ``JWTSigner/verify(_:)`` checks.

@@ -4,7 +4,7 @@ import Web
 
 /// A page's session check riding in front of the page's first read instead of taking a round
 /// trip of its own (issue 12: a conversation page is then one round trip). Only for a token
-/// this process has seen before, whose user id is known (``SessionUsers``).
+/// this process has seen before, whose user id is known (``SessionService/users``).
 ///
 /// What keeps it safe is ``DeferredAuthentication``'s rule: what rides with the check only
 /// reads; a write settles the check alone first; and ``SessionMiddleware`` settles it before
@@ -34,7 +34,7 @@ final class DeferredSession {
         ) { [self] session, stale in
             guard let session, session.user.id == userID else {
                 refused = true
-                service.users.forget(tokenHash: tokenHash)
+                service.users.remove(tokenHash)
                 throw SessionRefused()
             }
             context.user = session.user

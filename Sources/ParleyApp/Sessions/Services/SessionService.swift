@@ -9,8 +9,11 @@ import Logging
 struct SessionService {
     let sessions: any SessionRepository
     let configuration: SessionConfiguration
-    /// The process's token-to-user map, for session checks that ride with a page's read.
-    let users: SessionUsers
+    /// Whose each session token (by its hash) is, as this process has seen it started or
+    /// resumed. A token names one user for as long as it lives, so a page can key its reads by
+    /// that id while the session check rides in front of them (``DeferredSession``); the check
+    /// alone still decides whether the session is live.
+    let users: BoundedCache<UUID>
     var logger = Logger(label: "parley.sessions")
     /// One log-in in this many also deletes a batch of sessions that are over.
     static let purgeOneIn = 64
@@ -20,7 +23,7 @@ struct SessionService {
         let token = Sodium.randomToken(bytes: 32)
         let hash = Self.hash(token)
         try sessions.insert(tokenHash: hash, userID: userID, lifetime: configuration.absoluteLifetime)
-        users.remember(userID, forTokenHash: hash)
+        users.insert(userID, for: hash)
         if Int.random(in: 0..<Self.purgeOneIn) == 0 {
             do {
                 let purged = try sessions.purgeEnded(idleTimeout: configuration.idleTimeout, limit: 500)
@@ -38,19 +41,19 @@ struct SessionService {
         guard Self.isWellFormed(token) else { return nil }
         let hash = Self.hash(token)
         guard let session = try sessions.resume(tokenHash: hash, idleTimeout: configuration.idleTimeout, touchInterval: configuration.touchInterval) else {
-            users.forget(tokenHash: hash)
+            users.remove(hash)
             return nil
         }
-        users.remember(session.user.id, forTokenHash: hash)
+        users.insert(session.user.id, for: hash)
         return session
     }
 
     /// The check of `token` to ride with the request's first read, when this process knows
-    /// whose it is (``SessionUsers``); nil otherwise (then ``resume(token:)`` it).
+    /// whose it is (``users``); nil otherwise (then ``resume(token:)`` it).
     func deferredResume(token: String, context: AppContext) -> DeferredSession? {
         guard Self.isWellFormed(token) else { return nil }
         let hash = Self.hash(token)
-        guard let userID = users.userID(forTokenHash: hash) else { return nil }
+        guard let userID = users[hash] else { return nil }
         return DeferredSession(service: self, tokenHash: hash, userID: userID, context: context)
     }
 
@@ -58,7 +61,7 @@ struct SessionService {
     func end(token: String) throws {
         guard Self.isWellFormed(token) else { return }
         let hash = Self.hash(token)
-        users.forget(tokenHash: hash)
+        users.remove(hash)
         try sessions.delete(tokenHash: hash)
     }
 
