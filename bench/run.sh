@@ -320,8 +320,8 @@ UPDATE conversation_participants p SET conversation_last_message_at = c.last_mes
 SELECT conversations_refresh_participants(ARRAY(SELECT conversation_id FROM conversations));
 SELECT conversations_refresh_last_message(ARRAY(SELECT conversation_id FROM conversations));
 SELECT users_recount_conversations();
--- Migration 0019's message counter on each conversation (the messages page's `count`, and so
--- its `next` link), which the counters' trigger keeps and this role skips; only the stale ones.
+-- Migration 0019's message counter on each conversation (the messages page's count, and so
+-- its next link), which the counters' trigger keeps and this role skips; only the stale ones.
 UPDATE conversations c SET message_count = n.count
   FROM (SELECT conversation_id, count(*) FROM messages GROUP BY conversation_id) n
  WHERE n.conversation_id = c.conversation_id AND c.message_count <> n.count;
