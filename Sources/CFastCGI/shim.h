@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <sys/resource.h>
 #include <sched.h>
+#include <sys/syscall.h>
 
 /// `FCGX_Request` fields Swift reads and writes directly (one place, so the struct layout is named once).
 static inline int parley_fcgx_ipc_fd(const FCGX_Request *r) { return r->ipcFd; }
@@ -82,6 +83,30 @@ static inline int parley_wtermsig(int s) { return WTERMSIG(s); }
 static inline int parley_set_batch_scheduling(int batch) {
     struct sched_param param = { .sched_priority = 0 };
     return sched_setscheduler(0, batch ? 3 /* SCHED_BATCH */ : SCHED_OTHER, &param) == 0 ? 0 : errno;
+}
+
+/// The CPUs the calling thread may run on (sched_getaffinity, the first 1,024 CPU numbers),
+/// written to `cpus` (room for `capacity`); returns how many, or -errno. Through the system call
+/// with a plain mask: cpu_set_t and its macros are declared only under _GNU_SOURCE.
+static inline int parley_allowed_cpus(int *cpus, int capacity) {
+    unsigned long mask[16] = {0};
+    long bytes = syscall(SYS_sched_getaffinity, 0, sizeof mask, mask);
+    if (bytes < 0) return -errno;
+    const int word = 8 * (int)sizeof(unsigned long);
+    int count = 0;
+    for (int cpu = 0; cpu < (int)bytes * 8 && count < capacity; cpu++) {
+        if ((mask[cpu / word] >> (cpu % word)) & 1UL) cpus[count++] = cpu;
+    }
+    return count;
+}
+
+/// Binds the calling thread, and the threads it starts afterwards, to one CPU. Returns 0, or the errno.
+static inline int parley_bind_to_cpu(int cpu) {
+    unsigned long mask[16] = {0};
+    const int word = 8 * (int)sizeof(unsigned long);
+    if (cpu < 0 || cpu >= 16 * word) return EINVAL;
+    mask[cpu / word] = 1UL << (cpu % word);
+    return syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) == 0 ? 0 : errno;
 }
 
 /// The worker asks to be sent `sig` when its master dies (prctl is variadic).

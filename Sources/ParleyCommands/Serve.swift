@@ -70,6 +70,9 @@ public struct Serve: ParsableCommand {
     @Option(help: "Linux scheduling policy of the worker processes: batch (no preempting nginx or PostgreSQL on each wake-up) or other (the kernel's default), as systemd's CPUSchedulingPolicy=. [env: PARLEY_CPU_SCHEDULING_POLICY] (default: batch)")
     var cpuSchedulingPolicy: String?
 
+    @Option(help: "Bind each worker process to a CPU of its own: auto (when --processes equals the CPUs parley may run on) or off. [env: PARLEY_CPU_AFFINITY] (default: auto)")
+    var cpuAffinity: String?
+
     @Flag(help: "Check the settings, the templates, the database connection and pending migrations; print what is wrong and exit non-zero on any problem.")
     var check = false
 
@@ -120,6 +123,7 @@ public struct Serve: ParsableCommand {
         configuration.shutdownTimeout = settings.shutdownTimeout
         configuration.requestTimeout = settings.requestTimeout
         configuration.workerEnvironmentPrefix = "PARLEY_"  // PARLEY_WORKER, read in run()
+        configuration.workerCPUs = settings.workerCPUs()
         do {
             let status = try Master(configuration: configuration, logger: logger).run()
             if status != 0 { throw ExitCode(status) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CFastCGI
 import FastCGI
 import FoundationEssentials
 import Glibc
@@ -20,12 +21,20 @@ struct ServeSettings {
     var ioTimeout: Duration
     var bench: Bool
     var cpuSchedulingPolicy: CPUSchedulingPolicy
+    var cpuAffinity: CPUAffinity
 
     /// The workers' scheduling policy. `batch` by default: a worker woken by PostgreSQL's or
     /// nginx's answer then waits for the running process to block instead of preempting it, so
     /// each request costs fewer context switches (docs/decisions/0019-batch-scheduling.md).
     enum CPUSchedulingPolicy: String {
         case batch, other
+    }
+
+    /// Whether each worker process is bound to a CPU of its own. `auto` by default: when there
+    /// are as many processes as CPUs to run on, each stays on one, so a core does not switch
+    /// between two processes' data on every request (docs/decisions/0023-one-cpu-per-worker-process.md).
+    enum CPUAffinity: String {
+        case auto, off
     }
 
     /// One worker process per core: processes, not threads, are the unit of isolation, and a
@@ -92,6 +101,22 @@ struct ServeSettings {
             throw ValidationError("--cpu-scheduling-policy must be batch or other, got \"\(policy)\".")
         }
         cpuSchedulingPolicy = parsed
+        let affinity = Environment.string(serve.cpuAffinity, "PARLEY_CPU_AFFINITY") ?? "auto"
+        guard let parsedAffinity = CPUAffinity(rawValue: affinity) else {
+            throw ValidationError("--cpu-affinity must be auto or off, got \"\(affinity)\".")
+        }
+        cpuAffinity = parsedAffinity
+    }
+
+    /// The CPUs the worker processes are bound to, one each, or nil to leave them to the kernel:
+    /// with `auto`, when there is more than one process and exactly as many CPUs this process
+    /// may run on (fewer processes bound to some CPUs could not use the others; more would share).
+    func workerCPUs() -> [Int32]? {
+        guard cpuAffinity == .auto, processes > 1 else { return nil }
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let count = parley_allowed_cpus(&cpus, Int32(cpus.count))
+        guard Int(count) == processes else { return nil }
+        return Array(cpus.prefix(processes))
     }
 
     func appConfiguration() throws -> AppConfiguration {

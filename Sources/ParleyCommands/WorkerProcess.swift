@@ -32,7 +32,15 @@ struct WorkerProcess {
         }
         let entry = board.process(index)
         let logger = { var logger = self.logger; logger[metadataKey: "pid"] = "\(getpid())"; return logger }()
-        // Before any thread starts, so that every thread of the process inherits it.
+        // Before any thread starts, so that every thread of the process inherits them.
+        if let cpu = Environment.values["PARLEY_WORKER_CPU"].flatMap({ Int32($0) }) {
+            let bindError = parley_bind_to_cpu(cpu)
+            if bindError != 0 {
+                logger.warning("cannot bind the worker process to its CPU; it runs on any", metadata: [
+                    "cpu": "\(cpu)", "error": "\(String(cString: strerror(bindError)))",
+                ])
+            }
+        }
         let schedulingError = parley_set_batch_scheduling(settings.cpuSchedulingPolicy == .batch ? 1 : 0)
         if schedulingError != 0 {
             logger.warning("cannot set the CPU scheduling policy; the kernel's default stays", metadata: [

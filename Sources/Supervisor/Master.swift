@@ -33,6 +33,9 @@ public final class Master {
         /// scoreboard entry), `<prefix>WORKER_GENERATION`, `<prefix>WORKER_LEAD` (`1` in one
         /// worker of each generation, see ``Worker/lead``) and `<prefix>MASTER_PID`.
         public var workerEnvironmentPrefix = "SUPERVISOR_"
+        /// One CPU per worker process of a generation, each bound to its own (`<prefix>WORKER_CPU`);
+        /// nil leaves them to the kernel. A replacement takes the CPU of the worker it replaces.
+        public var workerCPUs: [Int32]?
 
         public init(listen: ListenAddress, socketOptions: ListenSocket.Options, processes: Int, threads: Int, routes: Int,
                     executable: String, arguments: [String], environment: [String: String]) {
@@ -61,6 +64,8 @@ public final class Master {
         /// entries, and a replacement takes whichever is free. A replacement of the lead (crash,
         /// recycle) is the lead in its turn.
         var lead = false
+        /// The CPU it is bound to, if any (``Configuration/workerCPUs``).
+        var cpu: Int32?
     }
 
     let configuration: Configuration
@@ -115,6 +120,7 @@ public final class Master {
         logger.info("master started", metadata: [
             "listen": "\(configuration.listen)", "processes": "\(configuration.processes)",
             "threads": "\(configuration.threads)", "pid": "\(getpid())",
+            "cpus": "\(configuration.workerCPUs.map { $0.map(String.init).joined(separator: ",") } ?? "any")",
         ])
 
         var announcedReady = false
@@ -215,12 +221,15 @@ public final class Master {
         }
         let entry = board.process(index)
         entry.claim(generation: generation)
-        let lead = !workers.values.contains { $0.lead && $0.generation == generation && !$0.retiring && $0.draining == nil }
+        let serving = workers.values.filter { $0.generation == generation && !$0.retiring && $0.draining == nil }
+        let lead = !serving.contains { $0.lead }
+        let taken = Set(serving.compactMap(\.cpu))
+        let cpu = configuration.workerCPUs?.first { !taken.contains($0) }
         do {
-            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead)
+            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead, cpu: cpu)
             entry.setPID(pid)
-            workers[index] = Worker(pid: pid, generation: generation, lead: lead)
-            logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)"])
+            workers[index] = Worker(pid: pid, generation: generation, lead: lead, cpu: cpu)
+            logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)", "cpu": "\(cpu.map(String.init) ?? "any")"])
         } catch {
             entry.setState(.free)
             logger.error("cannot start a worker", metadata: ["error": "\(error)"])

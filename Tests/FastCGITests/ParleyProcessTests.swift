@@ -149,6 +149,7 @@ struct ParleyProcessTests {
         (["serve", "--processes", "0", "--listen", "/tmp/x.sock"], "--processes must be between"),
         (["serve", "--request-timeout", "nan", "--listen", "/tmp/x.sock"], "--request-timeout must be between"),
         (["serve", "--cpu-scheduling-policy", "fifo", "--listen", "/tmp/x.sock"], "--cpu-scheduling-policy must be batch or other"),
+        (["serve", "--cpu-affinity", "always", "--listen", "/tmp/x.sock"], "--cpu-affinity must be auto or off"),
     ])
     func badFlags(arguments: [String], message: String) throws {
         let child = try ChildProcess(executable: try TestEnvironment.parleyBinary, arguments: arguments, environment: ["DATABASE_URL": "postgresql:///x"])

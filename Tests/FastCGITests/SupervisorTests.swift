@@ -10,14 +10,14 @@ import Glibc
 @Suite("master and worker processes", .enabled(if: TestEnvironment.runsIntegration), .serialized)
 struct SupervisorTests {
     /// Starts the test server: two processes of two threads unless told otherwise.
-    func startServer(_ arguments: [String] = []) throws -> (ChildProcess, String) {
+    func startServer(_ arguments: [String] = [], processes: Int = 2) throws -> (ChildProcess, String) {
         let socket = TestEnvironment.socketPath("sup")
         let child = try ChildProcess(
             executable: try TestEnvironment.require("PARLEY_TEST_SERVER_BIN"),
-            arguments: ["serve", "--listen", socket, "--processes", "2", "--threads", "2"] + arguments,
+            arguments: ["serve", "--listen", socket, "--processes", "\(processes)", "--threads", "2"] + arguments,
             environment: ["DATABASE_URL": try TestEnvironment.databaseURL])
         try child.waitForSocket(socket)
-        try waitUntil(timeout: 20) { try status(socket)["worker processes"] == "2" }
+        try waitUntil(timeout: 20) { try status(socket)["worker processes"] == "\(processes)" }
         return (child, socket)
     }
 
@@ -317,6 +317,59 @@ struct SupervisorTests {
                 #expect(policies.allSatisfy { $0 == expected }, "worker \(worker): \(policies)")
             }
             #expect(schedulingPolicies(of: server.pid).allSatisfy { $0 == 0 })
+        }
+    }
+
+    /// The CPUs each thread of a process may run on, from `/proc/PID/task/TID/status`
+    /// (`Cpus_allowed_list`, such as `0-3,6`).
+    func allowedCPUs(of pid: Int32) -> [Set<Int>] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { task in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8)) ?? ""
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
+            var cpus = Set<Int>()
+            for range in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
+                let bounds = range.split(separator: "-").compactMap { Int($0) }
+                if let first = bounds.first, let last = bounds.last, first <= last { cpus.formUnion(first...last) }
+            }
+            return cpus
+        }
+    }
+
+    @Test("one worker process per CPU: each bound to its own CPU with all its threads, a replacement to the CPU of the worker it replaces; unbound with --cpu-affinity off or more processes than CPUs")
+    func cpuAffinity() throws {
+        let cpus = try #require(allowedCPUs(of: getpid()).first)
+        if (2...8).contains(cpus.count) {
+            let (server, socket) = try startServer(processes: cpus.count)
+            defer { server.terminate() }
+            #expect(try get(socket, "/healthz").status == 200)
+            let workers = workerPIDs(of: server.pid)
+            // The main thread, the watchdog and the two epoll threads.
+            try waitUntil(timeout: 10) { workers.allSatisfy { allowedCPUs(of: $0).count >= 4 } }
+            var bound: [Int32: Int] = [:]
+            for worker in workers {
+                let sets = allowedCPUs(of: worker)
+                let cpu = try #require(sets.first?.first)
+                #expect(sets.allSatisfy { $0 == [cpu] }, "worker \(worker): \(sets)")
+                bound[worker] = cpu
+            }
+            #expect(Set(bound.values) == cpus, "one worker per CPU: \(bound)")
+            #expect(allowedCPUs(of: server.pid).allSatisfy { $0 == cpus }, "the master stays unbound")
+
+            let victim = try #require(workers.first)
+            kill(victim, SIGKILL)
+            try waitUntil(timeout: 5) { workerPIDs(of: server.pid).count == cpus.count && !workerPIDs(of: server.pid).contains(victim) }
+            let replacement = try #require(workerPIDs(of: server.pid).subtracting(workers).first)
+            try waitUntil(timeout: 10) { allowedCPUs(of: replacement).count >= 4 }
+            #expect(allowedCPUs(of: replacement).allSatisfy { $0 == [bound[victim]!] })
+        }
+        for (arguments, processes) in [(["--cpu-affinity", "off"], max(2, cpus.count)), ([], cpus.count + 1)] {
+            let (server, socket) = try startServer(arguments, processes: processes)
+            defer { server.terminate() }
+            #expect(try get(socket, "/healthz").status == 200)
+            for worker in workerPIDs(of: server.pid) {
+                #expect(allowedCPUs(of: worker).allSatisfy { $0 == cpus }, "\(arguments), \(processes) processes: worker \(worker) is unbound")
+            }
         }
     }
 
