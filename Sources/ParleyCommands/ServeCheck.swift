@@ -21,7 +21,8 @@ struct ServeCheck {
                 print("FAILED  \(name): \(error)")
             }
         }
-        print("ok      settings: listen \(settings.listen), \(settings.processes) processes × \(settings.threads) threads")
+        let binding = settings.workerCPUs().map { "each bound to one of CPUs \($0.map(String.init).joined(separator: ","))" } ?? "not bound to CPUs"
+        print("ok      settings: listen \(settings.listen), \(settings.processes) processes × \(settings.threads) threads, \(binding)")
         var appConfiguration: AppConfiguration?
         check("configuration") {
             appConfiguration = try settings.appConfiguration()

@@ -125,9 +125,36 @@ struct ParleyProcessTests {
             environment: ["DATABASE_URL": try TestEnvironment.databaseURL], captureStandardOutput: true)
         #expect(child.waitForExit(timeout: 30) == 0)
         usleep(200_000)
+        #expect(child.standardOutput.contains("processes × 2 threads, "))
         #expect(child.standardOutput.contains("ok      templates"))
         #expect(child.standardOutput.contains("ok      migrations: all"))
         #expect(child.standardOutput.contains("the configuration is valid"))
+    }
+
+    @Test("serve --check names the CPUs the worker processes will be bound to, or that they will not be")
+    func checkNamesTheBinding() throws {
+        // The CPUs this test may run on (`Cpus_allowed_list`, such as `0-3,6`), which parley reads too.
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let list = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        var cpus: [Int] = []
+        for range in list.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            if let first = bounds.first, let last = bounds.last, first <= last { cpus += Array(first...last) }
+        }
+        try #require(!cpus.isEmpty)
+        let bound = (2...64).contains(cpus.count)
+        for (arguments, expected) in [
+            (["--processes", "\(cpus.count)"], bound ? "each bound to one of CPUs \(cpus.map(String.init).joined(separator: ","))" : "not bound to CPUs"),
+            (["--processes", "\(cpus.count)", "--cpu-affinity", "off"], "not bound to CPUs"),
+            (["--processes", "\(min(64, cpus.count + 1))"], "not bound to CPUs"),
+        ] {
+            let child = try ChildProcess(
+                executable: try TestEnvironment.parleyBinary, arguments: ["serve", "--check", "--listen", "/tmp/unused.sock"] + arguments,
+                environment: ["DATABASE_URL": try TestEnvironment.databaseURL], captureStandardOutput: true)
+            #expect(child.waitForExit(timeout: 30) == 0)
+            usleep(200_000)
+            #expect(child.standardOutput.contains(expected), "\(arguments): \(child.standardOutput)")
+        }
     }
 
     @Test("serve --check fails, saying what is wrong, when the database cannot be reached")
