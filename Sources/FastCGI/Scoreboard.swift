@@ -212,7 +212,7 @@ public struct ProcessEntry: @unchecked Sendable {
     }
 
     enum Field: Int {
-        case pid = 0, generation, state, startTime, rss, recycleRequested, stuck, pss
+        case pid = 0, generation, state, startTime, rss, recycleRequested, stuck, pss, cpu
     }
 
     func word(_ field: Field) -> UnsafeMutablePointer<UInt64> {
@@ -230,6 +230,11 @@ public struct ProcessEntry: @unchecked Sendable {
     public var rssBytes: UInt64 { parley_atomic_load(word(.rss)) }
     /// Its proportional share of memory (PSS): shared pages divided among the processes.
     public var pssBytes: UInt64 { parley_atomic_load(word(.pss)) }
+    /// The CPU the master bound it to, if any (stored plus one: zero is unbound).
+    public var cpu: Int32? {
+        let stored = parley_atomic_load(word(.cpu))
+        return stored == 0 ? nil : Int32(truncatingIfNeeded: stored &- 1)
+    }
     /// The worker reached its request limit and asks to be replaced.
     public var recycleRequested: Bool { parley_atomic_load(word(.recycleRequested)) != 0 }
     /// The worker has a thread stuck past its deadline and takes no new connections.
@@ -237,7 +242,7 @@ public struct ProcessEntry: @unchecked Sendable {
 
     /// The master claims a free entry for a process it is about to start.
     public func claim(generation: UInt64) {
-        for field in [Field.pid, .rss, .recycleRequested, .stuck, .pss] { parley_atomic_store(word(field), 0) }
+        for field in [Field.pid, .rss, .recycleRequested, .stuck, .pss, .cpu] { parley_atomic_store(word(field), 0) }
         for thread in threads { thread.reset() }
         parley_atomic_store(word(.generation), generation)
         parley_atomic_store(word(.startTime), UInt64(time(nil)))
@@ -248,6 +253,7 @@ public struct ProcessEntry: @unchecked Sendable {
     public func setState(_ state: State) { parley_atomic_store(word(.state), state.rawValue) }
     public func setRSS(_ bytes: UInt64) { parley_atomic_store(word(.rss), bytes) }
     public func setPSS(_ bytes: UInt64) { parley_atomic_store(word(.pss), bytes) }
+    public func setCPU(_ cpu: Int32?) { parley_atomic_store(word(.cpu), cpu.map { UInt64(UInt32(bitPattern: $0)) + 1 } ?? 0) }
     public func requestRecycle() { parley_atomic_store(word(.recycleRequested), 1) }
     public func markStuck() { parley_atomic_store(word(.stuck), 1) }
 

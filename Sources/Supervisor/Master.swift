@@ -228,6 +228,7 @@ public final class Master {
         do {
             let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead, cpu: cpu)
             entry.setPID(pid)
+            entry.setCPU(cpu)
             workers[index] = Worker(pid: pid, generation: generation, lead: lead, cpu: cpu)
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)", "cpu": "\(cpu.map(String.init) ?? "any")"])
         } catch {

@@ -58,6 +58,8 @@ public struct StatusReport: Sendable {
     struct ThreadView {
         var pid: Int32
         var thread: Int
+        /// The CPU its process is bound to; nil when unbound (`--cpu-affinity`).
+        var cpu: Int32?
         var phase: WorkerSlot.Phase
         var startTime: UInt64
         var requests: UInt64
@@ -130,7 +132,7 @@ public struct StatusReport: Sendable {
             for slot in process.threads {
                 let phase = slot.phase
                 views.append(ThreadView(
-                    pid: process.pid, thread: slot.index, phase: phase, startTime: process.startTime,
+                    pid: process.pid, thread: slot.index, cpu: process.cpu, phase: phase, startTime: process.startTime,
                     requests: slot.requestsServed, method: phase == .idle ? "-" : slot.method,
                     path: phase == .idle ? "-" : slot.path,
                     durationMicroseconds: slot.runningNanoseconds(at: now) / 1000))
@@ -151,6 +153,7 @@ public struct StatusReport: Sendable {
             out += "\n************************\n"
             out += pad("pid") + "\(thread.pid)\n"
             out += pad("thread") + "\(thread.thread)\n"
+            out += pad("cpu") + (thread.cpu.map { "\($0)" } ?? "any") + "\n"
             out += pad("state") + (thread.phase == .idle ? "Idle" : "Running (\(thread.phase.name))") + "\n"
             out += pad("start time") + Self.date(thread.startTime) + "\n"
             out += pad("requests") + "\(thread.requests)\n"
@@ -187,7 +190,7 @@ public struct StatusReport: Sendable {
         var fields = summary().map { "\(JSONString.quoted($0.0)):\(jsonValue($0.1))" }
         if full {
             let threads = threads().map { thread in
-                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"state\":\(JSONString.quoted(thread.phase == .idle ? "Idle" : "Running")),"
+                "{\"pid\":\(thread.pid),\"thread\":\(thread.thread),\"cpu\":\(thread.cpu.map { "\($0)" } ?? "null"),\"state\":\(JSONString.quoted(thread.phase == .idle ? "Idle" : "Running")),"
                     + "\"phase\":\(JSONString.quoted(thread.phase.name)),\"start time\":\(thread.startTime),\"requests\":\(thread.requests),"
                     + "\"request method\":\(JSONString.quoted(thread.method)),\"request uri\":\(JSONString.quoted(thread.path)),"
                     + "\"request duration\":\(thread.durationMicroseconds)}"

@@ -336,7 +336,27 @@ struct SupervisorTests {
         }
     }
 
-    @Test("one worker process per CPU: each bound to its own CPU with all its threads, a replacement to the CPU of the worker it replaces; unbound with --cpu-affinity off or more processes than CPUs")
+    /// Each process's CPU as `/status?full` names it (text), checked against `?json&full`: pid → "0", "1" or "any".
+    func statusCPUs(_ socket: String) throws -> [Int32: String] {
+        var cpus: [Int32: String] = [:]
+        for entry in try get(socket, "/status?full").bodyText.components(separatedBy: "************************").dropFirst() {
+            var fields: [String: String] = [:]
+            for line in entry.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            if let pid = fields["pid"].flatMap({ Int32($0) }), let cpu = fields["cpu"] { cpus[pid] = cpu }
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(get(socket, "/status?json&full").body)) as? [String: Any]
+        for process in json?["processes"] as? [[String: Any]] ?? [] {
+            guard let pid = (process["pid"] as? Int).map({ Int32($0) }) else { continue }
+            let cpu = (process["cpu"] as? Int).map { "\($0)" } ?? (process["cpu"] is NSNull ? "any" : "missing")
+            #expect(cpus[pid] == cpu, "pid \(pid): text \(cpus[pid] ?? "none"), JSON \(cpu)")
+        }
+        return cpus
+    }
+
+    @Test("one worker process per CPU: each bound to its own CPU with all its threads (the status page names it), a replacement to the CPU of the worker it replaces; unbound with --cpu-affinity off or more processes than CPUs")
     func cpuAffinity() throws {
         let cpus = try #require(allowedCPUs(of: getpid()).first)
         if (2...8).contains(cpus.count) {
@@ -355,6 +375,7 @@ struct SupervisorTests {
             }
             #expect(Set(bound.values) == cpus, "one worker per CPU: \(bound)")
             #expect(allowedCPUs(of: server.pid).allSatisfy { $0 == cpus }, "the master stays unbound")
+            #expect(try statusCPUs(socket) == bound.mapValues { "\($0)" }, "the status page names each process's CPU")
 
             let victim = try #require(workers.first)
             kill(victim, SIGKILL)
@@ -362,6 +383,7 @@ struct SupervisorTests {
             let replacement = try #require(workerPIDs(of: server.pid).subtracting(workers).first)
             try waitUntil(timeout: 10) { allowedCPUs(of: replacement).count >= 4 }
             #expect(allowedCPUs(of: replacement).allSatisfy { $0 == [bound[victim]!] })
+            try waitUntil(timeout: 5) { try statusCPUs(socket)[replacement] == "\(bound[victim]!)" }
         }
         for (arguments, processes) in [(["--cpu-affinity", "off"], max(2, cpus.count)), ([], cpus.count + 1)] {
             let (server, socket) = try startServer(arguments, processes: processes)
@@ -370,6 +392,7 @@ struct SupervisorTests {
             for worker in workerPIDs(of: server.pid) {
                 #expect(allowedCPUs(of: worker).allSatisfy { $0 == cpus }, "\(arguments), \(processes) processes: worker \(worker) is unbound")
             }
+            #expect(try Set(statusCPUs(socket).values) == ["any"])
         }
     }
 
