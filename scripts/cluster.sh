@@ -180,8 +180,10 @@ EOF
 # start_instance INDEX BIN: `parley serve` on 127.0.0.1:PORT, as a separate host would run it.
 start_instance() {
     local i=$1 bin=$2 port=${APP_PORTS[$1]} name=${INSTANCE_NAMES[$1]} pid
+    # Unbound: the instances stand for separate hosts but share this machine's CPUs, and each
+    # would bind its workers to the same ones (docs/decisions/0023-one-cpu-per-worker-process.md).
     local env=(DATABASE_URL="$DATABASE_URL" PARLEY_JWT_SECRET_FILE="$SECRET_FILE"
-        GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}")
+        GLIBC_TUNABLES="${GLIBC_TUNABLES:-$PARLEY_GLIBC_TUNABLES}" PARLEY_CPU_AFFINITY=off)
     if [[ ${CLUSTER_NO_REPLICA:-0} != 1 ]]; then env+=(PARLEY_DATABASE_REPLICA_URL="$(replica_url)"); fi
     if [[ $PGBOUNCER == 1 ]]; then env+=(PARLEY_DB_PREPARED_STATEMENTS=0); fi
     log "parley serve, host $name: 127.0.0.1:$port"
