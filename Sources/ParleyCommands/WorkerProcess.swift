@@ -33,7 +33,7 @@ struct WorkerProcess {
         let entry = board.process(index)
         let logger = { var logger = self.logger; logger[metadataKey: "pid"] = "\(getpid())"; return logger }()
         // Before any thread starts, so that every thread of the process inherits them.
-        if let cpu = Environment.values["PARLEY_WORKER_CPU"].flatMap({ Int32($0) }) {
+        if let cpu = entry.cpu {
             let bindError = parley_bind_to_cpu(cpu)
             if bindError != 0 {
                 logger.warning("cannot bind the worker process to its CPU; it runs on any", metadata: [

@@ -33,8 +33,9 @@ public final class Master {
         /// scoreboard entry), `<prefix>WORKER_GENERATION`, `<prefix>WORKER_LEAD` (`1` in one
         /// worker of each generation, see ``Worker/lead``) and `<prefix>MASTER_PID`.
         public var workerEnvironmentPrefix = "SUPERVISOR_"
-        /// One CPU per worker process of a generation, each bound to its own (`<prefix>WORKER_CPU`);
-        /// nil leaves them to the kernel. A replacement takes the CPU of the worker it replaces.
+        /// One CPU per worker process of a generation, each bound to its own (the master writes it
+        /// in the worker's scoreboard entry before starting it); nil leaves them to the kernel. A
+        /// replacement takes the CPU of the worker it replaces.
         public var workerCPUs: [Int32]?
 
         public init(listen: ListenAddress, socketOptions: ListenSocket.Options, processes: Int, threads: Int, routes: Int,
@@ -64,8 +65,6 @@ public final class Master {
         /// entries, and a replacement takes whichever is free. A replacement of the lead (crash,
         /// recycle) is the lead in its turn.
         var lead = false
-        /// The CPU it is bound to, if any (``Configuration/workerCPUs``).
-        var cpu: Int32?
     }
 
     let configuration: Configuration
@@ -221,15 +220,15 @@ public final class Master {
         }
         let entry = board.process(index)
         entry.claim(generation: generation)
-        let serving = workers.values.filter { $0.generation == generation && !$0.retiring && $0.draining == nil }
-        let lead = !serving.contains { $0.lead }
-        let taken = Set(serving.compactMap(\.cpu))
+        let serving = workers.filter { $0.value.generation == generation && !$0.value.retiring && $0.value.draining == nil }
+        let lead = !serving.values.contains { $0.lead }
+        let taken = Set(serving.keys.compactMap { board.process($0).cpu })
         let cpu = configuration.workerCPUs?.first { !taken.contains($0) }
+        entry.setCPU(cpu)  // before the start: the worker binds itself to what its entry says
         do {
-            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead, cpu: cpu)
+            let pid = try spawner.spawn(listenFD: listenFD, scoreboardFD: boardFD, entry: index, generation: generation, lead: lead)
             entry.setPID(pid)
-            entry.setCPU(cpu)
-            workers[index] = Worker(pid: pid, generation: generation, lead: lead, cpu: cpu)
+            workers[index] = Worker(pid: pid, generation: generation, lead: lead)
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)", "cpu": "\(cpu.map(String.init) ?? "any")"])
         } catch {
             entry.setState(.free)

@@ -18,7 +18,7 @@ struct WorkerSpawner {
     /// Starts the names of the variables the spawner adds (``Master/Configuration/workerEnvironmentPrefix``).
     let environmentPrefix: String
 
-    func spawn(listenFD: Int32, scoreboardFD: Int32, entry: Int, generation: UInt64, lead: Bool, cpu: Int32? = nil) throws(FastCGIError) -> pid_t {
+    func spawn(listenFD: Int32, scoreboardFD: Int32, entry: Int, generation: UInt64, lead: Bool) throws(FastCGIError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,7 +43,6 @@ struct WorkerSpawner {
         environment[environmentPrefix + "WORKER_GENERATION"] = "\(generation)"
         environment[environmentPrefix + "WORKER_LEAD"] = lead ? "1" : "0"
         environment[environmentPrefix + "MASTER_PID"] = "\(getpid())"
-        environment[environmentPrefix + "WORKER_CPU"] = cpu.map { "\($0)" }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -133,14 +133,8 @@ struct ParleyProcessTests {
 
     @Test("serve --check names the CPUs the worker processes will be bound to, or that they will not be")
     func checkNamesTheBinding() throws {
-        // The CPUs this test may run on (`Cpus_allowed_list`, such as `0-3,6`), which parley reads too.
-        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
-        let list = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
-        var cpus: [Int] = []
-        for range in list.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
-            let bounds = range.split(separator: "-").compactMap { Int($0) }
-            if let first = bounds.first, let last = bounds.last, first <= last { cpus += Array(first...last) }
-        }
+        // The CPUs this test may run on, which parley reads too.
+        let cpus = try #require(allowedCPUs(statusFile: "/proc/self/status")).sorted()
         try #require(!cpus.isEmpty)
         let bound = (2...64).contains(cpus.count)
         for (arguments, expected) in [

@@ -320,20 +320,10 @@ struct SupervisorTests {
         }
     }
 
-    /// The CPUs each thread of a process may run on, from `/proc/PID/task/TID/status`
-    /// (`Cpus_allowed_list`, such as `0-3,6`).
+    /// The CPUs each thread of a process may run on (`/proc/PID/task/TID/status`).
     func allowedCPUs(of pid: Int32) -> [Set<Int>] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        return tasks.compactMap { task in
-            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8)) ?? ""
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
-            var cpus = Set<Int>()
-            for range in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
-                let bounds = range.split(separator: "-").compactMap { Int($0) }
-                if let first = bounds.first, let last = bounds.last, first <= last { cpus.formUnion(first...last) }
-            }
-            return cpus
-        }
+        return tasks.compactMap { FastCGITests.allowedCPUs(statusFile: "/proc/\(pid)/task/\($0)/status") }
     }
 
     /// Each process's CPU as `/status?full` names it (text), checked against `?json&full`: pid → "0", "1" or "any".
